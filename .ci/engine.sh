@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Make sure a Docker engine answers on this machine: install Debian's docker.io (and debootstrap,
+# which the fixture images need) when missing, start dockerd when nothing answers, wait for it.
+# Idempotent: does nothing when an engine already answers and the tools are there.
+set -euo pipefail
+
+log() { printf '[engine] %s\n' "$*" >&2; }
+
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+command -v git >/dev/null 2>&1 || need+=(git)
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    log "missing ${need[*]}: install them (apt-get install ${need[*]}) or run this as root"
+    exit 1
+  fi
+  log "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if docker info >/dev/null 2>&1; then
+  log "engine answers: $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
+  exit 0
+fi
+
+if [ -n "${DOCKER_HOST:-}" ]; then
+  log "DOCKER_HOST=${DOCKER_HOST} is set but no engine answers there; unset it to use a local dockerd"
+  exit 1
+fi
+
+logfile=${TJS2I_DOCKERD_LOG:-/var/log/tjs2i-dockerd.log}
+log "starting dockerd (log: $logfile)"
+# setsid: dockerd must outlive this script and not receive the terminal's Ctrl-C.
+setsid dockerd --host=unix:///var/run/docker.sock >"$logfile" 2>&1 < /dev/null &
+for _ in $(seq 1 60); do
+  if docker info >/dev/null 2>&1; then
+    log "engine answers: $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
+    exit 0
+  fi
+  sleep 1
+done
+log "dockerd did not answer within 60 s; last lines of $logfile:"
+tail -n 20 "$logfile" >&2 || true
+exit 1

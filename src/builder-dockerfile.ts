@@ -1,0 +1,55 @@
+/**
+ * The Dockerfile that turns an upstream Jupyter stack into an S2I builder that runs under any UID
+ * with group 0: the original shim's seven changes (group 0 ownership and group rwX on the notebook
+ * user's home and the conda tree, HOME set) plus a numeric USER, the S2I scripts baked in at
+ * /usr/libexec/s2i, set-group-ID directories (so files created later stay group 0) and a
+ * group-writable /etc/passwd (so `run` can add an entry for an arbitrary UID, as the upstream
+ * stacks' start.sh does).
+ */
+import { Label } from './s2i.js';
+import type { Stack } from './stacks.js';
+
+export const SCRIPTS_DIR = '/usr/libexec/s2i';
+
+export interface BuilderPlan {
+  from: string;
+  uid: number;
+  home: string;
+  /** Trees made group-0 owned and group-writable. */
+  trees: string[];
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export function builderDockerfile(plan: BuilderPlan): string {
+  const trees = plan.trees.map(quote).join(' ');
+  return [
+    `FROM ${plan.from}`,
+    'USER root',
+    `COPY s2i/ ${SCRIPTS_DIR}/`,
+    'RUN set -eu; \\',
+    `    for d in ${trees}; do \\`,
+    '      [ -d "$d" ] || continue; \\',
+    '      chgrp -R 0 "$d"; \\',
+    '      chmod -R g+rwX "$d"; \\',
+    '      find "$d" -type d -exec chmod g+s {} +; \\',
+    '    done; \\',
+    '    chmod g+w /etc/passwd',
+    `ENV HOME=${plan.home}`,
+    `USER ${plan.uid}`,
+    `CMD ["${SCRIPTS_DIR}/run"]`,
+    '',
+  ].join('\n');
+}
+
+export function builderLabels(stack: Stack, from: string): Record<string, string> {
+  return {
+    [Label.scriptsUrl]: `image://${SCRIPTS_DIR}`,
+    [Label.exposeServices]: '8888:http',
+    [Label.tags]: stack.tags.join(','),
+    [Label.description]: `S2I builder for Jupyter notebooks (${stack.name}), made by tjs2i from ${from}; runs under any UID with group 0.`,
+    [Label.displayName]: `${stack.title} (S2I builder)`,
+    'io.tjs2i.builder.stack': stack.name,
+    'io.tjs2i.builder.base': from,
+  };
+}

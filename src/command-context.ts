@@ -1,0 +1,61 @@
+/**
+ * What every command handler gets: a logger, an engine, and an AbortSignal that fires on the first
+ * Ctrl-C (the handler cleans up and exits 130); a second Ctrl-C exits at once. Errors become exit
+ * codes with one line on stderr, never a stack or a help text, except for bugs under --debug.
+ */
+import { createEngine, type Engine } from './engine.js';
+import { ExitCode, InterruptedError, Tjs2iError, BuildFailedError } from './errors.js';
+import { createLogger, type Logger, type LogLevel } from './log.js';
+
+export interface GlobalOptions {
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+export interface CommandContext {
+  logger: Logger;
+  engine: Engine;
+  signal: AbortSignal;
+}
+
+export function logLevelOf(options: GlobalOptions): LogLevel {
+  if (options.debug) return 'debug';
+  return options.quiet ? 'quiet' : 'info';
+}
+
+export function formatError(error: unknown, debug: boolean): string {
+  if (error instanceof Tjs2iError) {
+    const hint = error.hint ? `; ${error.hint}` : '';
+    return `error: ${error.message}${hint}`;
+  }
+  const e = error as Error;
+  return debug && e?.stack ? `error: ${e.stack}` : `error: ${e?.message ?? String(error)} (an unexpected error: run again with --debug for details)`;
+}
+
+export async function runCommand(options: GlobalOptions, handler: (ctx: CommandContext) => Promise<void>): Promise<void> {
+  const logger = createLogger({ level: logLevelOf(options) });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    process.stderr.write('\ninterrupted: cleaning up (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await handler({ logger, engine: createEngine(), signal: controller.signal });
+    process.exitCode = ExitCode.ok;
+  } catch (caught) {
+    const error = controller.signal.aborted ? new InterruptedError() : caught;
+    if (error instanceof BuildFailedError && error.lastLines.length > 0 && logger.level === 'quiet') {
+      process.stderr.write(`last lines of output:\n${error.lastLines.map((l) => `  ${l}`).join('\n')}\n`);
+    }
+    process.stderr.write(`${formatError(error, logger.level === 'debug')}\n`);
+    process.exitCode = error instanceof Tjs2iError ? error.exitCode : ExitCode.buildFailed;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

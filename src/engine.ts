@@ -1,0 +1,293 @@
+/**
+ * The Docker Engine API behind one small interface. This is the only module that imports dockerode;
+ * it maps the engine's failures to typed errors (unreachable engine, missing image, interrupted).
+ */
+import Docker from 'dockerode';
+import { PassThrough, type Readable } from 'node:stream';
+import tar from 'tar-stream';
+import {
+  BuildFailedError,
+  EngineUnreachableError,
+  ImageNotFoundError,
+  InterruptedError,
+  Tjs2iError,
+} from './errors.js';
+import { followProgress, type ProgressEvent } from './json-stream.js';
+
+export type { ProgressEvent };
+
+export interface ImageInfo {
+  id: string;
+  repoTags: string[];
+  user: string;
+  entrypoint: string[] | null;
+  cmd: string[] | null;
+  env: string[];
+  labels: Record<string, string>;
+  workingDir: string;
+  size: number;
+}
+
+export interface ContainerSpec {
+  image: string;
+  name: string;
+  user: string;
+  entrypoint: string[];
+  cmd: string[];
+  env?: string[];
+}
+
+export interface CommitSpec {
+  repository: string;
+  tag: string;
+  cmd: string[];
+  user: string;
+  /** Empty array for "no entrypoint" (null would inherit the build container's). */
+  entrypoint: string[];
+  labels: Record<string, string>;
+}
+
+export interface BuildImageSpec {
+  tag: string;
+  labels?: Record<string, string>;
+  onEvent?: (event: ProgressEvent) => void;
+}
+
+export interface Engine {
+  /** A description of where the engine is, for messages. */
+  readonly endpoint: string;
+  ping(signal?: AbortSignal): Promise<void>;
+  inspectImage(name: string, signal?: AbortSignal): Promise<ImageInfo | undefined>;
+  buildImage(context: Readable, spec: BuildImageSpec, signal?: AbortSignal): Promise<string>;
+  /** Pulls an image; failures reported inside the progress stream become ImageNotFoundError. */
+  pullImage(name: string, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<void>;
+  createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string>;
+  putArchive(containerId: string, archive: Readable, path: string, signal?: AbortSignal): Promise<void>;
+  /** One regular file from a container's file system, or undefined if it is not there. */
+  readFile(containerId: string, path: string, signal?: AbortSignal): Promise<Buffer | undefined>;
+  /** Attach, start, stream output, wait: the container's exit code. */
+  run(
+    containerId: string,
+    onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
+    signal?: AbortSignal,
+  ): Promise<number>;
+  commit(containerId: string, spec: CommitSpec, signal?: AbortSignal): Promise<string>;
+  /** Best effort, forced; a container that is already gone is not an error. */
+  removeContainer(containerId: string): Promise<void>;
+}
+
+interface EngineErrorLike {
+  code?: string;
+  statusCode?: number;
+  reason?: string;
+  json?: { message?: string } | null;
+  message?: string;
+  name?: string;
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET', 'EPIPE']);
+
+export function describeEndpoint(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+}
+
+/** Maps a dockerode/docker-modem failure to a typed error (exported for unit tests). */
+export function mapEngineError(error: unknown, action: string, endpoint: string, image?: string): Error {
+  if (error instanceof Tjs2iError) return error;
+  const e = (error ?? {}) as EngineErrorLike;
+  if (e.name === 'AbortError' || e.code === 'ABORT_ERR') return new InterruptedError();
+  if (e.code && UNREACHABLE.has(e.code) && e.statusCode === undefined) {
+    return new EngineUnreachableError(
+      `cannot reach the Docker engine at ${endpoint} (${e.code})`,
+      'start the engine (e.g. `dockerd &`), or point DOCKER_HOST / --docker-host at a running one',
+    );
+  }
+  const detail = (e.json?.message ?? e.reason ?? e.message ?? String(error)).trim();
+  if (e.statusCode === 404 && image) {
+    return new ImageNotFoundError(image, `build or pull it first, or check the name (engine: ${detail})`);
+  }
+  return new BuildFailedError(`${action} failed: ${detail}`);
+}
+
+export function createEngine(docker: Docker = new Docker()): Engine {
+  const endpoint = describeEndpoint();
+  const call = async <T>(action: string, run: () => Promise<T>, image?: string): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw mapEngineError(error, action, endpoint, image);
+    }
+  };
+
+  return {
+    endpoint,
+    ping: (signal) => call('ping the engine', async () => void (await docker.ping(withSignal(signal) as never))),
+
+    async inspectImage(name, signal) {
+      try {
+        const info = await docker.getImage(name).inspect(withSignal(signal) as Docker.ImageInspectOptions);
+        const config = info.Config ?? {};
+        return {
+          id: info.Id,
+          repoTags: info.RepoTags ?? [],
+          user: config.User ?? '',
+          entrypoint: (config.Entrypoint as string[] | null | undefined) ?? null,
+          cmd: (config.Cmd as string[] | null | undefined) ?? null,
+          env: config.Env ?? [],
+          labels: config.Labels ?? {},
+          workingDir: config.WorkingDir ?? '',
+          size: info.Size,
+        };
+      } catch (error) {
+        if ((error as EngineErrorLike).statusCode === 404) return undefined;
+        throw mapEngineError(error, `inspect image ${name}`, endpoint);
+      }
+    },
+
+    buildImage: (context, spec, signal) =>
+      call(`build image ${spec.tag}`, async () => {
+        const stream = (await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+          t: spec.tag,
+          labels: spec.labels,
+          rm: true,
+          forcerm: true,
+          abortSignal: signal,
+        } as Docker.ImageBuildOptions)) as unknown as Readable;
+        const events = await followProgress(stream, spec.onEvent ?? (() => undefined));
+        const id = events.map((e) => e.aux?.ID).filter(Boolean).pop();
+        if (id) return id;
+        const image = await docker.getImage(spec.tag).inspect(withSignal(signal) as Docker.ImageInspectOptions);
+        return image.Id;
+      }),
+
+    async pullImage(name, onEvent, signal) {
+      try {
+        const stream = (await docker.pull(name, withSignal(signal))) as unknown as Readable;
+        await followProgress(stream, onEvent);
+      } catch (error) {
+        const mapped = mapEngineError(error, `pull ${name}`, endpoint);
+        if (!(mapped instanceof BuildFailedError)) throw mapped;
+        const detail = mapped.message.replace(/^pull [^ ]+ failed: /, '');
+        throw new ImageNotFoundError(name, 'check the name, or build it locally and give it with --from', `cannot pull ${name}: ${detail}`);
+      }
+    },
+
+    createContainer: (spec, signal) =>
+      call(
+        `create a container from ${spec.image}`,
+        async () => {
+          const container = await docker.createContainer({
+            name: spec.name,
+            Image: spec.image,
+            User: spec.user,
+            Entrypoint: spec.entrypoint,
+            Cmd: spec.cmd,
+            Env: spec.env,
+            AttachStdout: true,
+            AttachStderr: true,
+            Tty: false,
+            abortSignal: signal,
+          } as Docker.ContainerCreateOptions);
+          return container.id;
+        },
+        spec.image,
+      ),
+
+    putArchive: (containerId, archive, path, signal) =>
+      call('upload the source', async () => {
+        await docker.getContainer(containerId).putArchive(archive as unknown as NodeJS.ReadableStream, {
+          path,
+          abortSignal: signal,
+        } as unknown as Docker.ContainerInfo);
+      }),
+
+    readFile: (containerId, path, signal) =>
+      call(`read ${path}`, async () => {
+        let archive: NodeJS.ReadableStream;
+        try {
+          archive = await docker.getContainer(containerId).getArchive({ path, abortSignal: signal } as { path: string });
+        } catch (error) {
+          if ((error as EngineErrorLike).statusCode === 404) return undefined;
+          throw error;
+        }
+        return firstFileOf(archive as unknown as Readable);
+      }),
+
+    run: (containerId, onOutput, signal) =>
+      call('run assemble', async () => {
+        const container = docker.getContainer(containerId);
+        const stream = (await container.attach({
+          stream: true,
+          stdout: true,
+          stderr: true,
+          abortSignal: signal,
+        } as Docker.ContainerAttachOptions)) as unknown as Readable;
+        const stdout = new PassThrough();
+        const stderr = new PassThrough();
+        stdout.on('data', (chunk: Buffer) => onOutput(chunk, 'stdout'));
+        stderr.on('data', (chunk: Buffer) => onOutput(chunk, 'stderr'));
+        // demuxStream never ends its outputs: end them when the attach stream ends.
+        const drained = new Promise<void>((resolve) => {
+          const done = () => {
+            stdout.end();
+            stderr.end();
+            resolve();
+          };
+          stream.once('end', done);
+          stream.once('close', done);
+          stream.once('error', done);
+        });
+        docker.modem.demuxStream(stream, stdout, stderr);
+        await container.start({ abortSignal: signal } as object);
+        const result = (await container.wait({ abortSignal: signal } as object)) as { StatusCode: number };
+        await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+        return result.StatusCode;
+      }),
+
+    commit: (containerId, spec, signal) =>
+      call(`commit ${spec.repository}:${spec.tag}`, async () => {
+        // The engine reads repo/tag from the query and the image config from the body; without
+        // _query/_body dockerode would send the whole object as both.
+        const result = (await docker.getContainer(containerId).commit({
+          _query: { container: containerId, repo: spec.repository, tag: spec.tag },
+          _body: { Cmd: spec.cmd, User: spec.user, Entrypoint: spec.entrypoint, Labels: spec.labels },
+          abortSignal: signal,
+        })) as { Id: string };
+        return result.Id;
+      }),
+
+    async removeContainer(containerId) {
+      try {
+        await docker.getContainer(containerId).remove({ force: true, v: true });
+      } catch (error) {
+        const code = (error as EngineErrorLike).statusCode;
+        if (code === 404 || code === 409) return; // gone, or removal already in progress
+        throw mapEngineError(error, `remove container ${containerId.slice(0, 12)}`, endpoint);
+      }
+    },
+  };
+}
+
+/** dockerode 5 accepts `abortSignal` in every call's options; its published types predate that. */
+function withSignal(signal: AbortSignal | undefined): object {
+  return signal ? { abortSignal: signal } : {};
+}
+
+function firstFileOf(archive: Readable): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const extract = tar.extract();
+    let found: Buffer | undefined;
+    extract.on('entry', (header, entry, next) => {
+      const chunks: Buffer[] = [];
+      entry.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
+      entry.on('end', () => {
+        if (found === undefined && header.type === 'file') found = Buffer.concat(chunks);
+        next();
+      });
+    });
+    extract.on('finish', () => resolve(found));
+    extract.on('error', reject);
+    archive.on('error', reject);
+    archive.pipe(extract);
+  });
+}

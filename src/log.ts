@@ -1,0 +1,71 @@
+/**
+ * Logging on stderr (stdout is kept for machine-readable results). Steps are timed: `step` prints
+ * what is starting and, when it ends, how long it took.
+ */
+export type LogLevel = 'quiet' | 'info' | 'debug';
+
+export interface Logger {
+  readonly level: LogLevel;
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  /** Raw output of a process inside the engine (assemble, docker build), streamed as it comes. */
+  output(chunk: string | Buffer): void;
+  step<T>(name: string, detail: string, run: () => Promise<T>): Promise<T>;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  write?: (text: string) => void;
+  now?: () => number;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? 'info';
+  const write = options.write ?? ((text: string) => void process.stderr.write(text));
+  const now = options.now ?? (() => performance.now());
+  const line = (text: string) => write(`${text}\n`);
+  return {
+    level,
+    info: (message) => {
+      if (level !== 'quiet') line(message);
+    },
+    warn: (message) => line(`warning: ${message}`),
+    debug: (message) => {
+      if (level === 'debug') line(`debug: ${message}`);
+    },
+    output: (chunk) => {
+      if (level !== 'quiet') write(chunk.toString());
+    },
+    async step(name, detail, run) {
+      if (level !== 'quiet') line(`==> ${name}: ${detail}`);
+      const started = now();
+      try {
+        const result = await run();
+        if (level !== 'quiet') line(`<== ${name} done in ${formatDuration(now() - started)}`);
+        return result;
+      } catch (error) {
+        if (level !== 'quiet') line(`<== ${name} failed after ${formatDuration(now() - started)}`);
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Credentials in repository URLs (https://user:token@host/repo) must never reach labels, logs or
+ * error messages. `stripCredentials` removes the user-info part of a URL (for labels);
+ * `redactCredentials` masks it anywhere in a free text such as git's error output.
+ */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi;
+
+export function stripCredentials(location: string): string {
+  return location.replace(URL_USERINFO, '$1');
+}
+
+export function redactCredentials(text: string, secrets: readonly string[] = []): string {
+  let out = text.replace(URL_USERINFO, '$1***@');
+  for (const secret of secrets) {
+    if (secret.length >= 3) out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+/** The user-info parts (user, password, token) of a URL, decoded and raw, to redact anywhere. */
+export function credentialsOf(location: string): string[] {
+  const found: string[] = [];
+  for (const match of location.matchAll(URL_USERINFO)) {
+    const userinfo = match[2] ?? '';
+    for (const part of [userinfo, ...userinfo.split(':')]) {
+      if (part) found.push(part, safeDecode(part));
+    }
+  }
+  return [...new Set(found)].sort((a, b) => b.length - a.length);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

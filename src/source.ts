@@ -1,0 +1,170 @@
+/**
+ * Turning the `<source>` argument into a directory to pack, with its provenance: a git URL is
+ * cloned (shallow where the ref allows), a directory that is the top of a git work tree is cloned
+ * too (so its committed HEAD is built, not stray files), any other directory is used as it is.
+ * `--context-dir` then selects a subdirectory.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { InterruptedError, UsageError } from './errors.js';
+import { isGitUrl, parseLsRemote, planRef } from './git-url.js';
+import type { Logger } from './log.js';
+import { credentialsOf, redactCredentials, stripCredentials } from './redact.js';
+
+export interface SourceSpec {
+  location: string;
+  ref?: string;
+  contextDir?: string;
+}
+
+export interface CommitInfo {
+  id: string;
+  ref: string;
+  author: string;
+  date: string;
+  message: string;
+}
+
+export interface Provenance {
+  /** Where the source came from, with any credentials removed. */
+  location: string;
+  contextDir?: string;
+  commit?: CommitInfo;
+}
+
+export interface PreparedSource {
+  /** The directory whose contents become /tmp/src (context dir applied). */
+  dir: string;
+  provenance: Provenance;
+  cleanup(): Promise<void>;
+}
+
+/** Git variables a user may rely on (simple-git strips inherited GIT_* variables unless named). */
+const ALLOWED_GIT_ENV = [
+  'GIT_TERMINAL_PROMPT',
+  'GIT_SSH_COMMAND',
+  'GIT_SSH',
+  'GIT_SSL_CAINFO',
+  'GIT_SSL_CAPATH',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_CONFIG_NOSYSTEM',
+];
+
+export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: AbortSignal): Promise<PreparedSource> {
+  const contextDir = validateContextDir(spec.contextDir);
+  let base: { dir: string; provenance: Provenance; cleanup(): Promise<void> };
+  if (isGitUrl(spec.location)) {
+    base = await cloneRepository(spec.location, spec.location, spec.ref, logger, signal);
+  } else {
+    const dir = resolve(spec.location);
+    const st = await stat(dir).catch(() => undefined);
+    if (!st?.isDirectory()) {
+      throw new UsageError(
+        `source ${spec.location} is neither a directory nor a git URL`,
+        'give a local directory or a repository URL (https://, ssh://, git://, file:// or user@host:path)',
+      );
+    }
+    const isWorkTree = await stat(join(dir, '.git')).then(() => true, () => false);
+    if (isWorkTree) {
+      base = await cloneRepository(pathToFileURL(dir).href, dir, spec.ref, logger, signal);
+    } else {
+      if (spec.ref) {
+        throw new UsageError(`--ref ${spec.ref} needs a git repository, but ${dir} is a plain directory`, 'drop --ref, or give the repository');
+      }
+      base = { dir, provenance: { location: dir }, cleanup: async () => undefined };
+    }
+  }
+  if (!contextDir) return base;
+  const dir = join(base.dir, contextDir);
+  const st = await stat(dir).catch(() => undefined);
+  if (!st?.isDirectory()) {
+    await base.cleanup();
+    throw new UsageError(
+      `context dir ${contextDir} not found in ${base.provenance.location}`,
+      '--context-dir is a directory relative to the top of the source',
+    );
+  }
+  return { dir, provenance: { ...base.provenance, contextDir }, cleanup: () => base.cleanup() };
+}
+
+/** A relative path that stays inside the source, or undefined for the whole source. */
+export function validateContextDir(contextDir: string | undefined): string | undefined {
+  if (contextDir === undefined || contextDir === '' || contextDir === '.') return undefined;
+  const normalized = normalize(contextDir).replace(/[\\/]+$/, '');
+  if (isAbsolute(contextDir) || normalized === '..' || normalized.startsWith(`..${sep}`)) {
+    throw new UsageError(`--context-dir ${contextDir} must be a relative path inside the source`);
+  }
+  return normalized === '.' ? undefined : normalized;
+}
+
+async function cloneRepository(
+  url: string,
+  shownLocation: string,
+  ref: string | undefined,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<{ dir: string; provenance: Provenance; cleanup(): Promise<void> }> {
+  const location = stripCredentials(shownLocation);
+  const secrets = credentialsOf(url);
+  const dir = await mkdtemp(join(tmpdir(), 'tjs2i-src-'));
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  const git = (baseDir?: string): SimpleGit =>
+    simpleGit({ baseDir, abort: signal, allowEnvironment: ALLOWED_GIT_ENV }).env({
+      ...process.env,
+      GIT_TERMINAL_PROMPT: '0',
+    });
+  const fail = (what: string, error: unknown): never => {
+    if (signal?.aborted) throw new InterruptedError();
+    const detail = lastGitLine(String((error as Error)?.message ?? error));
+    throw new UsageError(`${what}: ${redactCredentials(detail, secrets)}`);
+  };
+  try {
+    const listing = await git()
+      .listRemote([url])
+      .catch((error: unknown) => fail(`cannot read repository ${location}`, error));
+    const refs = parseLsRemote(listing);
+    if (!refs.head && refs.branches.size === 0 && refs.tags.size === 0) {
+      throw new UsageError(`repository ${location} has no commits`, 'commit the course files first, or give another ref');
+    }
+    const plan = planRef(ref, refs);
+    if (!plan) {
+      throw new UsageError(`ref ${ref} not found in ${location}`, 'give a branch, a tag or a commit id the repository has');
+    }
+    logger.debug(`cloning ${location} (${plan.kind}${ref ? ` ${ref}` : ''}) into ${dir}`);
+    if (plan.kind === 'commit') {
+      await git()
+        .clone(url, dir, ['--no-checkout'])
+        .catch((error: unknown) => fail(`cannot clone ${location}`, error));
+      await git(dir)
+        .checkout(['--detach', plan.id])
+        .catch((error: unknown) => fail(`ref ${plan.id} not found in ${location}`, error));
+    } else {
+      const options = ['--depth', '1', ...(plan.kind === 'named' ? ['--branch', plan.name] : [])];
+      await git()
+        .clone(url, dir, options)
+        .catch((error: unknown) => fail(`cannot clone ${location}`, error));
+    }
+    const commit = await readCommit(git(dir), ref);
+    return { dir, provenance: { location, commit }, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function readCommit(git: SimpleGit, ref: string | undefined): Promise<CommitInfo> {
+  const out = await git.raw(['log', '-1', '--format=%H%x1f%an <%ae>%x1f%aI%x1f%B']);
+  const [id = '', author = '', date = '', message = ''] = out.split('\x1f');
+  const branch = (await git.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
+  return { id: id.trim(), ref: ref ?? (branch === 'HEAD' ? id.trim() : branch), author, date, message: message.trim() };
+}
+
+/** The line of git's output that says what went wrong (its last "fatal:" line, or the last line). */
+export function lastGitLine(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const fatal = lines.filter((l) => /^(fatal|error):/.test(l)).pop();
+  return (fatal ?? lines.pop() ?? 'git failed').replace(/^(fatal|error):\s*/, '');
+}

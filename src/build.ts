@@ -14,7 +14,7 @@ import { isGitUrl } from './git-url.js';
 import { isValidImageName, parseImageRef } from './image-ref.js';
 import { formatBytes, type Logger } from './log.js';
 import { redactCredentials } from './redact.js';
-import { findScript, provenanceLabels } from './s2i.js';
+import { BUILD_LABEL_PREFIX, findScript, provenanceLabels } from './s2i.js';
 import { prepareSource, type SourceSpec } from './source.js';
 import { TailBuffer } from './tail-buffer.js';
 import { packTrees, type PackEntry } from './tar.js';
@@ -82,7 +82,11 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
         files: scripts,
         onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
       });
-      const [stats] = await Promise.all([pack.done, engine.putArchive(id, pack.stream, builder.destination, signal)]);
+      const upload = engine.putArchive(id, pack.stream, builder.destination, signal).catch((error: unknown) => {
+        pack.stream.destroy(); // stop reading files nobody will receive
+        throw error;
+      });
+      const [stats] = await Promise.all([pack.done, upload]);
       logger.info(`    ${stats.files} files, ${stats.directories} directories, ${stats.symlinks} symlinks, ${formatBytes(stats.bytes)}`);
     });
     throwIfAborted(signal);
@@ -107,7 +111,10 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
       );
     }
 
-    const labels = { ...builder.labels, ...provenanceLabels(options.builder, source.provenance) };
+    // A builder that was itself built by S2I carries build.* labels of its own: they describe
+    // another build and must not survive into this image's provenance.
+    const inherited = Object.fromEntries(Object.entries(builder.labels).filter(([key]) => !key.startsWith(BUILD_LABEL_PREFIX)));
+    const labels = { ...inherited, ...provenanceLabels(options.builder, source.provenance) };
     const imageId = await logger.step('commit', `${output.repository}:${output.tag}`, () =>
       engine.commit(id, { ...output, cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels }, signal),
     );

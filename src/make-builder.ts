@@ -83,7 +83,8 @@ async function resolveUser(engine: Engine, from: string, base: ImageInfo, signal
   const declared = base.user.trim();
   const defaultHome = `/home/${envOf(base.env, 'NB_USER') ?? 'jovyan'}`;
   const numeric = parseNumericUser(declared);
-  let uid = numeric?.uid;
+  // An empty USER means root.
+  let uid = declared ? numeric?.uid : 0;
   let home = defaultHome;
   if (declared) {
     const id = await engine.createContainer(

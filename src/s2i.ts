@@ -23,6 +23,9 @@ export const Label = {
   commitMessage: 'io.openshift.s2i.build.commit.message',
 } as const;
 
+/** Labels under this prefix describe one build (source, commit); they are never inherited. */
+export const BUILD_LABEL_PREFIX = 'io.openshift.s2i.build.';
+
 /** Where sources and scripts go inside the build container when the builder says nothing. */
 export const DEFAULT_DESTINATION = '/tmp';
 

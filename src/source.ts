@@ -10,6 +10,7 @@ import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { InterruptedError, UsageError } from './errors.js';
+import { gitEnvironment } from './git-env.js';
 import { isGitUrl, parseLsRemote, planRef } from './git-url.js';
 import type { Logger } from './log.js';
 import { credentialsOf, redactCredentials, stripCredentials } from './redact.js';
@@ -42,16 +43,6 @@ export interface PreparedSource {
   cleanup(): Promise<void>;
 }
 
-/** Git variables a user may rely on (simple-git strips inherited GIT_* variables unless named). */
-const ALLOWED_GIT_ENV = [
-  'GIT_TERMINAL_PROMPT',
-  'GIT_SSH_COMMAND',
-  'GIT_SSH',
-  'GIT_SSL_CAINFO',
-  'GIT_SSL_CAPATH',
-  'GIT_CONFIG_GLOBAL',
-  'GIT_CONFIG_NOSYSTEM',
-];
 
 export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: AbortSignal): Promise<PreparedSource> {
   const contextDir = validateContextDir(spec.contextDir);
@@ -111,11 +102,9 @@ async function cloneRepository(
   const secrets = credentialsOf(url);
   const dir = await mkdtemp(join(tmpdir(), 'tjs2i-src-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
+  const { env, allowEnvironment, allowUnsafeSshCommand } = gitEnvironment();
   const git = (baseDir?: string): SimpleGit =>
-    simpleGit({ baseDir, abort: signal, allowEnvironment: ALLOWED_GIT_ENV }).env({
-      ...process.env,
-      GIT_TERMINAL_PROMPT: '0',
-    });
+    simpleGit({ baseDir, abort: signal, allowEnvironment, unsafe: { allowUnsafeSshCommand } }).env(env);
   const fail = (what: string, error: unknown): never => {
     if (signal?.aborted) throw new InterruptedError();
     const detail = lastGitLine(String((error as Error)?.message ?? error));

@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import {
+  DEBIAN,
+  docker,
+  exec,
+  imageExists,
+  inspectImage,
+  leftoverContainers,
+  randomUid,
+  STANDIN,
+  testBuilder,
+  tjs2i,
+  uniqueName,
+} from './helpers.js';
+import { JupyterClient, runJupyter, waitForJupyter } from './jupyter.js';
+
+describe('tjs2i builder (real engine)', function () {
+  this.timeout(300_000);
+
+  it('the stand-in itself fails under a random UID with group 0 (the problem exists)', async () => {
+    const result = await exec('docker', ['run', '--rm', '--label', 'io.tjs2i.test=1', '--user', `${randomUid()}:0`, STANDIN]);
+    expect(result.code).to.not.equal(0);
+    expect(result.stdout + result.stderr).to.match(/PermissionError: \[Errno 13\] Permission denied: '\/\.local'/);
+  });
+
+  it('makes a builder with a numeric USER, HOME, S2I labels, baked scripts and the base entrypoint', async () => {
+    const builder = await testBuilder();
+    const image = await inspectImage(builder);
+    const base = await inspectImage(STANDIN);
+    expect(image.Config.User).to.equal('1000');
+    expect(image.Config.Env).to.include('HOME=/home/jovyan');
+    expect(image.Config.Entrypoint).to.deep.equal(base.Config.Entrypoint);
+    expect(image.Config.Cmd).to.deep.equal(['/usr/libexec/s2i/run']);
+    const labels = image.Config.Labels;
+    expect(labels['io.openshift.s2i.scripts-url']).to.equal('image:///usr/libexec/s2i');
+    expect(labels['io.openshift.expose-services']).to.equal('8888:http');
+    expect(labels['io.openshift.tags']).to.contain('jupyter');
+    expect(labels['io.k8s.description']).to.contain('minimal-notebook');
+    expect(labels['io.k8s.display-name']).to.contain('minimal-notebook');
+    const scripts = await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'ls', builder, '-l', '/usr/libexec/s2i');
+    expect(scripts).to.match(/-rwxr-xr-x .* assemble/).and.match(/-rwxr-xr-x .* run/);
+  });
+
+  it('gives group 0 ownership and group rw(X) under /home/jovyan and /opt/conda', async () => {
+    const builder = await testBuilder();
+    const check = await docker(
+      'run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', builder, '-c',
+      'for d in /home/jovyan /opt/conda; do ' +
+        'echo "$d notgroup0=$(find "$d" ! -gid 0 | wc -l) notgroupw=$(find "$d" ! -type l ! -perm -g+rw | wc -l) ' +
+        'dirsnotx=$(find "$d" -type d ! -perm -g+x | wc -l) files=$(find "$d" -type f | wc -l)"; done',
+    );
+    for (const tree of ['/home/jovyan', '/opt/conda']) {
+      const line = check.split('\n').find((l) => l.startsWith(`${tree} `)) ?? '';
+      expect(line, line).to.contain('notgroup0=0').and.contain('notgroupw=0').and.contain('dirsnotx=0');
+      expect(Number(/files=(\d+)/.exec(line)?.[1])).to.be.greaterThan(tree === '/opt/conda' ? 1000 : 2);
+    }
+  });
+
+  for (const n of [1, 2]) {
+    it(`serves Jupyter under random UID #${n} with group 0, with its token`, async () => {
+      const builder = await testBuilder();
+      const uid = randomUid();
+      const jupyter = await runJupyter(builder, { user: `${uid}:0` });
+      try {
+        await waitForJupyter(jupyter);
+        const logs = await jupyter.logs();
+        const token = /\?token=([0-9a-f]+)/.exec(logs)?.[1];
+        expect(token, `no login URL with a token in:\n${logs}`).to.be.a('string');
+        expect((await new JupyterClient(jupyter.base).request('GET', '/api/contents')).status).to.equal(403);
+        const client = new JupyterClient(jupyter.base, token);
+        expect((await client.request('GET', '/api/contents')).status).to.equal(200);
+        expect(await jupyter.exec('id -u; echo $HOME; whoami')).to.equal(`${uid}\n/home/jovyan\njovyan`);
+      } finally {
+        await jupyter.stop();
+      }
+    });
+  }
+
+  it('refuses a base image that runs as root, with exit code 5 and no image', async () => {
+    const tag = uniqueName('root-builder');
+    const result = await tjs2i(['builder', 'minimal-notebook', '--from', DEBIAN, '--tag', tag]);
+    expect(result.code).to.equal(5);
+    expect(result.stderr.trim().split('\n').pop()).to.match(/^error: base image .* runs as root/);
+    expect(await imageExists(tag)).to.equal(false);
+    expect(await leftoverContainers()).to.deep.equal([]);
+  });
+
+  it('refuses an unknown stack with exit code 2', async () => {
+    const result = await tjs2i(['builder', 'tensorflow-notebook']);
+    expect(result.code).to.equal(2);
+    expect(result.stderr.trim()).to.match(/^error: unknown stack tensorflow-notebook; choose one of: all-spark-notebook, /);
+  });
+
+  it('reports a base image that is neither here nor pullable, with exit code 4', async () => {
+    const result = await tjs2i(['builder', 'scipy-notebook', '--from', '127.0.0.1:9/nothing/here:1', '--tag', uniqueName('nobase')]);
+    expect(result.code).to.equal(4);
+    expect(result.stderr.trim().split('\n').pop()).to.match(/^error: cannot pull 127\.0\.0\.1:9\/nothing\/here:1/);
+  });
+});

@@ -1,0 +1,376 @@
+import { expect } from 'chai';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build, type BuildOptions } from '../../src/build.js';
+import type { CommitSpec, ContainerSpec } from '../../src/engine.js';
+import {
+  BuildFailedError,
+  ImageNotFoundError,
+  InterruptedError,
+  UsageError,
+  UserNotAllowedError,
+} from '../../src/errors.js';
+import { createLogger } from '../../src/log.js';
+import { FakeEngine, imageInfo, rejectionOf, tempDir } from './helpers.js';
+
+const BUILDER = 'tjs2i-test/builder:latest';
+const BUILDER_LABELS = {
+  'io.openshift.s2i.scripts-url': 'image:///usr/libexec/s2i',
+  'io.openshift.expose-services': '8888:http',
+  'io.k8s.display-name': 'Test builder',
+};
+const SOURCE_FILES: Record<string, string> = {
+  'notebook.ipynb': '{"cells": []}\n',
+  'requirements.txt': 'numpy\n',
+  'lib/helper.py': 'print("hi")\n',
+};
+
+const silent = createLogger({ write: () => {} });
+
+function newEngine(builder: Partial<Parameters<typeof imageInfo>[0]> = {}): FakeEngine {
+  const engine = new FakeEngine();
+  engine.images.set(BUILDER, imageInfo({ id: 'sha256:builderid', user: '1000', entrypoint: ['tini', '-g', '--'], labels: { ...BUILDER_LABELS }, ...builder }));
+  return engine;
+}
+
+describe('build (fake engine)', () => {
+  let srcDir: string;
+  let removeSrc: () => Promise<void>;
+  let options: BuildOptions;
+
+  before(async () => {
+    ({ dir: srcDir, remove: removeSrc } = await tempDir());
+    for (const [name, content] of Object.entries(SOURCE_FILES)) {
+      await mkdir(join(srcDir, name, '..'), { recursive: true });
+      await writeFile(join(srcDir, name), content);
+    }
+    options = { source: { location: srcDir }, builder: BUILDER, output: 'my-course:v1' };
+  });
+
+  after(() => removeSrc());
+
+  describe('success', () => {
+    let engine: FakeEngine;
+    let result: Awaited<ReturnType<typeof build>>;
+    const controller = new AbortController();
+
+    before(async () => {
+      engine = newEngine();
+      result = await build(engine, options, silent, controller.signal);
+    });
+
+    it('calls the engine in order', () => {
+      expect(engine.methods()).to.deep.equal([
+        'inspectImage',
+        'createContainer',
+        'putArchive',
+        'run',
+        'commit',
+        'inspectImage',
+        'removeContainer',
+      ]);
+      expect(engine.calls[0]?.args[0]).to.equal(BUILDER);
+      expect(engine.calls[5]?.args[0]).to.equal(engine.committedId);
+    });
+
+    it('passes the abort signal to every engine call that takes one', () => {
+      for (const call of engine.calls.filter((c) => c.method !== 'removeContainer')) {
+        expect(call.args[call.args.length - 1], call.method).to.equal(controller.signal);
+      }
+    });
+
+    it('creates the container from the builder id as its numeric user, with /usr/bin/env and assemble', () => {
+      const spec = engine.calls[1]?.args[0] as ContainerSpec;
+      expect(spec).to.deep.include({
+        image: 'sha256:builderid',
+        user: '1000',
+        entrypoint: ['/usr/bin/env'],
+        cmd: ['/usr/libexec/s2i/assemble'],
+      });
+      expect(spec.name).to.match(/^tjs2i-build-[0-9a-f]{12}$/);
+    });
+
+    it('uploads the source under src/ in the destination, owned by uid 1000 gid 0', () => {
+      expect(engine.uploads).to.have.length(1);
+      const upload = engine.uploads[0]!;
+      expect(upload.containerId).to.equal(engine.containerId);
+      expect(upload.path).to.equal('/tmp');
+      expect(upload.entries[0]?.name).to.equal('src/');
+      for (const e of upload.entries) {
+        expect(e.name.startsWith('src/'), e.name).to.equal(true);
+        expect([e.name, e.uid, e.gid]).to.deep.equal([e.name, 1000, 0]);
+      }
+      const files = Object.fromEntries(upload.entries.filter((e) => e.type === 'file').map((e) => [e.name, e.data.toString('utf8')]));
+      expect(files).to.deep.equal(Object.fromEntries(Object.entries(SOURCE_FILES).map(([n, c]) => [`src/${n}`, c])));
+      expect(upload.entries.map((e) => e.name)).to.include('src/lib/');
+    });
+
+    it('runs assemble in the created container', () => {
+      expect(engine.calls[3]?.args[0]).to.equal(engine.containerId);
+    });
+
+    it('commits with the run script, the numeric user, the builder entrypoint and the labels', () => {
+      expect(engine.calls[4]?.args[0]).to.equal(engine.containerId);
+      const spec = engine.calls[4]?.args[1] as CommitSpec;
+      expect(spec).to.deep.equal({
+        repository: 'my-course',
+        tag: 'v1',
+        cmd: ['/usr/libexec/s2i/run'],
+        user: '1000',
+        entrypoint: ['tini', '-g', '--'],
+        labels: {
+          ...BUILDER_LABELS,
+          'io.openshift.s2i.build.image': BUILDER,
+          'io.openshift.s2i.build.source-location': srcDir,
+        },
+      });
+    });
+
+    it('removes the build container', () => {
+      expect(engine.calls[6]?.args).to.deep.equal([engine.containerId]);
+    });
+
+    it('returns the image, its id, size and labels', () => {
+      expect(result.image).to.equal('my-course:v1');
+      expect(result.imageId).to.equal(engine.committedId);
+      expect(result.size).to.equal(4242);
+      expect(result.labels).to.deep.equal(engine.commits[0]?.labels);
+      expect(result.durationMs).to.be.a('number').and.at.least(0);
+    });
+  });
+
+  it('commits an empty entrypoint when the builder has none, and tags latest by default', async () => {
+    const engine = newEngine({ entrypoint: null });
+    const result = await build(engine, { ...options, output: 'my-course' }, silent);
+    expect(engine.commits[0]?.entrypoint).to.deep.equal([]);
+    expect(engine.commits[0]).to.deep.include({ repository: 'my-course', tag: 'latest' });
+    expect(result.image).to.equal('my-course:latest');
+  });
+
+  it('drops build labels the builder carries from a build of its own', async () => {
+    const engine = newEngine({
+      labels: { ...BUILDER_LABELS, 'io.openshift.s2i.build.commit.id': 'stale', 'io.openshift.s2i.build.source-context-dir': 'old' },
+    });
+    await build(engine, options, silent);
+    const labels = engine.commits[0]?.labels ?? {};
+    expect(labels).to.not.have.property('io.openshift.s2i.build.commit.id');
+    expect(labels).to.not.have.property('io.openshift.s2i.build.source-context-dir');
+    expect(labels['io.openshift.s2i.build.source-location']).to.equal(srcDir);
+    expect(labels['io.k8s.display-name']).to.equal('Test builder');
+  });
+
+  it("uploads to the builder's destination label", async () => {
+    const engine = newEngine({ labels: { ...BUILDER_LABELS, 'io.openshift.s2i.destination': '/opt/app-root' } });
+    await build(engine, options, silent);
+    expect(engine.uploads[0]?.path).to.equal('/opt/app-root');
+  });
+
+  it('uploads and runs an assemble script from the source', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      await mkdir(join(dir, '.s2i', 'bin'), { recursive: true });
+      await writeFile(join(dir, '.s2i', 'bin', 'assemble'), '#!/bin/sh\necho custom\n');
+      await chmod(join(dir, '.s2i', 'bin', 'assemble'), 0o644);
+      await writeFile(join(dir, 'nb.ipynb'), '{}');
+      const engine = newEngine();
+      await build(engine, { ...options, source: { location: dir } }, silent);
+      expect(engine.created[0]?.cmd).to.deep.equal(['/tmp/scripts/assemble']);
+      expect(engine.commits[0]?.cmd).to.deep.equal(['/usr/libexec/s2i/run']);
+      const entries = engine.uploads[0]!.entries;
+      const script = entries.find((e) => e.name === 'scripts/assemble');
+      expect(script?.data.toString()).to.equal('#!/bin/sh\necho custom\n');
+      expect([script?.mode, script?.uid, script?.gid]).to.deep.equal([0o755, 1000, 0]);
+      expect(entries.find((e) => e.name === 'scripts/')?.type).to.equal('directory');
+      expect(entries.some((e) => e.name === 'src/.s2i/bin/assemble')).to.equal(true);
+    } finally {
+      await remove();
+    }
+  });
+
+  describe('before a container exists', () => {
+    it('rejects an invalid output name without calling the engine', async () => {
+      const engine = newEngine();
+      const error = await rejectionOf(build(engine, { ...options, output: 'My Course' }, silent));
+      expect(error).to.be.instanceOf(UsageError);
+      expect(engine.calls).to.deep.equal([]);
+    });
+
+    it('stops with exit code 5 for a builder with a named USER, creating no container', async () => {
+      const engine = newEngine({ user: 'jovyan' });
+      const error = await rejectionOf(build(engine, options, silent));
+      expect(error).to.be.instanceOf(UserNotAllowedError);
+      expect((error as UserNotAllowedError).exitCode).to.equal(5);
+      expect(engine.methods()).to.deep.equal(['inspectImage']);
+    });
+
+    it('stops with exit code 5 for a root builder', async () => {
+      const engine = newEngine({ user: '0:0' });
+      const error = await rejectionOf(build(engine, options, silent));
+      expect((error as UserNotAllowedError).exitCode).to.equal(5);
+      expect(engine.methods()).to.deep.equal(['inspectImage']);
+    });
+
+    it('stops with exit code 4 for a missing builder', async () => {
+      const engine = new FakeEngine();
+      const error = await rejectionOf(build(engine, options, silent));
+      expect(error).to.be.instanceOf(ImageNotFoundError);
+      expect((error as ImageNotFoundError).exitCode).to.equal(4);
+      expect(engine.methods()).to.deep.equal(['inspectImage']);
+    });
+
+    it('stops with a UsageError when there is no assemble script anywhere', async () => {
+      const engine = newEngine({ labels: {} });
+      const error = await rejectionOf(build(engine, options, silent));
+      expect(error).to.be.instanceOf(UsageError);
+      expect((error as Error).message).to.include('no assemble script found');
+      expect(engine.methods()).to.deep.equal(['inspectImage']);
+    });
+
+    it('stops with InterruptedError when aborted before the build starts', async () => {
+      const engine = newEngine();
+      const controller = new AbortController();
+      controller.abort();
+      const error = await rejectionOf(build(engine, options, silent, controller.signal));
+      expect(error).to.be.instanceOf(InterruptedError);
+      expect(engine.methods()).not.to.include('createContainer');
+    });
+
+    it('removes nothing when creating the container fails', async () => {
+      const engine = newEngine();
+      const original = new BuildFailedError('create a container from x failed: no space');
+      engine.createContainer = async (spec: ContainerSpec) => {
+        engine.calls.push({ method: 'createContainer', args: [spec] });
+        throw original;
+      };
+      const error = await rejectionOf(build(engine, options, silent));
+      expect(error).to.equal(original);
+      expect(engine.methods()).to.deep.equal(['inspectImage', 'createContainer']);
+    });
+  });
+
+  describe('failures after the container was created', () => {
+    interface Case {
+      name: string;
+      setup: (engine: FakeEngine, controller: AbortController) => unknown;
+      /** Checks the error; the original error when setup returned one. */
+      check: (error: unknown, original: unknown) => void;
+      commitCalled: boolean;
+      lastBeforeRemove: string;
+    }
+
+    const LINES = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`);
+
+    const cases: Case[] = [
+      {
+        name: 'putArchive rejects',
+        setup: (engine) => {
+          const original = new BuildFailedError('upload the source failed: connection reset');
+          engine.putArchiveImpl = async () => {
+            throw original;
+          };
+          return original;
+        },
+        check: (error, original) => expect(error).to.equal(original),
+        commitCalled: false,
+        lastBeforeRemove: 'putArchive',
+      },
+      {
+        name: 'assemble exits with code 3',
+        setup: (engine) => {
+          engine.runImpl = async (_id, onOutput) => {
+            onOutput(Buffer.from(`${LINES.slice(0, 7).join('\n')}\nline `), 'stdout');
+            onOutput(Buffer.from(`8\n${LINES.slice(8).join('\n')}\n`), 'stderr');
+            return 3;
+          };
+          return undefined;
+        },
+        check: (error) => {
+          expect(error).to.be.instanceOf(BuildFailedError);
+          const e = error as BuildFailedError;
+          expect(e.exitCode).to.equal(1);
+          expect(e.message).to.include('exit code 3');
+          expect(e.message).to.include('my-course:v1 was not written');
+          expect(e.lastLines).to.deep.equal(LINES.slice(-15));
+        },
+        commitCalled: false,
+        lastBeforeRemove: 'run',
+      },
+      {
+        name: 'commit rejects',
+        setup: (engine) => {
+          const original = new BuildFailedError('commit my-course:v1 failed: no space left on device');
+          engine.commitImpl = async () => {
+            throw original;
+          };
+          return original;
+        },
+        check: (error, original) => expect(error).to.equal(original),
+        commitCalled: true,
+        lastBeforeRemove: 'commit',
+      },
+      {
+        name: 'the signal fires during run (run resolves)',
+        setup: (engine, controller) => {
+          engine.runImpl = async () => {
+            controller.abort();
+            return 137;
+          };
+          return undefined;
+        },
+        check: (error) => {
+          expect(error).to.be.instanceOf(InterruptedError);
+          expect((error as InterruptedError).exitCode).to.equal(130);
+        },
+        commitCalled: false,
+        lastBeforeRemove: 'run',
+      },
+      {
+        name: 'the signal fires during run (run rejects, as the engine does)',
+        setup: (engine, controller) => {
+          const original = new InterruptedError();
+          engine.runImpl = async () => {
+            controller.abort();
+            throw original;
+          };
+          return original;
+        },
+        check: (error, original) => {
+          expect(error).to.equal(original);
+          expect((error as InterruptedError).exitCode).to.equal(130);
+        },
+        commitCalled: false,
+        lastBeforeRemove: 'run',
+      },
+    ];
+
+    for (const c of cases) {
+      for (const removeFails of [false, true]) {
+        it(`${c.name}${removeFails ? ', and removing the container fails too' : ''}`, async () => {
+          const engine = newEngine();
+          const controller = new AbortController();
+          const original = c.setup(engine, controller);
+          const removeError = new Error('remove container failed: engine gone');
+          if (removeFails) {
+            engine.removeContainerImpl = async () => {
+              throw removeError;
+            };
+          }
+          const out: string[] = [];
+          const logger = createLogger({ write: (text) => void out.push(text) });
+
+          const error = await rejectionOf(build(engine, options, logger, controller.signal));
+
+          c.check(error, original);
+          expect(error).not.to.equal(removeError);
+          const methods = engine.methods();
+          expect(methods.filter((m) => m === 'commit')).to.have.length(c.commitCalled ? 1 : 0);
+          expect(methods.filter((m) => m === 'removeContainer')).to.have.length(1);
+          expect(methods[methods.length - 1]).to.equal('removeContainer');
+          expect(methods[methods.length - 2]).to.equal(c.lastBeforeRemove);
+          expect(engine.calls[engine.calls.length - 1]?.args).to.deep.equal([engine.containerId]);
+          if (removeFails) expect(out.join('')).to.include('warning: could not remove build container');
+        });
+      }
+    }
+  });
+});

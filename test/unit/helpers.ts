@@ -1,0 +1,200 @@
+/** Shared helpers for the unit tests (not a test file itself). */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import type { BuildImageSpec, CommitSpec, ContainerSpec, Engine, ImageInfo, ProgressEvent } from '../../src/engine.js';
+
+export interface TarEntry {
+  name: string;
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  size: number;
+  linkname: string | undefined;
+  data: Buffer;
+}
+
+/** Reads a whole stream into one buffer (rejects if the stream errors). */
+export function readAll(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => void chunks.push(Buffer.from(chunk)));
+    stream.once('end', () => resolve(Buffer.concat(chunks)));
+    stream.once('error', reject);
+  });
+}
+
+/** Parses a tar archive held in memory, entry by entry, in archive order. */
+export function parseTar(archive: Buffer): Promise<TarEntry[]> {
+  return new Promise((resolve, reject) => {
+    const extract = tar.extract();
+    const entries: TarEntry[] = [];
+    extract.on('entry', (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
+      stream.on('end', () => {
+        entries.push({
+          name: header.name,
+          type: header.type ?? '',
+          mode: header.mode ?? -1,
+          uid: header.uid ?? -1,
+          gid: header.gid ?? -1,
+          uname: header.uname ?? '',
+          gname: header.gname ?? '',
+          size: header.size ?? 0,
+          linkname: header.linkname ?? undefined,
+          data: Buffer.concat(chunks),
+        });
+        next();
+      });
+      stream.resume();
+    });
+    extract.once('finish', () => resolve(entries));
+    extract.once('error', reject);
+    extract.end(archive);
+  });
+}
+
+/** Reads a tar stream to its end and parses it: the raw bytes and the entries. */
+export async function readTar(stream: Readable): Promise<{ raw: Buffer; entries: TarEntry[] }> {
+  const raw = await readAll(stream);
+  return { raw, entries: await parseTar(raw) };
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export async function tempDir(prefix = 'tjs2i-unit-'): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Awaits a promise that must reject, and returns what it rejected with. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to reject, but it resolved');
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* A fake Engine that records its calls in order. Behaviours are replaceable per test.        */
+/* ------------------------------------------------------------------------------------------ */
+
+
+export function imageInfo(partial: Partial<ImageInfo> = {}): ImageInfo {
+  return {
+    id: 'sha256:builder',
+    repoTags: [],
+    user: '1000',
+    entrypoint: null,
+    cmd: null,
+    env: [],
+    labels: {},
+    workingDir: '',
+    size: 1234,
+    ...partial,
+  };
+}
+
+export interface EngineCall {
+  method: keyof Engine;
+  args: unknown[];
+}
+
+export interface Upload {
+  containerId: string;
+  path: string;
+  raw: Buffer;
+  entries: TarEntry[];
+}
+
+export class FakeEngine implements Engine {
+  readonly endpoint = 'unix:///fake/docker.sock';
+  readonly calls: EngineCall[] = [];
+  readonly images = new Map<string, ImageInfo>();
+  readonly uploads: Upload[] = [];
+  readonly created: ContainerSpec[] = [];
+  readonly commits: CommitSpec[] = [];
+  containerId = 'c0ffee0000000000000000000000000000000000000000000000000000000000';
+  committedId = 'sha256:output';
+
+  putArchiveImpl: (containerId: string, archive: Readable, path: string, signal?: AbortSignal) => Promise<void> = async (
+    containerId,
+    archive,
+    path,
+  ) => {
+    const { raw, entries } = await readTar(archive);
+    this.uploads.push({ containerId, path, raw, entries });
+  };
+  runImpl: (containerId: string, onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal) => Promise<number> =
+    async (_id, onOutput) => {
+      onOutput(Buffer.from('---> Installing\n'), 'stdout');
+      return 0;
+    };
+  commitImpl: (containerId: string, spec: CommitSpec, signal?: AbortSignal) => Promise<string> = async (_id, spec) => {
+    this.images.set(this.committedId, imageInfo({ id: this.committedId, size: 4242, labels: spec.labels }));
+    return this.committedId;
+  };
+  removeContainerImpl: (containerId: string) => Promise<void> = async () => undefined;
+
+  methods(): string[] {
+    return this.calls.map((c) => c.method);
+  }
+
+  async ping(signal?: AbortSignal): Promise<void> {
+    this.calls.push({ method: 'ping', args: [signal] });
+  }
+
+  async inspectImage(name: string, signal?: AbortSignal): Promise<ImageInfo | undefined> {
+    this.calls.push({ method: 'inspectImage', args: [name, signal] });
+    return this.images.get(name);
+  }
+
+  async buildImage(context: Readable, spec: BuildImageSpec, signal?: AbortSignal): Promise<string> {
+    this.calls.push({ method: 'buildImage', args: [context, spec, signal] });
+    throw new Error('FakeEngine.buildImage: not expected in this test');
+  }
+
+  async pullImage(name: string, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<void> {
+    this.calls.push({ method: 'pullImage', args: [name, onEvent, signal] });
+    throw new Error('FakeEngine.pullImage: not expected in this test');
+  }
+
+  async createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string> {
+    this.calls.push({ method: 'createContainer', args: [spec, signal] });
+    this.created.push(spec);
+    return this.containerId;
+  }
+
+  putArchive(containerId: string, archive: Readable, path: string, signal?: AbortSignal): Promise<void> {
+    this.calls.push({ method: 'putArchive', args: [containerId, archive, path, signal] });
+    return this.putArchiveImpl(containerId, archive, path, signal);
+  }
+
+  async readFile(containerId: string, path: string, signal?: AbortSignal): Promise<Buffer | undefined> {
+    this.calls.push({ method: 'readFile', args: [containerId, path, signal] });
+    throw new Error('FakeEngine.readFile: not expected in this test');
+  }
+
+  run(containerId: string, onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<number> {
+    this.calls.push({ method: 'run', args: [containerId, onOutput, signal] });
+    return this.runImpl(containerId, onOutput, signal);
+  }
+
+  commit(containerId: string, spec: CommitSpec, signal?: AbortSignal): Promise<string> {
+    this.calls.push({ method: 'commit', args: [containerId, spec, signal] });
+    this.commits.push(spec);
+    return this.commitImpl(containerId, spec, signal);
+  }
+
+  removeContainer(containerId: string): Promise<void> {
+    this.calls.push({ method: 'removeContainer', args: [containerId] });
+    return this.removeContainerImpl(containerId);
+  }
+}

@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { createLogger, formatBytes, formatDuration } from '../../src/log.js';
+import { rejectionOf } from './helpers.js';
+
+function capture(level?: 'quiet' | 'info' | 'debug', times: number[] = [0, 0]) {
+  const out: string[] = [];
+  let i = 0;
+  const logger = createLogger({
+    ...(level ? { level } : {}),
+    write: (text) => void out.push(text),
+    now: () => times[Math.min(i++, times.length - 1)] ?? 0,
+  });
+  return { logger, out };
+}
+
+describe('log', () => {
+  describe('formatDuration', () => {
+    it('formats milliseconds, seconds and minutes', () => {
+      expect(formatDuration(0)).to.equal('0 ms');
+      expect(formatDuration(12.4)).to.equal('12 ms');
+      expect(formatDuration(999)).to.equal('999 ms');
+      expect(formatDuration(1000)).to.equal('1.0 s');
+      expect(formatDuration(1540)).to.equal('1.5 s');
+      expect(formatDuration(59_000)).to.equal('59.0 s');
+      expect(formatDuration(60_000)).to.equal('1 min 0 s');
+      expect(formatDuration(125_400)).to.equal('2 min 5 s');
+    });
+
+    it('never prints 60 seconds (119 600 ms is 2 min 0 s)', () => {
+      expect(formatDuration(119_600)).to.equal('2 min 0 s');
+      expect(formatDuration(59_999)).to.equal('1 min 0 s');
+    });
+  });
+
+  describe('formatBytes', () => {
+    it('never prints 1000.0 of a unit (999 999 B is 1.0 MB)', () => {
+      expect(formatBytes(999_999)).to.equal('1.0 MB');
+    });
+
+    it('uses decimal units', () => {
+      expect(formatBytes(0)).to.equal('0 B');
+      expect(formatBytes(999)).to.equal('999 B');
+      expect(formatBytes(1000)).to.equal('1.0 kB');
+      expect(formatBytes(1_500_000)).to.equal('1.5 MB');
+      expect(formatBytes(2_345_000_000)).to.equal('2.3 GB');
+      expect(formatBytes(7e12)).to.equal('7.0 TB');
+      expect(formatBytes(7e15)).to.equal('7000.0 TB');
+    });
+  });
+
+  describe('createLogger', () => {
+    it('prints info, warnings and output at the info level, not debug', () => {
+      const { logger, out } = capture('info');
+      logger.info('hello');
+      logger.warn('careful');
+      logger.debug('hidden');
+      logger.output(Buffer.from('raw chunk'));
+      expect(out).to.deep.equal(['hello\n', 'warning: careful\n', 'raw chunk']);
+      expect(logger.level).to.equal('info');
+    });
+
+    it('defaults to the info level', () => {
+      const { logger } = capture();
+      expect(logger.level).to.equal('info');
+    });
+
+    it('prints debug lines at the debug level', () => {
+      const { logger, out } = capture('debug');
+      logger.debug('details');
+      logger.info('x');
+      expect(out).to.deep.equal(['debug: details\n', 'x\n']);
+    });
+
+    it('prints nothing but warnings at the quiet level', async () => {
+      const { logger, out } = capture('quiet');
+      logger.info('hello');
+      logger.debug('details');
+      logger.output('raw');
+      const result = await logger.step('build', 'thing', async () => 42);
+      await rejectionOf(logger.step('fail', 'thing', async () => Promise.reject(new Error('boom'))));
+      logger.warn('careful');
+      expect(result).to.equal(42);
+      expect(out).to.deep.equal(['warning: careful\n']);
+    });
+
+    it('step prints the start and a timed done line, and returns the result', async () => {
+      const { logger, out } = capture('info', [1000, 2500]);
+      const result = await logger.step('upload', 'source to /tmp/src', async () => 'ok');
+      expect(result).to.equal('ok');
+      expect(out).to.deep.equal(['==> upload: source to /tmp/src\n', '<== upload done in 1.5 s\n']);
+    });
+
+    it('step prints a failed line and rethrows the same error', async () => {
+      const { logger, out } = capture('info', [0, 250]);
+      const boom = new Error('boom');
+      const error = await rejectionOf(
+        logger.step('assemble', '/usr/libexec/s2i/assemble', async () => {
+          throw boom;
+        }),
+      );
+      expect(error).to.equal(boom);
+      expect(out).to.deep.equal(['==> assemble: /usr/libexec/s2i/assemble\n', '<== assemble failed after 250 ms\n']);
+    });
+  });
+});

@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import { TailBuffer } from '../../src/tail-buffer.js';
+
+describe('TailBuffer', () => {
+  it('keeps only the last N complete lines', () => {
+    const tail = new TailBuffer(3);
+    tail.push('one\ntwo\nthree\nfour\nfive\n');
+    expect(tail.get()).to.deep.equal(['three', 'four', 'five']);
+  });
+
+  it('joins lines split across chunks, strings and buffers alike', () => {
+    const tail = new TailBuffer(10);
+    tail.push('hel');
+    tail.push(Buffer.from('lo\nwor'));
+    tail.push('ld\n');
+    expect(tail.get()).to.deep.equal(['hello', 'world']);
+  });
+
+  it('includes an unterminated last line, still within the limit', () => {
+    const tail = new TailBuffer(2);
+    tail.push('a\nb\nc\npartial');
+    expect(tail.get()).to.deep.equal(['c', 'partial']);
+  });
+
+  it('strips carriage returns of CRLF lines', () => {
+    const tail = new TailBuffer(5);
+    tail.push('x\r\ny\r\n');
+    expect(tail.get()).to.deep.equal(['x', 'y']);
+  });
+
+  it('is empty before any output', () => {
+    expect(new TailBuffer(5).get()).to.deep.equal([]);
+  });
+});

@@ -121,11 +121,11 @@ export async function removeTestArtifacts(): Promise<void> {
   const images = (await docker('images', '--format', '{{.Repository}}:{{.Tag}}')).split('\n').filter((n) => n.startsWith(TEST_PREFIX));
   if (images.length) await exec('docker', ['rmi', '-f', ...images]);
   // Images a rebuild to the same tag left untagged, made from a test builder.
-  const dangling = (
-    await docker('images', '--filter', 'dangling=true', '--filter', 'label=io.openshift.s2i.build.image', '--format', '{{.ID}} {{.Label "io.openshift.s2i.build.image"}}')
-  )
-    .split('\n')
-    .filter((line) => line.split(' ')[1]?.startsWith(TEST_PREFIX))
-    .map((line) => line.split(' ')[0] ?? '');
+  const untagged = (await docker('images', '-q', '--filter', 'dangling=true', '--filter', 'label=io.openshift.s2i.build.image')).split('\n').filter(Boolean);
+  const dangling: string[] = [];
+  for (const id of new Set(untagged)) {
+    const builtWith = await exec('docker', ['image', 'inspect', '--format', '{{index .Config.Labels "io.openshift.s2i.build.image"}}', id]);
+    if (builtWith.stdout.trim().startsWith(TEST_PREFIX)) dangling.push(id);
+  }
   if (dangling.length) await exec('docker', ['rmi', '-f', ...dangling]);
 }

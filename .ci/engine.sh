@@ -31,11 +31,29 @@ if [ -n "${DOCKER_HOST:-}" ]; then
   exit 1
 fi
 
+# A dockerd that was killed (as at the end of a session) leaves its pid file behind, and a new one
+# refuses to start while it is there.
+for pidfile in /var/run/docker.pid /var/run/docker/containerd/containerd.pid; do
+  if [ -f "$pidfile" ]; then
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    if [ -z "$pid" ] || ! grep -qs -e dockerd -e containerd "/proc/$pid/cmdline"; then
+      log "removing stale $pidfile"
+      rm -f "$pidfile"
+    fi
+  fi
+done
+
 logfile=${TJS2I_DOCKERD_LOG:-/var/log/tjs2i-dockerd.log}
 log "starting dockerd (log: $logfile)"
 # setsid: dockerd must outlive this script and not receive the terminal's Ctrl-C.
 setsid dockerd --host=unix:///var/run/docker.sock >"$logfile" 2>&1 < /dev/null &
+dockerd_pid=$!
 for _ in $(seq 1 60); do
+  if ! kill -0 "$dockerd_pid" 2>/dev/null; then
+    log "dockerd exited; last lines of $logfile:"
+    tail -n 20 "$logfile" >&2 || true
+    exit 1
+  fi
   if docker info >/dev/null 2>&1; then
     log "engine answers: $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
     exit 0

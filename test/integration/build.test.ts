@@ -145,8 +145,12 @@ describe('tjs2i build (real engine, real Jupyter)', function () {
       });
     });
 
-    it('runs with a passwd entry too (uid 1000, group 0), token protection on and the login URL printed', async () => {
-      const jupyter = await runJupyter(output, { user: '1000:0' });
+    it('runs with a passwd entry too (uid 1000, group 0), token on, login URL printed, arguments passed to Jupyter', async () => {
+      const jupyter = await runJupyter(output, {
+        user: '1000:0',
+        args: ['/usr/libexec/s2i/run', '--NotebookApp.base_url=/course/'],
+        basePath: '/course',
+      });
       try {
         await waitForJupyter(jupyter);
         const token = /\?token=([0-9a-f]+)/.exec(await jupyter.logs())?.[1];

@@ -14,11 +14,14 @@ export interface RunningJupyter {
  * `docker run -d` with port 8888 published on a free loopback port. The password is handed to
  * docker through its environment (`-e PASSWORD`), never on a command line.
  */
-export async function runJupyter(image: string, options: { user?: string; password?: string } = {}): Promise<RunningJupyter> {
+export async function runJupyter(
+  image: string,
+  options: { user?: string; password?: string; args?: string[]; basePath?: string } = {},
+): Promise<RunningJupyter> {
   const args = ['run', '-d', '--label', TEST_LABEL, '-p', '127.0.0.1::8888'];
   if (options.user) args.push('--user', options.user);
   if (options.password !== undefined) args.push('-e', 'PASSWORD');
-  args.push(image);
+  args.push(image, ...(options.args ?? []));
   const result = await exec('docker', args, { env: { ...process.env, PASSWORD: options.password ?? '' } });
   if (result.code !== 0) throw new Error(`docker run failed: ${result.stderr}`);
   const id = result.stdout.trim();
@@ -27,7 +30,7 @@ export async function runJupyter(image: string, options: { user?: string; passwo
   const running: RunningJupyter = {
     id,
     port,
-    base: `http://127.0.0.1:${port}`,
+    base: `http://127.0.0.1:${port}${options.basePath ?? ''}`,
     logs: async () => {
       const r = await exec('docker', ['logs', id]);
       return r.stdout + r.stderr;

@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
-# Make sure a Docker engine answers on this machine: install Debian's docker.io (and debootstrap,
-# which the fixture images need) when missing, start dockerd when nothing answers, wait for it.
+# Make sure a Docker engine answers on this machine: install Debian's docker.io (and git) when
+# missing, start dockerd when nothing answers, wait for it.
 # Idempotent: does nothing when an engine already answers and the tools are there.
 set -euo pipefail
 
 log() { printf '[engine] %s\n' "$*" >&2; }
 
 need=()
-command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
-command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+docker info >/dev/null 2>&1 || command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v git >/dev/null 2>&1 || need+=(git)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

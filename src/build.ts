@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { inspectBuilder } from './builder-image.js';
 import type { Engine } from './engine.js';
-import { BuildFailedError, throwIfAborted, UsageError } from './errors.js';
+import { BuildFailedError, InterruptedError, throwIfAborted, UsageError } from './errors.js';
 import { isGitUrl } from './git-url.js';
 import { isValidImageName, parseImageRef } from './image-ref.js';
 import { formatBytes, type Logger } from './log.js';
@@ -35,6 +35,17 @@ export interface BuildResult {
 
 const TAIL_LINES = 15;
 
+/**
+ * The output image's labels. The engine adds every label of the build container (the builder's)
+ * that the commit does not name, so build.* labels a builder carries from a build of its own, which
+ * describe another source, are named here with an empty value.
+ */
+export function outputLabels(builderLabels: Record<string, string>, provenance: Record<string, string>): Record<string, string> {
+  const labels: Record<string, string> = { ...builderLabels };
+  for (const key of Object.keys(labels)) if (key.startsWith(BUILD_LABEL_PREFIX)) labels[key] = '';
+  return { ...labels, ...provenance };
+}
+
 export async function build(engine: Engine, options: BuildOptions, logger: Logger, signal?: AbortSignal): Promise<BuildResult> {
   const started = performance.now();
   if (!isValidImageName(options.output)) {
@@ -49,15 +60,17 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
   const source = await logger.step(stepName, redactCredentials(options.source.location), () =>
     prepareSource(options.source, logger, signal),
   );
-  let containerId: string | undefined;
+  const name = `tjs2i-build-${randomBytes(6).toString('hex')}`;
+  /** The container to remove: its name once creating it was asked for, its id once known. */
+  let container: string | undefined;
   try {
     throwIfAborted(signal);
     const assemble = await findScript('assemble', source.dir, builder.scriptsUrl, builder.destination);
     const run = await findScript('run', source.dir, builder.scriptsUrl, builder.destination);
     logger.debug(`assemble: ${assemble.imagePath} (${assemble.origin}); run: ${run.imagePath} (${run.origin})`);
 
-    const name = `tjs2i-build-${randomBytes(6).toString('hex')}`;
-    containerId = await engine.createContainer(
+    container = name;
+    const id = await engine.createContainer(
       {
         image: builder.id,
         name,
@@ -69,7 +82,7 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
       },
       signal,
     );
-    const id = containerId;
+    container = id;
 
     await logger.step('upload', `source to ${posix.join(builder.destination, 'src')}`, async () => {
       const scripts: PackEntry[] = [assemble, run]
@@ -111,14 +124,19 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
       );
     }
 
-    // A builder that was itself built by S2I carries build.* labels of its own: they describe
-    // another build and must not survive into this image's provenance.
-    const inherited = Object.fromEntries(Object.entries(builder.labels).filter(([key]) => !key.startsWith(BUILD_LABEL_PREFIX)));
-    const labels = { ...inherited, ...provenanceLabels(options.builder, source.provenance) };
-    const imageId = await logger.step('commit', `${output.repository}:${output.tag}`, () =>
-      engine.commit(id, { ...output, cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels }, signal),
-    );
-    const info = await engine.inspectImage(imageId, signal);
+    const labels = outputLabels(builder.labels, provenanceLabels(options.builder, source.provenance));
+    // Commit untagged and without the abort signal (an aborted request may still complete in the
+    // engine), then tag: an interruption up to here removes the new image and moves no tag.
+    const imageId = await logger.step('commit', `${output.repository}:${output.tag}`, async () => {
+      const committed = await engine.commit(id, { cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels });
+      if (signal?.aborted) {
+        await engine.removeImage(committed).catch(() => undefined);
+        throw new InterruptedError();
+      }
+      await engine.tagImage(committed, output.repository, output.tag);
+      return committed;
+    });
+    const info = await engine.inspectImage(imageId);
     return {
       image: `${output.repository}:${output.tag}`,
       imageId,
@@ -128,7 +146,8 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     };
   } finally {
     // Best effort: a cleanup failure is reported but never hides the build's own error.
-    if (containerId) await engine.removeContainer(containerId).catch((error: unknown) => logger.warn(`could not remove build container: ${String(error)}`));
+    // By name when the create request was interrupted before the engine's answer gave the id.
+    if (container) await engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove build container ${name}: ${String(error)}`));
     await source.cleanup().catch((error: unknown) => logger.warn(`could not remove ${source.dir}: ${String(error)}`));
   }
 }

@@ -4,7 +4,7 @@
  * user's home and the conda tree, HOME set) plus a numeric USER, the S2I scripts baked in at
  * /usr/libexec/s2i, set-group-ID directories (so files created later stay group 0) and a
  * group-writable /etc/passwd (so `run` can add an entry for an arbitrary UID, as the upstream
- * stacks' start.sh does).
+ * stacks' start.sh does) and, because of that, no set-uid or set-gid programs.
  */
 import { Label } from './s2i.js';
 import type { Stack } from './stacks.js';
@@ -34,7 +34,10 @@ export function builderDockerfile(plan: BuilderPlan): string {
     '      chmod -R g+rwX "$d"; \\',
     '      find "$d" -type d -exec chmod g+s {} +; \\',
     '    done; \\',
-    '    chmod g+w /etc/passwd',
+    '    chmod g+w /etc/passwd; \\',
+    // Group 0 can edit /etc/passwd (so `run` can add an entry for an arbitrary UID): with a set-uid
+    // `su` left in the image, that would let any process give root an empty password and become root.
+    '    find / -xdev -type f \\( -perm -4000 -o -perm -2000 \\) -exec chmod ug-s {} +',
     `ENV HOME=${plan.home}`,
     `USER ${plan.uid}`,
     `CMD ["${SCRIPTS_DIR}/run"]`,

@@ -58,4 +58,8 @@ export async function runCommand(options: GlobalOptions, handler: (ctx: CommandC
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  // Exit explicitly once cleanup is done: a killed git may leave a helper process (git-remote-http)
+  // holding a pipe open, which would otherwise keep the CLI alive after an interrupt.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(process.exitCode);
 }

@@ -38,8 +38,6 @@ export interface ContainerSpec {
 }
 
 export interface CommitSpec {
-  repository: string;
-  tag: string;
   cmd: string[];
   user: string;
   /** Empty array for "no entrypoint" (null would inherit the build container's). */
@@ -71,7 +69,11 @@ export interface Engine {
     onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
     signal?: AbortSignal,
   ): Promise<number>;
+  /** Commits to an untagged image (the caller tags it, so an interrupted commit moves no tag). */
   commit(containerId: string, spec: CommitSpec, signal?: AbortSignal): Promise<string>;
+  tagImage(imageId: string, repository: string, tag: string): Promise<void>;
+  /** Best effort; an image that is already gone is not an error. */
+  removeImage(imageId: string): Promise<void>;
   /** Best effort, forced; a container that is already gone is not an error. */
   removeContainer(containerId: string): Promise<void>;
 }
@@ -85,7 +87,8 @@ interface EngineErrorLike {
   name?: string;
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET', 'EPIPE']);
+/** Errors of connecting to the engine (not of a connection that broke halfway). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export function describeEndpoint(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
@@ -99,7 +102,7 @@ export function mapEngineError(error: unknown, action: string, endpoint: string,
   if (e.code && UNREACHABLE.has(e.code) && e.statusCode === undefined) {
     return new EngineUnreachableError(
       `cannot reach the Docker engine at ${endpoint} (${e.code})`,
-      'start the engine (e.g. `dockerd &`), or point DOCKER_HOST / --docker-host at a running one',
+      'start the engine (e.g. `dockerd &`), or point DOCKER_HOST at a running one',
     );
   }
   const detail = (e.json?.message ?? e.reason ?? e.message ?? String(error)).trim();
@@ -245,16 +248,30 @@ export function createEngine(docker: Docker = new Docker()): Engine {
       }),
 
     commit: (containerId, spec, signal) =>
-      call(`commit ${spec.repository}:${spec.tag}`, async () => {
-        // The engine reads repo/tag from the query and the image config from the body; without
-        // _query/_body dockerode would send the whole object as both.
+      call('commit', async () => {
+        // The engine reads the query (container, no repo/tag) and the image config from the body;
+        // without _query/_body dockerode would send the whole object as both.
         const result = (await docker.getContainer(containerId).commit({
-          _query: { container: containerId, repo: spec.repository, tag: spec.tag },
+          _query: { container: containerId },
           _body: { Cmd: spec.cmd, User: spec.user, Entrypoint: spec.entrypoint, Labels: spec.labels },
           abortSignal: signal,
         })) as { Id: string };
         return result.Id;
       }),
+
+    tagImage: (imageId, repository, tag) =>
+      call(`tag ${repository}:${tag}`, async () => {
+        await docker.getImage(imageId).tag({ repo: repository, tag });
+      }),
+
+    async removeImage(imageId) {
+      try {
+        await docker.getImage(imageId).remove({ noprune: false });
+      } catch (error) {
+        if ((error as EngineErrorLike).statusCode === 404) return;
+        throw mapEngineError(error, `remove image ${imageId.slice(0, 19)}`, endpoint);
+      }
+    },
 
     async removeContainer(containerId) {
       try {

@@ -11,9 +11,34 @@ export interface GitEnvironment {
   env: Record<string, string>;
   allowEnvironment: string[];
   allowUnsafeSshCommand: boolean;
+  allowUnsafeConfigEnvCount: boolean;
 }
 
-export function gitEnvironment(ambient: NodeJS.ProcessEnv = process.env): GitEnvironment {
+export interface SplitUrl {
+  /** The URL git is given: without credentials, so they never appear on a command line. */
+  url: string;
+  /** An HTTP Authorization header carrying them, passed to git through its environment. */
+  authorization?: string;
+}
+
+/** Moves the user-info of an http(s) URL into an Authorization header. */
+export function splitCredentials(location: string): SplitUrl {
+  if (!/^https?:\/\//i.test(location)) return { url: location };
+  let parsed: URL;
+  try {
+    parsed = new URL(location);
+  } catch {
+    return { url: location };
+  }
+  if (!parsed.username && !parsed.password) return { url: location };
+  const user = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), authorization: `Authorization: Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
+export function gitEnvironment(ambient: NodeJS.ProcessEnv = process.env, authorization?: string): GitEnvironment {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(ambient)) {
     if (value === undefined) continue;
@@ -24,5 +49,15 @@ export function gitEnvironment(ambient: NodeJS.ProcessEnv = process.env): GitEnv
   }
   env.GIT_TERMINAL_PROMPT = '0';
   const allowEnvironment = PASSED_GIT_VARIABLES.filter((k) => k in env);
-  return { env, allowEnvironment, allowUnsafeSshCommand: 'GIT_SSH_COMMAND' in env || 'GIT_SSH' in env };
+  if (authorization) {
+    // Environment, not `-c` on the command line: other users of the machine can read command lines.
+    Object.assign(env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: authorization });
+    allowEnvironment.push('GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0');
+  }
+  return {
+    env,
+    allowEnvironment,
+    allowUnsafeSshCommand: 'GIT_SSH_COMMAND' in env || 'GIT_SSH' in env,
+    allowUnsafeConfigEnvCount: Boolean(authorization),
+  };
 }

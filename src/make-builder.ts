@@ -87,19 +87,18 @@ async function resolveUser(engine: Engine, from: string, base: ImageInfo, signal
   let uid = declared ? numeric?.uid : 0;
   let home = defaultHome;
   if (declared) {
-    const id = await engine.createContainer(
-      { image: base.id, name: `tjs2i-inspect-${randomBytes(6).toString('hex')}`, user: '0', entrypoint: ['/bin/true'], cmd: [] },
-      signal,
-    );
+    const name = `tjs2i-inspect-${randomBytes(6).toString('hex')}`;
+    let container = name; // removed by name if the create request is interrupted
     try {
-      const passwd = await engine.readFile(id, '/etc/passwd', signal);
+      container = await engine.createContainer({ image: base.id, name, user: '0', entrypoint: ['/bin/true'], cmd: [] }, signal);
+      const passwd = await engine.readFile(container, '/etc/passwd', signal);
       const entry = passwd ? lookupUser(parsePasswd(passwd.toString('utf8')), declared) : undefined;
       if (entry) {
         uid = entry.uid;
         if (entry.home && entry.home !== '/') home = entry.home;
       }
     } finally {
-      await engine.removeContainer(id);
+      await engine.removeContainer(container);
     }
   }
   if (uid === undefined) {

@@ -3,7 +3,8 @@
  * error messages. `stripCredentials` removes the user-info part of a URL (for labels);
  * `redactCredentials` masks it anywhere in a free text such as git's error output.
  */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi;
+// The user-info runs to the last "@" before the host: a raw "@" inside a password must not cut it short.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/?#\s]*)@/gi;
 
 export function stripCredentials(location: string): string {
   return location.replace(URL_USERINFO, '$1');

@@ -1,7 +1,7 @@
 /**
  * S2I conventions: label names, where scripts are looked up, the labels that record provenance.
  */
-import { access, constants } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { UsageError } from './errors.js';
 import type { Provenance } from './source.js';
@@ -64,7 +64,12 @@ export async function findScript(
 ): Promise<ScriptLocation> {
   const fromSource = join(sourceDir, '.s2i', 'bin', name);
   const looked = [`${posix.join('.s2i/bin', name)} in the source`];
-  if (await access(fromSource, constants.R_OK).then(() => true, () => false)) {
+  const st = await lstat(fromSource).catch(() => undefined);
+  if (st && !st.isFile()) {
+    // A symlink could point anywhere on the build machine: never follow it out of the source.
+    throw new UsageError(`${posix.join('.s2i/bin', name)} in the source is not a regular file`, 'make it a plain executable file, not a symlink');
+  }
+  if (st) {
     return { name, origin: 'source', hostPath: fromSource, imagePath: posix.join(destination, 'scripts', name) };
   }
   if (scriptsUrl) {

@@ -4,13 +4,13 @@
  * too (so its committed HEAD is built, not stray files), any other directory is used as it is.
  * `--context-dir` then selects a subdirectory.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { InterruptedError, UsageError } from './errors.js';
-import { gitEnvironment } from './git-env.js';
+import { gitEnvironment, splitCredentials } from './git-env.js';
 import { isGitUrl, parseLsRemote, planRef } from './git-url.js';
 import type { Logger } from './log.js';
 import { credentialsOf, redactCredentials, stripCredentials } from './redact.js';
@@ -54,7 +54,7 @@ export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: A
     const st = await stat(dir).catch(() => undefined);
     if (!st?.isDirectory()) {
       throw new UsageError(
-        `source ${spec.location} is neither a directory nor a git URL`,
+        `source ${redactCredentials(spec.location, credentialsOf(spec.location))} is neither a directory nor a git URL`,
         'give a local directory or a repository URL (https://, ssh://, git://, file:// or user@host:path)',
       );
     }
@@ -71,6 +71,11 @@ export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: A
   if (!contextDir) return base;
   const dir = join(base.dir, contextDir);
   const st = await stat(dir).catch(() => undefined);
+  const inside = st?.isDirectory() ? await isInside(dir, base.dir) : false;
+  if (st?.isDirectory() && !inside) {
+    await base.cleanup();
+    throw new UsageError(`context dir ${contextDir} leads out of the source (a symlink)`, 'give a directory inside the source');
+  }
   if (!st?.isDirectory()) {
     await base.cleanup();
     throw new UsageError(
@@ -79,6 +84,12 @@ export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: A
     );
   }
   return { dir, provenance: { ...base.provenance, contextDir }, cleanup: () => base.cleanup() };
+}
+
+/** Whether `dir`, with every symlink resolved, is `root` or below it. */
+async function isInside(dir: string, root: string): Promise<boolean> {
+  const [real, realRoot] = await Promise.all([realpath(dir), realpath(root)]);
+  return real === realRoot || real.startsWith(`${realRoot}${sep}`);
 }
 
 /** A relative path that stays inside the source, or undefined for the whole source. */
@@ -102,17 +113,23 @@ async function cloneRepository(
   const secrets = credentialsOf(url);
   const dir = await mkdtemp(join(tmpdir(), 'tjs2i-src-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
-  const { env, allowEnvironment, allowUnsafeSshCommand } = gitEnvironment();
+  const { url: remote, authorization } = splitCredentials(url);
+  const { env, allowEnvironment, allowUnsafeSshCommand, allowUnsafeConfigEnvCount } = gitEnvironment(process.env, authorization);
   const git = (baseDir?: string): SimpleGit =>
-    simpleGit({ baseDir, abort: signal, allowEnvironment, unsafe: { allowUnsafeSshCommand } }).env(env);
+    simpleGit({ baseDir, abort: signal, allowEnvironment, unsafe: { allowUnsafeSshCommand, allowUnsafeConfigEnvCount } }).env(env);
   const fail = (what: string, error: unknown): never => {
     if (signal?.aborted) throw new InterruptedError();
-    const detail = lastGitLine(String((error as Error)?.message ?? error));
+    let detail = lastGitLine(String((error as Error)?.message ?? error));
+    if (/could not read (Username|Password)/i.test(detail)) {
+      detail = authorization
+        ? 'the server refused the credentials given in the URL'
+        : 'the server asks for credentials; give them in the URL (https://user:token@host/repo) or use an ssh URL';
+    }
     throw new UsageError(`${what}: ${redactCredentials(detail, secrets)}`);
   };
   try {
     const listing = await git()
-      .listRemote([url])
+      .listRemote([remote])
       .catch((error: unknown) => fail(`cannot read repository ${location}`, error));
     const refs = parseLsRemote(listing);
     if (!refs.head && refs.branches.size === 0 && refs.tags.size === 0) {
@@ -125,7 +142,7 @@ async function cloneRepository(
     logger.debug(`cloning ${location} (${plan.kind}${ref ? ` ${ref}` : ''}) into ${dir}`);
     if (plan.kind === 'commit') {
       await git()
-        .clone(url, dir, ['--no-checkout'])
+        .clone(remote, dir, ['--no-checkout'])
         .catch((error: unknown) => fail(`cannot clone ${location}`, error));
       await git(dir)
         .checkout(['--detach', plan.id])
@@ -133,7 +150,7 @@ async function cloneRepository(
     } else {
       const options = ['--depth', '1', ...(plan.kind === 'named' ? ['--branch', plan.name] : [])];
       await git()
-        .clone(url, dir, options)
+        .clone(remote, dir, options)
         .catch((error: unknown) => fail(`cannot clone ${location}`, error));
     }
     const commit = await readCommit(git(dir), ref);

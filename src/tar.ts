@@ -6,12 +6,13 @@
  * filled asynchronously: file contents are streamed, never held in memory, and any error destroys
  * the stream so the consumer sees it.
  */
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { UsageError } from './errors.js';
 
 export interface PackEntry {
   /** Path on the build host, or the content itself. */
@@ -39,9 +40,9 @@ export interface PackStats {
   bytes: number;
 }
 
-/** Directories and file names never packed, relative to a tree's root. */
+/** Git metadata is never packed: a `.git` directory (or file) at any depth, and what is below it. */
 export function excludeGitDir(relative: string): boolean {
-  return relative === '.git' || relative.startsWith('.git/');
+  return relative.split('/').includes('.git');
 }
 
 /** Only the permission bits: set-uid/set-gid bits from the build host are never carried over. */
@@ -49,16 +50,47 @@ export function permissionBits(mode: number): number {
   return mode & 0o1777;
 }
 
+/**
+ * Modes as packed: the owner (the build user) can always read and write files and enter
+ * directories, so a read-only tree on the build host cannot make assemble fail to copy or clean up.
+ */
+export const fileMode = (mode: number) => permissionBits(mode) | 0o600;
+export const directoryMode = (mode: number) => permissionBits(mode) | 0o700;
+
+/** The source changed or could not be read while it was being packed. */
+export class SourceReadError extends UsageError {}
+
 export function packTrees(options: PackOptions): { stream: Readable; done: Promise<PackStats> } {
   const pack = tar.pack();
   const stats: PackStats = { files: 0, directories: 0, symlinks: 0, bytes: 0 };
   const header = { uid: options.uid, gid: options.gid, uname: '', gname: '' };
 
-  const addFile = async (path: string, name: string, mode: number, size: number, mtime: Date) => {
-    const entry = pack.entry({ ...header, name, type: 'file', mode, size, mtime });
-    await pipeline(createReadStream(path), entry);
-    stats.files++;
-    stats.bytes += size;
+  /**
+   * A regular file, opened without following symlinks; the header's size comes from the open file
+   * and exactly that many bytes are sent, so a file that grows cannot spill into the next entry and
+   * one that shrinks is a clear error.
+   */
+  const addFile = async (path: string, name: string, mode: number | undefined) => {
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
+      const why = error.code === 'ELOOP' ? 'it is a symlink' : error.code === 'EACCES' ? 'permission denied' : error.message;
+      throw new SourceReadError(`cannot read ${path}: ${why}`);
+    });
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) throw new SourceReadError(`cannot pack ${path}: not a regular file`);
+      const entry = pack.entry({ ...header, name, type: 'file', mode: mode ?? fileMode(st.mode), size: st.size, mtime: st.mtime });
+      const content = st.size > 0 ? createReadStream('', { fd: handle.fd, start: 0, end: st.size - 1, autoClose: false }) : undefined;
+      try {
+        if (content) await pipeline(content, entry);
+        else entry.end(Buffer.alloc(0));
+      } catch (error) {
+        throw new SourceReadError(`${path} changed while it was being packed (${(error as Error).message}); build again`);
+      }
+      stats.files++;
+      stats.bytes += st.size;
+    } finally {
+      await handle.close();
+    }
   };
 
   const walk = async (dir: string, prefix: string, relative: string, exclude: (r: string) => boolean) => {
@@ -70,7 +102,7 @@ export function packTrees(options: PackOptions): { stream: Readable; done: Promi
       const st = await lstat(path);
       const archiveName = prefix ? `${prefix}/${rel}` : rel;
       if (st.isDirectory()) {
-        pack.entry({ ...header, name: `${archiveName}/`, type: 'directory', mode: permissionBits(st.mode), mtime: st.mtime });
+        pack.entry({ ...header, name: `${archiveName}/`, type: 'directory', mode: directoryMode(st.mode), mtime: st.mtime });
         stats.directories++;
         await walk(dir, prefix, rel, exclude);
       } else if (st.isSymbolicLink()) {
@@ -78,7 +110,7 @@ export function packTrees(options: PackOptions): { stream: Readable; done: Promi
         pack.entry({ ...header, name: archiveName, type: 'symlink', linkname, mode: 0o777, mtime: st.mtime });
         stats.symlinks++;
       } else if (st.isFile()) {
-        await addFile(path, archiveName, permissionBits(st.mode), st.size, st.mtime);
+        await addFile(path, archiveName, undefined);
       } else {
         options.onSkip?.(rel, 'not a regular file, directory or symlink');
       }
@@ -89,7 +121,7 @@ export function packTrees(options: PackOptions): { stream: Readable; done: Promi
     for (const tree of options.trees) {
       const st = await lstat(tree.dir);
       if (tree.prefix) {
-        pack.entry({ ...header, name: `${tree.prefix}/`, type: 'directory', mode: permissionBits(st.mode) | 0o700, mtime: st.mtime });
+        pack.entry({ ...header, name: `${tree.prefix}/`, type: 'directory', mode: directoryMode(st.mode), mtime: st.mtime });
         stats.directories++;
       }
       await walk(tree.dir, tree.prefix, '', tree.exclude ?? excludeGitDir);
@@ -101,8 +133,7 @@ export function packTrees(options: PackOptions): { stream: Readable; done: Promi
     }
     for (const file of options.files ?? []) {
       if (typeof file.source === 'string') {
-        const st = await lstat(file.source);
-        await addFile(file.source, file.name, file.mode ?? permissionBits(st.mode), st.size, st.mtime);
+        await addFile(file.source, file.name, file.mode);
       } else {
         pack.entry({ ...header, name: file.name, type: 'file', mode: file.mode ?? 0o644 }, file.source.content);
         stats.files++;

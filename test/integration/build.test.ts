@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { docker, exec, inspectImage, randomUid, testBuilder, tjs2i, uniqueName } from './helpers.js';
+import { writeFile } from 'node:fs/promises';
+import { docker, exec, inspectImage, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from './helpers.js';
 import { git, startGitServer, type GitServer } from './git-server.js';
 import { emptyNotebook, JupyterClient, runJupyter, waitForJupyter } from './jupyter.js';
 
@@ -136,6 +137,30 @@ describe('tjs2i build (real engine, real Jupyter)', function () {
           }
         });
       }
+
+      it('with PASSWORD_FILE the password is in no process environment at all, and logs in', async () => {
+        const created = await exec('docker', ['create', '--label', 'io.tjs2i.test=1', '--user', `${randomUid()}:0`, '-p', '127.0.0.1::8888', '-e', 'PASSWORD_FILE=/tmp/jupyter-password', output]);
+        expect(created.code, created.stderr).to.equal(0);
+        const id = created.stdout.trim();
+        const dir = await tempDir('pwfile');
+        try {
+          await writeFile(join(dir.path, 'jupyter-password'), `${password}\n`, { mode: 0o644 });
+          await docker('cp', join(dir.path, 'jupyter-password'), `${id}:/tmp/jupyter-password`);
+          await docker('start', id);
+          const port = Number((await docker('port', id, '8888/tcp')).split('\n')[0]?.split(':').pop());
+          const jupyter = { id, port, base: `http://127.0.0.1:${port}`, logs: async () => (await exec('docker', ['logs', id])).stderr, exec: (c: string) => docker('exec', id, 'bash', '-c', c), stop: async () => undefined };
+          await waitForJupyter(jupyter);
+          const client = new JupyterClient(jupyter.base);
+          expect((await client.request('GET', '/api/contents/work')).status).to.equal(403);
+          expect(await client.login(password)).to.equal(true);
+          expect(await client.listWork()).to.include('01-intro.ipynb');
+          const environments = await jupyter.exec('cat /proc/[0-9]*/environ 2>/dev/null | tr "\\0" "\\n" | grep -c -a "^PASSWORD=" || true');
+          expect(environments).to.equal('0');
+        } finally {
+          await exec('docker', ['rm', '-f', id]);
+          await dir.remove();
+        }
+      });
 
       it('the password is not in the image config, history or labels', async () => {
         const inspect = await docker('image', 'inspect', output);

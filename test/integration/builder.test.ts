@@ -56,6 +56,20 @@ describe('tjs2i builder (real engine)', function () {
     }
   });
 
+  it('has no set-uid or set-gid programs, so the group-writable /etc/passwd cannot lead to root', async () => {
+    const builder = await testBuilder();
+    const script =
+      'find / -xdev -type f -perm /6000 | wc -l; ' +
+      // What an attacker in group 0 would try: give root an empty password, then su.
+      'passwd_copy=$(mktemp); sed "s/^root:x:/root::/" /etc/passwd > "$passwd_copy" && cat "$passwd_copy" > /etc/passwd && echo edited; ' +
+      'su root -c "id -u" </dev/null 2>&1 || true';
+    const out = await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--user', `${randomUid()}:0`, '--entrypoint', 'bash', builder, '-c', script);
+    const [setuidCount, edited, ...su] = out.split('\n');
+    expect(setuidCount).to.equal('0');
+    expect(edited).to.equal('edited');
+    expect(su.join('\n')).to.not.match(/^0$/m);
+  });
+
   for (const n of [1, 2]) {
     it(`serves Jupyter under random UID #${n} with group 0, with its token`, async () => {
       const builder = await testBuilder();

@@ -66,17 +66,22 @@ describe('build (fake engine)', () => {
         'putArchive',
         'run',
         'commit',
+        'tagImage',
         'inspectImage',
         'removeContainer',
       ]);
       expect(engine.calls[0]?.args[0]).to.equal(BUILDER);
-      expect(engine.calls[5]?.args[0]).to.equal(engine.committedId);
+      expect(engine.calls[5]?.args).to.deep.equal([engine.committedId, 'my-course', 'v1']);
+      expect(engine.calls[6]?.args[0]).to.equal(engine.committedId);
     });
 
-    it('passes the abort signal to every engine call that takes one', () => {
-      for (const call of engine.calls.filter((c) => c.method !== 'removeContainer')) {
+    it('passes the abort signal to every engine call before the commit, and not to the commit', () => {
+      const beforeCommit = engine.calls.slice(0, engine.methods().indexOf('commit'));
+      expect(beforeCommit).to.have.length(4);
+      for (const call of beforeCommit) {
         expect(call.args[call.args.length - 1], call.method).to.equal(controller.signal);
       }
+      expect(engine.calls[4]?.args[2]).to.equal(undefined);
     });
 
     it('creates the container from the builder id as its numeric user, with /usr/bin/env and assemble', () => {
@@ -113,8 +118,6 @@ describe('build (fake engine)', () => {
       expect(engine.calls[4]?.args[0]).to.equal(engine.containerId);
       const spec = engine.calls[4]?.args[1] as CommitSpec;
       expect(spec).to.deep.equal({
-        repository: 'my-course',
-        tag: 'v1',
         cmd: ['/usr/libexec/s2i/run'],
         user: '1000',
         entrypoint: ['tini', '-g', '--'],
@@ -127,7 +130,7 @@ describe('build (fake engine)', () => {
     });
 
     it('removes the build container', () => {
-      expect(engine.calls[6]?.args).to.deep.equal([engine.containerId]);
+      expect(engine.calls[7]?.args).to.deep.equal([engine.containerId]);
     });
 
     it('returns the image, its id, size and labels', () => {
@@ -143,7 +146,7 @@ describe('build (fake engine)', () => {
     const engine = newEngine({ entrypoint: null });
     const result = await build(engine, { ...options, output: 'my-course' }, silent);
     expect(engine.commits[0]?.entrypoint).to.deep.equal([]);
-    expect(engine.commits[0]).to.deep.include({ repository: 'my-course', tag: 'latest' });
+    expect(engine.tags[0]).to.deep.include({ repository: 'my-course', tag: 'latest' });
     expect(result.image).to.equal('my-course:latest');
   });
 
@@ -153,8 +156,9 @@ describe('build (fake engine)', () => {
     });
     await build(engine, options, silent);
     const labels = engine.commits[0]?.labels ?? {};
-    expect(labels).to.not.have.property('io.openshift.s2i.build.commit.id');
-    expect(labels).to.not.have.property('io.openshift.s2i.build.source-context-dir');
+    // Blanked, not left out: the engine would otherwise copy them from the build container.
+    expect(labels['io.openshift.s2i.build.commit.id']).to.equal('');
+    expect(labels['io.openshift.s2i.build.source-context-dir']).to.equal('');
     expect(labels['io.openshift.s2i.build.source-location']).to.equal(srcDir);
     expect(labels['io.k8s.display-name']).to.equal('Test builder');
   });
@@ -235,7 +239,7 @@ describe('build (fake engine)', () => {
       expect(engine.methods()).not.to.include('createContainer');
     });
 
-    it('removes nothing when creating the container fails', async () => {
+    it('removes the container by name when creating it fails (the engine may have made it)', async () => {
       const engine = newEngine();
       const original = new BuildFailedError('create a container from x failed: no space');
       engine.createContainer = async (spec: ContainerSpec) => {
@@ -244,7 +248,24 @@ describe('build (fake engine)', () => {
       };
       const error = await rejectionOf(build(engine, options, silent));
       expect(error).to.equal(original);
-      expect(engine.methods()).to.deep.equal(['inspectImage', 'createContainer']);
+      expect(engine.methods()).to.deep.equal(['inspectImage', 'createContainer', 'removeContainer']);
+      const name = (engine.calls[1]?.args[0] as ContainerSpec).name;
+      expect(engine.calls[2]?.args).to.deep.equal([name]);
+    });
+
+    it('removes the new image and moves no tag when interrupted during the commit', async () => {
+      const engine = newEngine();
+      const controller = new AbortController();
+      const commit = engine.commitImpl;
+      engine.commitImpl = async (id, spec) => {
+        controller.abort();
+        return commit(id, spec);
+      };
+      const error = await rejectionOf(build(engine, options, silent, controller.signal));
+      expect(error).to.be.instanceOf(InterruptedError);
+      expect(engine.tags).to.deep.equal([]);
+      expect(engine.removedImages).to.deep.equal([engine.committedId]);
+      expect(engine.methods().slice(-1)).to.deep.equal(['removeContainer']);
     });
   });
 

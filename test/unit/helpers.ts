@@ -197,4 +197,17 @@ export class FakeEngine implements Engine {
     this.calls.push({ method: 'removeContainer', args: [containerId] });
     return this.removeContainerImpl(containerId);
   }
+
+  readonly tags: { imageId: string; repository: string; tag: string }[] = [];
+  readonly removedImages: string[] = [];
+
+  async tagImage(imageId: string, repository: string, tag: string): Promise<void> {
+    this.calls.push({ method: 'tagImage', args: [imageId, repository, tag] });
+    this.tags.push({ imageId, repository, tag });
+  }
+
+  async removeImage(imageId: string): Promise<void> {
+    this.calls.push({ method: 'removeImage', args: [imageId] });
+    this.removedImages.push(imageId);
+  }
 }

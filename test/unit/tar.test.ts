@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { excludeGitDir, packTrees, permissionBits, type PackStats } from '../../src/tar.js';
+import { directoryMode, excludeGitDir, fileMode, packTrees, permissionBits, SourceReadError, type PackStats } from '../../src/tar.js';
 import { readAll, readTar, rejectionOf, tempDir, type TarEntry } from './helpers.js';
 
 const UNICODE = 'café ünï.txt';
@@ -266,18 +266,38 @@ describe('tar packTrees', () => {
     it('errors the stream and rejects done for a missing host file', async () => {
       const pack = packTrees({ uid: 1000, gid: 0, trees: [], files: [{ source: join(root, 'nope'), name: 'scripts/run' }] });
       const [streamError, doneError] = await Promise.all([rejectionOf(readAll(pack.stream)), rejectionOf(pack.done)]);
-      expect((doneError as NodeJS.ErrnoException).code).to.equal('ENOENT');
-      expect((streamError as NodeJS.ErrnoException).code).to.equal('ENOENT');
+      expect(doneError).to.be.instanceOf(SourceReadError);
+      expect((doneError as Error).message).to.match(/^cannot read .*nope: ENOENT/);
+      expect((doneError as SourceReadError).exitCode).to.equal(2);
+      expect(streamError).to.equal(doneError);
+    });
+
+    it('refuses a host file that is a symlink (a script must not leak the file it points at)', async () => {
+      await symlink('/etc/passwd', join(root, 'linked-run'));
+      const pack = packTrees({ uid: 1000, gid: 0, trees: [], files: [{ source: join(root, 'linked-run'), name: 'scripts/run' }] });
+      const [streamError, doneError] = await Promise.all([rejectionOf(readAll(pack.stream)), rejectionOf(pack.done)]);
+      expect((doneError as Error).message).to.match(/^cannot read .*linked-run: it is a symlink$/);
+      expect(streamError).to.equal(doneError);
     });
   });
 
   describe('helpers', () => {
-    it('excludeGitDir matches .git and below only', () => {
+    it('excludeGitDir matches a .git at any depth and what is below it', () => {
       expect(excludeGitDir('.git')).to.equal(true);
       expect(excludeGitDir('.git/config')).to.equal(true);
       expect(excludeGitDir('.gitignore')).to.equal(false);
       expect(excludeGitDir('.github/x')).to.equal(false);
-      expect(excludeGitDir('sub/.git')).to.equal(false);
+      expect(excludeGitDir('sub/.git')).to.equal(true);
+      expect(excludeGitDir('sub/.git/config')).to.equal(true);
+      expect(excludeGitDir('sub/.gitkeep')).to.equal(false);
+    });
+
+    it('fileMode and directoryMode always let the owner read, write (and enter)', () => {
+      expect(fileMode(0o100444)).to.equal(0o644);
+      expect(fileMode(0o100000)).to.equal(0o600);
+      expect(fileMode(0o104755)).to.equal(0o755);
+      expect(directoryMode(0o040555)).to.equal(0o755);
+      expect(directoryMode(0o040000)).to.equal(0o700);
     });
 
     it('permissionBits keeps rwx and sticky bits only', () => {

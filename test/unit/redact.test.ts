@@ -104,4 +104,9 @@ describe('redact', () => {
       expect(credentialsOf('https://a1:b2c@h1/x https://d4:e5f@h2/y')).to.have.members(['a1:b2c', 'a1', 'b2c', 'd4:e5f', 'd4', 'e5f']);
     });
   });
+  it('redacts the whole user-info even when the password holds a raw @', () => {
+    const url = 'https://alice:p@ss@host.example/repo.git';
+    expect(redactCredentials(`fatal: unable to access '${url}/'`)).to.equal("fatal: unable to access 'https://***@host.example/repo.git/'");
+    expect(stripCredentials(url)).to.equal('https://host.example/repo.git');
+  });
 });

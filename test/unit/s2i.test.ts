@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../src/errors.js';
 import { DEFAULT_DESTINATION, findScript, imageScriptsDir, Label, provenanceLabels } from '../../src/s2i.js';
@@ -31,6 +31,14 @@ describe('s2i', () => {
       await writeFile(join(dir, '.s2i', 'bin', name), '#!/bin/sh\necho custom\n');
       await chmod(join(dir, '.s2i', 'bin', name), 0o755);
     };
+
+    it('refuses a source script that is a symlink (it could point at any file of the build machine)', async () => {
+      await mkdir(join(dir, '.s2i', 'bin'), { recursive: true });
+      await symlink('/etc/passwd', join(dir, '.s2i', 'bin', 'run'));
+      const error = await rejectionOf(findScript('run', dir, 'image:///usr/libexec/s2i'));
+      expect(error).to.be.instanceOf(UsageError);
+      expect((error as Error).message).to.equal('.s2i/bin/run in the source is not a regular file');
+    });
 
     it('prefers the source .s2i/bin/<name>, placed under <destination>/scripts', async () => {
       await addSourceScript('assemble');

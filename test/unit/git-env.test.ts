@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { gitEnvironment, splitCredentials } from '../../src/git-env.js';
+
+describe('git environment', () => {
+  describe('splitCredentials', () => {
+    it('moves the user-info of an https URL into a Basic Authorization header', () => {
+      const split = splitCredentials('https://alice:p%40ss%2Fword@git.example.org/course.git');
+      expect(split.url).to.equal('https://git.example.org/course.git');
+      expect(split.authorization).to.equal(`Authorization: Basic ${Buffer.from('alice:p@ss/word').toString('base64')}`);
+    });
+
+    it('handles a token given as the user only', () => {
+      const split = splitCredentials('https://ghp_token123@github.com/org/repo');
+      expect(split.url).to.equal('https://github.com/org/repo');
+      expect(split.authorization).to.equal(`Authorization: Basic ${Buffer.from('ghp_token123:').toString('base64')}`);
+    });
+
+    it('leaves URLs without credentials and non-http URLs alone', () => {
+      expect(splitCredentials('https://github.com/org/repo')).to.deep.equal({ url: 'https://github.com/org/repo' });
+      expect(splitCredentials('ssh://git@host/repo.git')).to.deep.equal({ url: 'ssh://git@host/repo.git' });
+      expect(splitCredentials('git@host:repo.git')).to.deep.equal({ url: 'git@host:repo.git' });
+    });
+  });
+
+  describe('gitEnvironment', () => {
+    it('turns prompts off and drops variables that run programs', () => {
+      const { env, allowEnvironment } = gitEnvironment({ PATH: '/bin', EDITOR: 'vi', PAGER: 'less', GIT_DIR: '/x', GIT_SSL_CAINFO: '/ca.pem' });
+      expect(env).to.deep.equal({ PATH: '/bin', GIT_SSL_CAINFO: '/ca.pem', GIT_TERMINAL_PROMPT: '0' });
+      expect(allowEnvironment).to.have.members(['GIT_SSL_CAINFO', 'GIT_TERMINAL_PROMPT']);
+    });
+
+    it('passes an Authorization header through GIT_CONFIG_* variables, never arguments', () => {
+      const result = gitEnvironment({ PATH: '/bin' }, 'Authorization: Basic abc');
+      expect(result.env).to.include({ GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: 'Authorization: Basic abc' });
+      expect(result.allowEnvironment).to.include.members(['GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0']);
+      expect(result.allowUnsafeConfigEnvCount).to.equal(true);
+      expect(gitEnvironment({ PATH: '/bin' }).allowUnsafeConfigEnvCount).to.equal(false);
+    });
+
+    it("honours a user's GIT_SSH_COMMAND", () => {
+      const result = gitEnvironment({ GIT_SSH_COMMAND: 'ssh -i key' });
+      expect(result.env.GIT_SSH_COMMAND).to.equal('ssh -i key');
+      expect(result.allowUnsafeSshCommand).to.equal(true);
+    });
+  });
+});

@@ -5,17 +5,15 @@
  * path; the output tag is only written by the final commit, so a failed build never moves it.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { inspectBuilder } from './builder-image.js';
 import type { Engine } from './engine.js';
 import { BuildFailedError, InterruptedError, throwIfAborted, UsageError } from './errors.js';
-import { isGitUrl } from './git-url.js';
 import { isValidImageName, parseImageRef } from './image-ref.js';
 import { formatBytes, type Logger } from './log.js';
 import { redactCredentials } from './redact.js';
 import { BUILD_LABEL_PREFIX, findScript, provenanceLabels } from './s2i.js';
-import { prepareSource, type SourceSpec } from './source.js';
+import { prepareSource, sourceKind, type SourceSpec } from './source.js';
 import { TailBuffer } from './tail-buffer.js';
 import { packTrees, type PackEntry } from './tar.js';
 
@@ -56,7 +54,7 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
   const builder = await logger.step('inspect', `builder ${options.builder}`, () => inspectBuilder(engine, options.builder, signal));
   throwIfAborted(signal);
 
-  const stepName = isGitUrl(options.source.location) || existsSync(join(options.source.location, '.git')) ? 'clone' : 'source';
+  const stepName = sourceKind(options.source.location) === 'directory' ? 'source' : 'clone';
   const source = await logger.step(stepName, redactCredentials(options.source.location), () =>
     prepareSource(options.source, logger, signal),
   );

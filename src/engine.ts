@@ -54,7 +54,6 @@ export interface BuildImageSpec {
 export interface Engine {
   /** A description of where the engine is, for messages. */
   readonly endpoint: string;
-  ping(signal?: AbortSignal): Promise<void>;
   inspectImage(name: string, signal?: AbortSignal): Promise<ImageInfo | undefined>;
   buildImage(context: Readable, spec: BuildImageSpec, signal?: AbortSignal): Promise<string>;
   /** Pulls an image; failures reported inside the progress stream become ImageNotFoundError. */
@@ -124,7 +123,6 @@ export function createEngine(docker: Docker = new Docker()): Engine {
 
   return {
     endpoint,
-    ping: (signal) => call('ping the engine', async () => void (await docker.ping(withSignal(signal) as never))),
 
     async inspectImage(name, signal) {
       try {

@@ -4,6 +4,7 @@
  * too (so its committed HEAD is built, not stray files), any other directory is used as it is.
  * `--context-dir` then selects a subdirectory.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
@@ -44,10 +45,17 @@ export interface PreparedSource {
 }
 
 
+/** How a source is fetched: cloned (git URL, or the top of a git work tree) or copied as it is. */
+export function sourceKind(location: string): 'git-url' | 'work-tree' | 'directory' {
+  if (isGitUrl(location)) return 'git-url';
+  return existsSync(join(resolve(location), '.git')) ? 'work-tree' : 'directory';
+}
+
 export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: AbortSignal): Promise<PreparedSource> {
   const contextDir = validateContextDir(spec.contextDir);
-  let base: { dir: string; provenance: Provenance; cleanup(): Promise<void> };
-  if (isGitUrl(spec.location)) {
+  const kind = sourceKind(spec.location);
+  let base: PreparedSource;
+  if (kind === 'git-url') {
     base = await cloneRepository(spec.location, spec.location, spec.ref, logger, signal);
   } else {
     const dir = resolve(spec.location);
@@ -58,8 +66,7 @@ export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: A
         'give a local directory or a repository URL (https://, ssh://, git://, file:// or user@host:path)',
       );
     }
-    const isWorkTree = await stat(join(dir, '.git')).then(() => true, () => false);
-    if (isWorkTree) {
+    if (kind === 'work-tree') {
       base = await cloneRepository(pathToFileURL(dir).href, dir, spec.ref, logger, signal);
     } else {
       if (spec.ref) {
@@ -108,7 +115,7 @@ async function cloneRepository(
   ref: string | undefined,
   logger: Logger,
   signal?: AbortSignal,
-): Promise<{ dir: string; provenance: Provenance; cleanup(): Promise<void> }> {
+): Promise<PreparedSource> {
   const location = stripCredentials(shownLocation);
   const secrets = credentialsOf(url);
   const dir = await mkdtemp(join(tmpdir(), 'tjs2i-src-'));

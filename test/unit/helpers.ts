@@ -147,10 +147,6 @@ export class FakeEngine implements Engine {
     return this.calls.map((c) => c.method);
   }
 
-  async ping(signal?: AbortSignal): Promise<void> {
-    this.calls.push({ method: 'ping', args: [signal] });
-  }
-
   async inspectImage(name: string, signal?: AbortSignal): Promise<ImageInfo | undefined> {
     this.calls.push({ method: 'inspectImage', args: [name, signal] });
     return this.images.get(name);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Make sure a Docker engine answers on this machine: install Debian's docker.io (and git) when
-# missing, start dockerd when nothing answers, wait for it.
+# Make sure a Docker engine answers on this machine: install Debian's docker.io (and git, git-lfs,
+# and docker-registry for the pull tests) when missing, start dockerd when nothing answers, wait for it.
 # Idempotent: does nothing when an engine already answers and the tools are there.
 set -euo pipefail
 
@@ -9,6 +9,9 @@ log() { printf '[engine] %s\n' "$*" >&2; }
 need=()
 docker info >/dev/null 2>&1 || command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v git >/dev/null 2>&1 || need+=(git)
+command -v git-lfs >/dev/null 2>&1 || need+=(git-lfs)
+# The registry the pull and push tests start on 127.0.0.1 (there is no other registry here).
+command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     log "missing ${need[*]}: install them (apt-get install ${need[*]}) or run this as root"

@@ -1,19 +1,29 @@
 /**
- * The S2I build pipeline: inspect the builder, fetch the source, upload it into a container made
- * from the builder, run assemble as the builder's numeric user, commit with the run script as Cmd.
- * Every stage is a timed step; the build container and temporary directories are removed on every
- * path; the output tag is only written by the final commit, so a failed build never moves it.
+ * The S2I build pipeline: inspect the builder, fetch the source, (for --incremental) save the
+ * previous image's artifacts, upload sources, scripts and artifacts into a container made from the
+ * builder, run assemble as the assemble user with the build environment, commit with the run
+ * script as Cmd. Every stage is a timed step; containers and temporary directories are removed on
+ * every path; the output tag is only written after the final commit, so a failed build never moves it.
  */
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { inspectBuilder } from './builder-image.js';
-import type { Engine } from './engine.js';
+import type { UidRange } from './allowed-uids.js';
+import { artifactsArchive, saveArtifacts, type SavedArtifacts } from './artifacts.js';
+import { inspectBuilder, type BuilderImage } from './builder-image.js';
+import { assembleUserOf, type BuildUser } from './build-user.js';
+import type { Engine, ImageInfo } from './engine.js';
+import { mergeEnvironment, readEnvironmentFile, toDockerEnv, type EnvVar } from './environment.js';
 import { BuildFailedError, InterruptedError, throwIfAborted, UsageError } from './errors.js';
+import { IMAGE_METADATA_PATH, parseImageMetadata } from './image-metadata.js';
 import { isValidImageName, parseImageRef } from './image-ref.js';
 import { formatBytes, type Logger } from './log.js';
+import { outputLabels } from './output-labels.js';
 import { redactCredentials } from './redact.js';
-import { BUILD_LABEL_PREFIX, findScript, provenanceLabels } from './s2i.js';
-import { prepareSource, sourceKind, type SourceSpec } from './source.js';
+import { Label, provenanceLabels } from './s2i.js';
+import { ScriptFinder, type ScriptLocation } from './scripts.js';
+import { readSourceEnvironment } from './source-environment.js';
+import { compileExclude, readS2iIgnore, sourceFilter } from './source-filter.js';
+import { prepareSource, sourceKind, type PreparedSource, type SourceSpec } from './source.js';
 import { TailBuffer } from './tail-buffer.js';
 import { packTrees, type PackEntry } from './tar.js';
 
@@ -21,6 +31,21 @@ export interface BuildOptions {
   source: SourceSpec;
   builder: string;
   output: string;
+  /** `-e NAME=VALUE`, highest precedence. */
+  env?: EnvVar[];
+  /** `-E FILE`, lowest precedence. */
+  environmentFile?: string;
+  scriptsUrl?: string;
+  destination?: string;
+  assembleUser?: string;
+  allowedUids?: UidRange[];
+  /** `--exclude` regexp; undefined for the default (.git), '' for nothing. */
+  exclude?: string;
+  incremental?: boolean;
+  /** `--rm`: remove the image the output tag named before, once the new one is tagged. */
+  removePrevious?: boolean;
+  applicationName?: string;
+  description?: string;
 }
 
 export interface BuildResult {
@@ -29,77 +54,77 @@ export interface BuildResult {
   size: number;
   durationMs: number;
   labels: Record<string, string>;
+  /** The image the tag named before this build, if any. */
+  previousImageId?: string;
+  /** Whether artifacts of the previous image were restored (--incremental). */
+  incremental: boolean;
 }
 
 const TAIL_LINES = 15;
 
-/**
- * The output image's labels. The engine adds every label of the build container (the builder's)
- * that the commit does not name, so build.* labels a builder carries from a build of its own, which
- * describe another source, are named here with an empty value.
- */
-export function outputLabels(builderLabels: Record<string, string>, provenance: Record<string, string>): Record<string, string> {
-  const labels: Record<string, string> = { ...builderLabels };
-  for (const key of Object.keys(labels)) if (key.startsWith(BUILD_LABEL_PREFIX)) labels[key] = '';
-  return { ...labels, ...provenance };
-}
-
 export async function build(engine: Engine, options: BuildOptions, logger: Logger, signal?: AbortSignal): Promise<BuildResult> {
   const started = performance.now();
+  // Everything that can be checked without the engine is checked first.
   if (!isValidImageName(options.output)) {
     throw new UsageError(`invalid output image name ${options.output}`, 'use lowercase name[:tag], e.g. my-course:latest');
   }
   const output = parseImageRef(options.output);
+  const tag = `${output.repository}:${output.tag}`;
+  const exclude = compileExclude(options.exclude);
+  const destination = validateDestination(options.destination);
+  const fileEnv = options.environmentFile ? await readEnvironmentFile(options.environmentFile) : [];
 
   const builder = await logger.step('inspect', `builder ${options.builder}`, () => inspectBuilder(engine, options.builder, signal));
+  const buildUser = assembleUserOf(builder, options.assembleUser, options.allowedUids ?? []);
+  const dest = destination ?? builder.destination;
   throwIfAborted(signal);
 
-  const stepName = sourceKind(options.source.location) === 'directory' ? 'source' : 'clone';
-  const source = await logger.step(stepName, redactCredentials(options.source.location), () =>
-    prepareSource(options.source, logger, signal),
-  );
+  const stepName = sourceKind(options.source.location) === 'directory' || options.source.copy ? 'source' : 'clone';
+  const source = await logger.step(stepName, redactCredentials(options.source.location), () => prepareSource(options.source, logger, signal));
+  const cleanups: (() => Promise<void>)[] = [() => source.cleanup()];
   const name = `tjs2i-build-${randomBytes(6).toString('hex')}`;
   /** The container to remove: its name once creating it was asked for, its id once known. */
   let container: string | undefined;
   try {
+    const env = mergeEnvironment(fileEnv, await readSourceEnvironment(source.dir), options.env ?? []);
+    if (env.length) logger.info(`    environment: ${env.map((v) => v.name).join(', ')}`);
+    const finder = new ScriptFinder({ scriptsUrl: options.scriptsUrl, sourceDir: source.dir, imageScriptsUrl: builder.scriptsUrl, destination: dest }, signal);
+    cleanups.push(() => finder.cleanup());
+    const assemble = await finder.require('assemble');
+    const run = await finder.require('run');
+    logger.debug(`assemble: ${assemble.imagePath} (${assemble.origin}); run: ${run.imagePath} (${run.origin}); destination ${dest}`);
+
+    const previous = options.incremental || options.removePrevious ? await engine.inspectImage(tag, signal) : undefined;
+    let artifacts: SavedArtifacts | undefined;
+    if (options.incremental) {
+      artifacts = await previousArtifacts(engine, { previous, options, source, buildUser, env, dest }, logger, signal);
+      if (artifacts) cleanups.push((artifacts as SavedArtifacts).cleanup);
+    }
     throwIfAborted(signal);
-    const assemble = await findScript('assemble', source.dir, builder.scriptsUrl, builder.destination);
-    const run = await findScript('run', source.dir, builder.scriptsUrl, builder.destination);
-    logger.debug(`assemble: ${assemble.imagePath} (${assemble.origin}); run: ${run.imagePath} (${run.origin})`);
 
     container = name;
     const id = await engine.createContainer(
       {
         image: builder.id,
         name,
-        user: builder.user,
+        user: buildUser.user,
         // As s2i does: /usr/bin/env as entrypoint, so the builder's own entrypoint cannot swallow
         // the assemble command.
         entrypoint: ['/usr/bin/env'],
         cmd: [assemble.imagePath],
+        env: toDockerEnv(env),
       },
       signal,
     );
     container = id;
 
-    await logger.step('upload', `source to ${posix.join(builder.destination, 'src')}`, async () => {
-      const scripts: PackEntry[] = [assemble, run]
-        .filter((s) => s.hostPath)
-        .map((s) => ({ source: s.hostPath as string, name: `scripts/${s.name}`, mode: 0o755 }));
-      const pack = packTrees({
-        uid: builder.uid,
-        gid: 0,
-        trees: [{ dir: source.dir, prefix: 'src' }],
-        files: scripts,
-        onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
-      });
-      const upload = engine.putArchive(id, pack.stream, builder.destination, signal).catch((error: unknown) => {
-        pack.stream.destroy(); // stop reading files nobody will receive
-        throw error;
-      });
-      const [stats] = await Promise.all([pack.done, upload]);
-      logger.info(`    ${stats.files} files, ${stats.directories} directories, ${stats.symlinks} symlinks, ${formatBytes(stats.bytes)}`);
-    });
+    await upload(engine, id, { source, assemble, run, buildUser, dest, filter: sourceFilter(exclude, (await readS2iIgnore(source.dir))?.rules) }, logger, signal);
+    if (artifacts) {
+      const saved = artifacts;
+      await logger.step('artifacts', `${saved.entries} entries, ${formatBytes(saved.bytes)} to ${posix.join(dest, 'artifacts')}`, () =>
+        engine.putArchive(id, artifactsArchive(saved.path, buildUser.uid), dest, signal),
+      );
+    }
     throwIfAborted(signal);
 
     const tail = new TailBuffer(TAIL_LINES);
@@ -115,17 +140,13 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     );
     throwIfAborted(signal);
     if (exitCode !== 0) {
-      throw new BuildFailedError(
-        `assemble failed with exit code ${exitCode}; the output image ${options.output} was not written`,
-        undefined,
-        tail.get(),
-      );
+      throw new BuildFailedError(`assemble failed with exit code ${exitCode}; the output image ${options.output} was not written`, undefined, tail.get());
     }
 
-    const labels = outputLabels(builder.labels, provenanceLabels(options.builder, source.provenance));
+    const labels = await labelsFor(engine, id, builder, options, source, logger, signal);
     // Commit untagged and without the abort signal (an aborted request may still complete in the
     // engine), then tag: an interruption up to here removes the new image and moves no tag.
-    const imageId = await logger.step('commit', `${output.repository}:${output.tag}`, async () => {
+    const imageId = await logger.step('commit', tag, async () => {
       const committed = await engine.commit(id, { cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels });
       if (signal?.aborted) {
         await engine.removeImage(committed).catch(() => undefined);
@@ -134,18 +155,134 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
       await engine.tagImage(committed, output.repository, output.tag);
       return committed;
     });
+    if (options.removePrevious && previous && previous.id !== imageId) {
+      await engine
+        .removeImage(previous.id)
+        .then(() => logger.info(`    removed the previous image ${shortId(previous.id)}`))
+        .catch((error: unknown) => logger.warn(`could not remove the previous image ${shortId(previous.id)}: ${(error as Error).message}`));
+    }
     const info = await engine.inspectImage(imageId);
     return {
-      image: `${output.repository}:${output.tag}`,
+      image: tag,
       imageId,
       size: info?.size ?? 0,
       durationMs: performance.now() - started,
       labels,
+      ...(previous ? { previousImageId: previous.id } : {}),
+      incremental: artifacts !== undefined,
     };
   } finally {
     // Best effort: a cleanup failure is reported but never hides the build's own error.
     // By name when the create request was interrupted before the engine's answer gave the id.
     if (container) await engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove build container ${name}: ${String(error)}`));
-    await source.cleanup().catch((error: unknown) => logger.warn(`could not remove ${source.dir}: ${String(error)}`));
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => logger.warn(`cleanup failed: ${String(error)}`));
   }
+}
+
+export const shortId = (id: string) => id.replace('sha256:', '').slice(0, 12);
+
+/** `--destination`: an absolute path in the image, or undefined for the builder's label. */
+export function validateDestination(destination: string | undefined): string | undefined {
+  if (destination === undefined) return undefined;
+  const normalized = posix.normalize(destination.trim());
+  if (!posix.isAbsolute(normalized) || normalized === '/') {
+    throw new UsageError(`--destination ${destination} must be an absolute directory other than /`, 'for example --destination /tmp');
+  }
+  return normalized.replace(/\/+$/, '');
+}
+
+interface UploadPlan {
+  source: PreparedSource;
+  assemble: ScriptLocation;
+  run: ScriptLocation;
+  buildUser: BuildUser;
+  dest: string;
+  filter: (relative: string, directory: boolean) => boolean;
+}
+
+async function upload(engine: Engine, id: string, plan: UploadPlan, logger: Logger, signal?: AbortSignal): Promise<void> {
+  await logger.step('upload', `source to ${posix.join(plan.dest, 'src')}`, async () => {
+    const scripts: PackEntry[] = [plan.assemble, plan.run]
+      .filter((s) => s.hostPath)
+      .map((s) => ({ source: s.hostPath as string, name: `scripts/${s.name}`, mode: 0o755 }));
+    const pack = packTrees({
+      uid: plan.buildUser.uid,
+      gid: 0,
+      trees: [{ dir: plan.source.dir, prefix: 'src', exclude: plan.filter }],
+      files: scripts,
+      onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
+    });
+    const uploading = engine.putArchive(id, pack.stream, plan.dest, signal).catch((error: unknown) => {
+      pack.stream.destroy(); // stop reading files nobody will receive
+      throw error;
+    });
+    const [stats] = await Promise.all([pack.done, uploading]);
+    logger.info(`    ${stats.files} files, ${stats.directories} directories, ${stats.symlinks} symlinks, ${formatBytes(stats.bytes)}`);
+  });
+}
+
+interface PreviousPlan {
+  previous: ImageInfo | undefined;
+  options: BuildOptions;
+  source: PreparedSource;
+  buildUser: BuildUser;
+  env: EnvVar[];
+  dest: string;
+}
+
+/** --incremental: the previous image's artifacts, or undefined for a clean build (said why). */
+async function previousArtifacts(engine: Engine, plan: PreviousPlan, logger: Logger, signal?: AbortSignal): Promise<SavedArtifacts | undefined> {
+  const { previous } = plan;
+  if (!previous) {
+    logger.info(`    no previous image ${plan.options.output}: a clean build`);
+    return undefined;
+  }
+  // save-artifacts is looked up as assemble is, except that the image is the previous one.
+  const finder = new ScriptFinder(
+    { scriptsUrl: plan.options.scriptsUrl, sourceDir: plan.source.dir, imageScriptsUrl: previous.labels[Label.scriptsUrl], destination: plan.dest },
+    signal,
+  );
+  try {
+    const script = await finder.find('save-artifacts');
+    if (!script) {
+      logger.warn(`no save-artifacts script for the previous image ${shortId(previous.id)}: a clean build`);
+      return undefined;
+    }
+    return await logger.step('save-artifacts', `from the previous image ${shortId(previous.id)}`, () =>
+      saveArtifacts(
+        engine,
+        { image: previous.id, script, user: plan.buildUser.user, uid: plan.buildUser.uid, env: toDockerEnv(plan.env), destination: plan.dest },
+        logger,
+        signal,
+      ),
+    );
+  } finally {
+    await finder.cleanup();
+  }
+}
+
+async function labelsFor(
+  engine: Engine,
+  id: string,
+  builder: BuilderImage,
+  options: BuildOptions,
+  source: PreparedSource,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<Record<string, string>> {
+  const raw = await engine.readFile(id, IMAGE_METADATA_PATH, signal).catch((error: unknown) => {
+    logger.warn(`could not read ${IMAGE_METADATA_PATH}: ${(error as Error).message}`);
+    return undefined;
+  });
+  const metadata = raw ? parseImageMetadata(raw.toString('utf8')) : undefined;
+  for (const problem of metadata?.problems ?? []) logger.warn(`${IMAGE_METADATA_PATH}: ${problem}`);
+  const { labels, ignored } = outputLabels({
+    builder: builder.labels,
+    metadata: metadata?.labels,
+    applicationName: options.applicationName,
+    description: options.description,
+    provenance: provenanceLabels(options.builder, source.provenance),
+  });
+  if (ignored.length) logger.warn(`${IMAGE_METADATA_PATH}: ignored ${ignored.join(', ')} (provenance labels are set by tjs2i)`);
+  return labels;
 }

@@ -16,6 +16,8 @@ export interface BuilderImage {
   labels: Record<string, string>;
   scriptsUrl?: string;
   destination: string;
+  /** The `io.openshift.s2i.assemble-user` label: who runs assemble when --assemble-user is not given. */
+  assembleUser?: string;
 }
 
 /** uid (and gid) of a numeric USER, or undefined for a name or an empty USER. */
@@ -51,6 +53,7 @@ export async function inspectBuilder(engine: Engine, name: string, signal?: Abor
   }
   const uid = checkBuilderUser(name, info.user);
   const scriptsUrl = info.labels[Label.scriptsUrl];
+  const assembleUser = info.labels[Label.assembleUser]?.trim();
   return {
     name,
     id: info.id,
@@ -60,5 +63,6 @@ export async function inspectBuilder(engine: Engine, name: string, signal?: Abor
     labels: info.labels,
     ...(scriptsUrl ? { scriptsUrl } : {}),
     destination: info.labels[Label.destination] || DEFAULT_DESTINATION,
+    ...(assembleUser ? { assembleUser } : {}),
   };
 }

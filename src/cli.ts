@@ -2,7 +2,10 @@
 import yargs from 'yargs';
 import * as buildCommand from './commands/build.js';
 import * as builderCommand from './commands/builder.js';
+import * as usageCommand from './commands/usage.js';
+import * as versionCommand from './commands/version.js';
 import { ExitCode } from './errors.js';
+import { tjs2iVersion } from './version.js';
 
 export async function main(argv: string[]): Promise<void> {
   await yargs(argv)
@@ -10,12 +13,23 @@ export async function main(argv: string[]): Promise<void> {
     .usage('$0 <command> [options]\n\nSource-to-Image for Jupyter: turn a notebook repository into a Jupyter image that runs under any UID.')
     .command(builderCommand)
     .command(buildCommand)
+    .command(usageCommand)
+    .command(versionCommand)
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'only errors (no step lines, no assemble output)' })
-    .option('debug', { type: 'boolean', describe: 'more detail, and stacks for unexpected errors' })
-    .demandCommand(1, 'give a command: builder or build')
+    .option('verbose', { type: 'boolean', describe: 'more detail, and stacks for unexpected errors' })
+    .option('loglevel', { type: 'number', requiresArg: true, describe: "s2i's log level: 0-1 normal, 2-5 as --verbose" })
+    .option('debug', { type: 'boolean', hidden: true })
+    .option('json', { type: 'boolean', describe: 'print one result object (JSON) on stdout; logs stay on stderr' })
+    .conflicts('quiet', 'verbose')
+    .check((argv) => {
+      const level = argv.loglevel;
+      if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 5)) return '--loglevel must be an integer from 0 to 5';
+      return true;
+    })
+    .demandCommand(1, 'give a command: builder, build, usage or version')
     .strict()
     .help()
-    .version()
+    .version(tjs2iVersion())
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((message, error) => {
       if (error) throw error;

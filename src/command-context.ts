@@ -10,6 +10,11 @@ import { createLogger, type Logger, type LogLevel } from './log.js';
 export interface GlobalOptions {
   quiet?: boolean;
   debug?: boolean;
+  verbose?: boolean;
+  /** s2i's --loglevel: 0 and 1 are the normal output, 2 and more add debug lines. */
+  loglevel?: number;
+  /** One result object on stdout (logs stay on stderr). */
+  json?: boolean;
 }
 
 export interface CommandContext {
@@ -19,8 +24,16 @@ export interface CommandContext {
 }
 
 export function logLevelOf(options: GlobalOptions): LogLevel {
-  if (options.debug) return 'debug';
+  if (options.debug || options.verbose || (options.loglevel ?? 0) >= 2) return 'debug';
   return options.quiet ? 'quiet' : 'info';
+}
+
+/** What --json prints: the command's result, or the error, as one line of JSON. */
+export function jsonResult(result: unknown, error?: unknown): string {
+  if (error === undefined) return JSON.stringify({ ok: true, ...(result as object) });
+  const exitCode = error instanceof Tjs2iError ? error.exitCode : ExitCode.buildFailed;
+  const message = error instanceof Tjs2iError ? error.message : String((error as Error)?.message ?? error);
+  return JSON.stringify({ ok: false, exitCode, error: message, ...(error instanceof Tjs2iError && error.hint ? { hint: error.hint } : {}) });
 }
 
 export function formatError(error: unknown, debug: boolean): string {
@@ -32,7 +45,11 @@ export function formatError(error: unknown, debug: boolean): string {
   return debug && e?.stack ? `error: ${e.stack}` : `error: ${e?.message ?? String(error)} (an unexpected error: run again with --debug for details)`;
 }
 
-export async function runCommand(options: GlobalOptions, handler: (ctx: CommandContext) => Promise<void>): Promise<void> {
+/**
+ * Runs a command handler; what it returns is the --json result. Never returns: exits with the
+ * handler's exit code once cleanup is done.
+ */
+export async function runCommand(options: GlobalOptions, handler: (ctx: CommandContext) => Promise<object | void>): Promise<void> {
   const logger = createLogger({ level: logLevelOf(options) });
   const controller = new AbortController();
   let interrupts = 0;
@@ -45,7 +62,8 @@ export async function runCommand(options: GlobalOptions, handler: (ctx: CommandC
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await handler({ logger, engine: createEngine(), signal: controller.signal });
+    const result = await handler({ logger, engine: createEngine(), signal: controller.signal });
+    if (options.json) process.stdout.write(`${jsonResult(result ?? {})}\n`);
     process.exitCode = ExitCode.ok;
   } catch (caught) {
     const error = controller.signal.aborted ? new InterruptedError() : caught;
@@ -53,6 +71,7 @@ export async function runCommand(options: GlobalOptions, handler: (ctx: CommandC
       process.stderr.write(`last lines of output:\n${error.lastLines.map((l) => `  ${l}`).join('\n')}\n`);
     }
     process.stderr.write(`${formatError(error, logger.level === 'debug')}\n`);
+    if (options.json) process.stdout.write(`${jsonResult(undefined, error)}\n`);
     process.exitCode = error instanceof Tjs2iError ? error.exitCode : ExitCode.buildFailed;
   } finally {
     process.off('SIGINT', onSignal);

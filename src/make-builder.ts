@@ -59,6 +59,7 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
       { source: { content: builderDockerfile(plan) }, name: 'Dockerfile' },
       { source: s2iScript('assemble'), name: 's2i/assemble', mode: 0o755 },
       { source: s2iScript('run'), name: 's2i/run', mode: 0o755 },
+      { source: s2iScript('usage'), name: 's2i/usage', mode: 0o755 },
     ],
   });
   const imageId = await logger.step('build', `${tag} from ${from}`, async () => {

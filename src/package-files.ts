@@ -5,4 +5,4 @@ import { join } from 'node:path';
 /** The package root: dist/src/package-files.js → ../.. */
 export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-export const s2iScript = (name: 'assemble' | 'run'): string => join(packageRoot, name);
+export const s2iScript = (name: 'assemble' | 'run' | 'usage'): string => join(packageRoot, name);

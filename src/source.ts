@@ -20,6 +20,10 @@ export interface SourceSpec {
   location: string;
   ref?: string;
   contextDir?: string;
+  /** `--copy`: a local directory as it is on disk, even a git work tree. */
+  copy?: boolean;
+  /** `--ignore-submodules`: do not fetch git submodules. */
+  ignoreSubmodules?: boolean;
 }
 
 export interface CommitInfo {

@@ -27,7 +27,7 @@ export interface PackOptions {
   uid: number;
   gid: number;
   /** Top-level directories to walk: each is stored under `prefix`. */
-  trees: { dir: string; prefix: string; exclude?: (relative: string) => boolean }[];
+  trees: { dir: string; prefix: string; exclude?: (relative: string, directory: boolean) => boolean }[];
   /** Single files added after the trees (for example external scripts). */
   files?: PackEntry[];
   onSkip?: (path: string, reason: string) => void;
@@ -93,13 +93,13 @@ export function packTrees(options: PackOptions): { stream: Readable; done: Promi
     }
   };
 
-  const walk = async (dir: string, prefix: string, relative: string, exclude: (r: string) => boolean) => {
+  const walk = async (dir: string, prefix: string, relative: string, exclude: (r: string, directory: boolean) => boolean) => {
     const entries = (await readdir(join(dir, relative))).sort();
     for (const name of entries) {
       const rel = relative ? `${relative}/${name}` : name;
-      if (exclude(rel)) continue;
       const path = join(dir, rel);
       const st = await lstat(path);
+      if (exclude(rel, st.isDirectory())) continue;
       const archiveName = prefix ? `${prefix}/${rel}` : rel;
       if (st.isDirectory()) {
         pack.entry({ ...header, name: `${archiveName}/`, type: 'directory', mode: directoryMode(st.mode), mtime: st.mtime });

@@ -1,6 +1,8 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { build } from '../build.js';
+import { parseUidRanges } from '../allowed-uids.js';
+import { build, shortId, type BuildOptions } from '../build.js';
 import { runCommand, type GlobalOptions } from '../command-context.js';
+import { parseEnvArgument } from '../environment.js';
 import { formatBytes, formatDuration } from '../log.js';
 
 interface BuildArgs extends GlobalOptions {
@@ -9,33 +11,89 @@ interface BuildArgs extends GlobalOptions {
   output: string;
   ref?: string;
   contextDir?: string;
+  env?: string[];
+  environmentFile?: string;
+  scriptsUrl?: string;
+  destination?: string;
+  assembleUser?: string;
+  allowedUids?: string[];
+  copy?: boolean;
+  exclude?: string;
+  ignoreSubmodules?: boolean;
+  incremental?: boolean;
+  rm?: boolean;
+  applicationName?: string;
+  description?: string;
 }
 
 export const command = 'build <source> <builder> <output>';
-export const describe = 'Build a course image: run the builder\'s assemble on a source, commit the result';
+export const describe = "Build a course image: run the builder's assemble on a source, commit the result";
+
+/** Repeatable string options: yargs gives one string, or an array when the flag is repeated. */
+const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]);
 
 export const builder = (yargs: Argv): Argv<BuildArgs> =>
   yargs
     .positional('source', { type: 'string', demandOption: true, describe: 'git URL (https, ssh, git, file) or local directory' })
     .positional('builder', { type: 'string', demandOption: true, describe: 'builder image, e.g. jupyter-minimal-notebook' })
     .positional('output', { type: 'string', demandOption: true, describe: 'name[:tag] of the image to make' })
-    .option('ref', { type: 'string', describe: 'branch, tag or commit to build (git sources)' })
-    .option('context-dir', { type: 'string', describe: 'subdirectory of the source to build' }) as unknown as Argv<BuildArgs>;
+    .group(['ref', 'context-dir', 'copy', 'exclude', 'ignore-submodules'], 'Source:')
+    .option('ref', { alias: 'r', type: 'string', requiresArg: true, describe: 'branch, tag or commit to build (git sources)' })
+    .option('context-dir', { type: 'string', requiresArg: true, describe: 'subdirectory of the source to build' })
+    .option('copy', { type: 'boolean', describe: 'use a local directory as it is on disk (uncommitted files included), never clone it' })
+    .option('exclude', { type: 'string', describe: "regular expression of paths not to upload (default '(^|/)\\.git(/|$)'; '' for none)" })
+    .option('ignore-submodules', { type: 'boolean', describe: 'do not fetch git submodules' })
+    .group(['env', 'environment-file', 'scripts-url', 'destination', 'assemble-user', 'allowed-uids', 'incremental', 'rm'], 'Build:')
+    .option('env', { alias: 'e', type: 'string', requiresArg: true, coerce: list, describe: 'NAME=VALUE (or NAME, taken from here) for assemble and the image; repeatable' })
+    .option('environment-file', { alias: 'E', type: 'string', requiresArg: true, describe: 'file of NAME=VALUE lines (lowest precedence)' })
+    .option('scripts-url', { alias: 's', type: 'string', requiresArg: true, describe: 'where assemble/run are: image:///dir, file:///dir or http(s)://host/dir' })
+    .option('destination', { alias: 'd', type: 'string', requiresArg: true, describe: 'directory for src/, scripts/ and artifacts/ in the build container (default: builder label, or /tmp)' })
+    .option('assemble-user', { type: 'string', requiresArg: true, describe: 'numeric user to run assemble as (default: builder label, or its USER)' })
+    .option('allowed-uids', { alias: 'u', type: 'string', requiresArg: true, coerce: list, describe: 'UID ranges the users must be in: 1-, -100, 5, 1000-2000 (comma lists; repeatable)' })
+    .option('incremental', { type: 'boolean', describe: "restore the previous image's save-artifacts output into <destination>/artifacts" })
+    .option('rm', { type: 'boolean', describe: 'remove the previous image of the output tag after a successful build' })
+    .group(['application-name', 'description'], 'Image:')
+    .option('application-name', { alias: 'n', type: 'string', requiresArg: true, describe: 'label io.k8s.display-name' })
+    .option('description', { type: 'string', requiresArg: true, describe: 'label io.k8s.description' }) as unknown as Argv<BuildArgs>;
+
+/** The parsed command line as build options (exported for unit tests). */
+export function buildOptionsOf(args: BuildArgs): BuildOptions {
+  return {
+    source: {
+      location: args.source,
+      ...(args.ref ? { ref: args.ref } : {}),
+      ...(args.contextDir !== undefined ? { contextDir: args.contextDir } : {}),
+      ...(args.copy ? { copy: true } : {}),
+      ...(args.ignoreSubmodules ? { ignoreSubmodules: true } : {}),
+    },
+    builder: args.builder,
+    output: args.output,
+    env: (args.env ?? []).map((arg) => parseEnvArgument(arg)),
+    ...(args.environmentFile !== undefined ? { environmentFile: args.environmentFile } : {}),
+    ...(args.scriptsUrl !== undefined ? { scriptsUrl: args.scriptsUrl } : {}),
+    ...(args.destination !== undefined ? { destination: args.destination } : {}),
+    ...(args.assembleUser !== undefined ? { assembleUser: args.assembleUser } : {}),
+    allowedUids: parseUidRanges(args.allowedUids ?? []),
+    ...(args.exclude !== undefined ? { exclude: args.exclude } : {}),
+    incremental: Boolean(args.incremental),
+    removePrevious: Boolean(args.rm),
+    ...(args.applicationName !== undefined ? { applicationName: args.applicationName } : {}),
+    ...(args.description !== undefined ? { description: args.description } : {}),
+  };
+}
 
 export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void> {
   await runCommand(args, async ({ logger, engine, signal }) => {
-    const result = await build(
-      engine,
-      {
-        source: { location: args.source, ...(args.ref ? { ref: args.ref } : {}), ...(args.contextDir !== undefined ? { contextDir: args.contextDir } : {}) },
-        builder: args.builder,
-        output: args.output,
-      },
-      logger,
-      signal,
-    );
-    logger.info(
-      `built ${result.image} (${result.imageId.replace('sha256:', '').slice(0, 12)}), ${formatBytes(result.size)}, in ${formatDuration(result.durationMs)}`,
-    );
+    const result = await build(engine, buildOptionsOf(args), logger, signal);
+    logger.info(`built ${result.image} (${shortId(result.imageId)}), ${formatBytes(result.size)}, in ${formatDuration(result.durationMs)}`);
+    return {
+      image: result.image,
+      imageId: result.imageId,
+      size: result.size,
+      durationMs: Math.round(result.durationMs),
+      incremental: result.incremental,
+      ...(result.previousImageId ? { previousImageId: result.previousImageId } : {}),
+      labels: result.labels,
+    };
   });
 }

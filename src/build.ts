@@ -12,7 +12,7 @@ import { artifactsArchive, saveArtifacts, type SavedArtifacts } from './artifact
 import { inspectBuilder, type BuilderImage } from './builder-image.js';
 import { assembleUserOf, type BuildUser } from './build-user.js';
 import type { Engine, ImageInfo } from './engine.js';
-import { mergeEnvironment, readEnvironmentFile, toDockerEnv, type EnvVar } from './environment.js';
+import { mergeEnvironment, readEnvironmentFile, readSourceEnvironment, toDockerEnv, type EnvVar } from './environment.js';
 import { BuildFailedError, InterruptedError, throwIfAborted, UsageError } from './errors.js';
 import { IMAGE_METADATA_PATH, parseImageMetadata } from './image-metadata.js';
 import { isValidImageName, parseImageRef } from './image-ref.js';
@@ -21,7 +21,6 @@ import { outputLabels } from './output-labels.js';
 import { redactCredentials } from './redact.js';
 import { Label, provenanceLabels } from './s2i.js';
 import { ScriptFinder, type ScriptLocation } from './scripts.js';
-import { readSourceEnvironment } from './source-environment.js';
 import { compileExclude, readS2iIgnore, sourceFilter } from './source-filter.js';
 import { prepareSource, sourceKind, type PreparedSource, type SourceSpec } from './source.js';
 import { TailBuffer } from './tail-buffer.js';

@@ -2,7 +2,7 @@
  * What a build needs to know about its builder image: its numeric user, where its scripts are,
  * the configuration the output image inherits.
  */
-import type { Engine } from './engine.js';
+import type { Engine, ImageInfo } from './engine.js';
 import { ImageNotFoundError, UserNotAllowedError } from './errors.js';
 import { DEFAULT_DESTINATION, Label } from './s2i.js';
 
@@ -51,6 +51,11 @@ export async function inspectBuilder(engine: Engine, name: string, signal?: Abor
   if (!info) {
     throw new ImageNotFoundError(name, 'make it first, e.g. `tjs2i builder minimal-notebook`, or check the name');
   }
+  return builderFromInfo(name, info);
+}
+
+/** What a build needs from an inspected builder image; refuses a named, empty or root USER. */
+export function builderFromInfo(name: string, info: ImageInfo): BuilderImage {
   const uid = checkBuilderUser(name, info.user);
   const scriptsUrl = info.labels[Label.scriptsUrl];
   const assembleUser = info.labels[Label.assembleUser]?.trim();

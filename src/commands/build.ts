@@ -1,5 +1,6 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { parseUidRanges } from '../allowed-uids.js';
+import { writeAsDockerfile } from '../as-dockerfile.js';
 import { build, shortId, type BuildOptions } from '../build.js';
 import { runCommand, type GlobalOptions } from '../command-context.js';
 import { parseEnvArgument } from '../environment.js';
@@ -8,7 +9,8 @@ import { formatBytes, formatDuration } from '../log.js';
 interface BuildArgs extends GlobalOptions {
   source: string;
   builder: string;
-  output: string;
+  output?: string;
+  asDockerfile?: string;
   ref?: string;
   contextDir?: string;
   env?: string[];
@@ -26,7 +28,7 @@ interface BuildArgs extends GlobalOptions {
   description?: string;
 }
 
-export const command = 'build <source> <builder> <output>';
+export const command = 'build <source> <builder> [output]';
 export const describe = "Build a course image: run the builder's assemble on a source, commit the result";
 
 /** Repeatable string options: yargs gives one string, or an array when the flag is repeated. */
@@ -36,7 +38,7 @@ export const builder = (yargs: Argv): Argv<BuildArgs> =>
   yargs
     .positional('source', { type: 'string', demandOption: true, describe: 'git URL (https, ssh, git, file) or local directory' })
     .positional('builder', { type: 'string', demandOption: true, describe: 'builder image, e.g. jupyter-minimal-notebook' })
-    .positional('output', { type: 'string', demandOption: true, describe: 'name[:tag] of the image to make' })
+    .positional('output', { type: 'string', describe: 'name[:tag] of the image to make (not with --as-dockerfile)' })
     .group(['ref', 'context-dir', 'copy', 'exclude', 'ignore-submodules'], 'Source:')
     .option('ref', { alias: 'r', type: 'string', requiresArg: true, describe: 'branch, tag or commit to build (git sources)' })
     .option('context-dir', { type: 'string', requiresArg: true, describe: 'subdirectory of the source to build' })
@@ -54,7 +56,12 @@ export const builder = (yargs: Argv): Argv<BuildArgs> =>
     .option('rm', { type: 'boolean', describe: 'remove the previous image of the output tag after a successful build' })
     .group(['application-name', 'description'], 'Image:')
     .option('application-name', { alias: 'n', type: 'string', requiresArg: true, describe: 'label io.k8s.display-name' })
-    .option('description', { type: 'string', requiresArg: true, describe: 'label io.k8s.description' }) as unknown as Argv<BuildArgs>;
+    .option('description', { type: 'string', requiresArg: true, describe: 'label io.k8s.description' })
+    .option('as-dockerfile', { type: 'string', requiresArg: true, describe: 'write a Dockerfile and its context (upload/) here instead of building; no engine needed' })
+    .check((argv) => {
+      if (!argv.output && !argv.asDockerfile) return 'give the output image name (or --as-dockerfile PATH)';
+      return true;
+    }) as unknown as Argv<BuildArgs>;
 
 /** The parsed command line as build options (exported for unit tests). */
 export function buildOptionsOf(args: BuildArgs): BuildOptions {
@@ -67,7 +74,7 @@ export function buildOptionsOf(args: BuildArgs): BuildOptions {
       ...(args.ignoreSubmodules ? { ignoreSubmodules: true } : {}),
     },
     builder: args.builder,
-    output: args.output,
+    output: args.output ?? '',
     env: (args.env ?? []).map((arg) => parseEnvArgument(arg)),
     ...(args.environmentFile !== undefined ? { environmentFile: args.environmentFile } : {}),
     ...(args.scriptsUrl !== undefined ? { scriptsUrl: args.scriptsUrl } : {}),
@@ -84,6 +91,10 @@ export function buildOptionsOf(args: BuildArgs): BuildOptions {
 
 export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void> {
   await runCommand(args, async ({ logger, engine, signal }) => {
+    if (args.asDockerfile !== undefined) {
+      const written = await writeAsDockerfile(engine, args.asDockerfile, buildOptionsOf(args), logger, signal);
+      return { dockerfile: written.dockerfile, context: written.context, builderInspected: written.builderInspected };
+    }
     const result = await build(engine, buildOptionsOf(args), logger, signal);
     logger.info(`built ${result.image} (${shortId(result.imageId)}), ${formatBytes(result.size)}, in ${formatDuration(result.durationMs)}`);
     return {

@@ -65,23 +65,25 @@ describe('build (fake engine)', () => {
         'createContainer',
         'putArchive',
         'run',
+        'readFile',
         'commit',
         'tagImage',
         'inspectImage',
         'removeContainer',
       ]);
       expect(engine.calls[0]?.args[0]).to.equal(BUILDER);
-      expect(engine.calls[5]?.args).to.deep.equal([engine.committedId, 'my-course', 'v1']);
-      expect(engine.calls[6]?.args[0]).to.equal(engine.committedId);
+      expect(engine.calls[4]?.args.slice(0, 2)).to.deep.equal([engine.containerId, '/tmp/.s2i/image_metadata.json']);
+      expect(engine.calls[6]?.args).to.deep.equal([engine.committedId, 'my-course', 'v1']);
+      expect(engine.calls[7]?.args[0]).to.equal(engine.committedId);
     });
 
     it('passes the abort signal to every engine call before the commit, and not to the commit', () => {
       const beforeCommit = engine.calls.slice(0, engine.methods().indexOf('commit'));
-      expect(beforeCommit).to.have.length(4);
+      expect(beforeCommit).to.have.length(5);
       for (const call of beforeCommit) {
         expect(call.args[call.args.length - 1], call.method).to.equal(controller.signal);
       }
-      expect(engine.calls[4]?.args[2]).to.equal(undefined);
+      expect(engine.calls[5]?.args[2]).to.equal(undefined);
     });
 
     it('creates the container from the builder id as its numeric user, with /usr/bin/env and assemble', () => {
@@ -115,8 +117,8 @@ describe('build (fake engine)', () => {
     });
 
     it('commits with the run script, the numeric user, the builder entrypoint and the labels', () => {
-      expect(engine.calls[4]?.args[0]).to.equal(engine.containerId);
-      const spec = engine.calls[4]?.args[1] as CommitSpec;
+      expect(engine.calls[5]?.args[0]).to.equal(engine.containerId);
+      const spec = engine.calls[5]?.args[1] as CommitSpec;
       expect(spec).to.deep.equal({
         cmd: ['/usr/libexec/s2i/run'],
         user: '1000',
@@ -130,7 +132,7 @@ describe('build (fake engine)', () => {
     });
 
     it('removes the build container', () => {
-      expect(engine.calls[7]?.args).to.deep.equal([engine.containerId]);
+      expect(engine.calls.find((c) => c.method === 'removeContainer')?.args).to.deep.equal([engine.containerId]);
     });
 
     it('returns the image, its id, size and labels', () => {

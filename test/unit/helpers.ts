@@ -173,9 +173,13 @@ export class FakeEngine implements Engine {
     return this.putArchiveImpl(containerId, archive, path, signal);
   }
 
+  /** What readFile finds in a container, by path. */
+  files = new Map<string, string>();
+
   async readFile(containerId: string, path: string, signal?: AbortSignal): Promise<Buffer | undefined> {
     this.calls.push({ method: 'readFile', args: [containerId, path, signal] });
-    throw new Error('FakeEngine.readFile: not expected in this test');
+    const content = this.files.get(path);
+    return content === undefined ? undefined : Buffer.from(content);
   }
 
   run(containerId: string, onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<number> {

@@ -83,7 +83,7 @@ export async function leftoverContainers(): Promise<string[]> {
 }
 
 export async function leftoverTempDirs(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((n) => n.startsWith('tjs2i-src-'));
+  return (await readdir(tmpdir())).filter((n) => /^tjs2i-(src|scripts|artifacts)-/.test(n));
 }
 
 export async function freePort(): Promise<number> {

@@ -31,9 +31,11 @@ export async function main(argv: string[]): Promise<void> {
     .help()
     .version(tjs2iVersion())
     .wrap(Math.min(110, process.stdout.columns || 110))
-    .fail((message, error) => {
-      if (error) throw error;
-      process.stderr.write(`error: ${message} (see tjs2i --help)\n`);
+    .fail((message, error: unknown) => {
+      // Handlers catch their own errors (runCommand): what arrives here is yargs' validation of the
+      // command line, including the messages the check() functions return.
+      const text = message || (error instanceof Error ? error.message : String(error));
+      process.stderr.write(`error: ${text} (see tjs2i --help)\n`);
       process.exit(ExitCode.usage);
     })
     .parseAsync();

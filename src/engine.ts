@@ -11,6 +11,7 @@ import {
   ImageNotFoundError,
   InterruptedError,
   Tjs2iError,
+  UsageError,
 } from './errors.js';
 import { followProgress, type ProgressEvent } from './json-stream.js';
 
@@ -196,10 +197,17 @@ export function createEngine(docker: Docker = new Docker()): Engine {
 
     putArchive: (containerId, archive, path, signal) =>
       call('upload the source', async () => {
-        await docker.getContainer(containerId).putArchive(archive as unknown as NodeJS.ReadableStream, {
-          path,
-          abortSignal: signal,
-        } as unknown as Docker.ContainerInfo);
+        try {
+          await docker.getContainer(containerId).putArchive(archive as unknown as NodeJS.ReadableStream, {
+            path,
+            abortSignal: signal,
+          } as unknown as Docker.ContainerInfo);
+        } catch (error) {
+          if ((error as EngineErrorLike).statusCode === 404) {
+            throw new UsageError(`${path} does not exist in the builder image`, 'give a --destination that exists in the image (s2i does not create it)');
+          }
+          throw error;
+        }
       }),
 
     readFile: (containerId, path, signal) =>

@@ -41,7 +41,7 @@ export async function extractTo(root: string, archive: Readable): Promise<Extrac
       } else if (header.type === 'file') {
         // O_EXCL | O_NOFOLLOW: an entry never writes through a symlink made by an earlier entry.
         const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-        await pipeline(stream, createWriteStream('', { fd: handle.fd }));
+        await pipeline(stream, createWriteStream('', { fd: handle })); // closes the handle
         await chmod(path, mode);
         if (header.mtime) await lutimes(path, header.mtime, header.mtime);
         stats.files++;

@@ -396,4 +396,47 @@ describe('build (fake engine)', () => {
       }
     }
   });
+
+  describe('build variables and labels from assemble', () => {
+    let src: string;
+    let removeDir: () => Promise<void>;
+    before(async () => {
+      ({ dir: src, remove: removeDir } = await tempDir());
+      await mkdir(join(src, '.s2i'));
+      await writeFile(join(src, 'x.ipynb'), '{}');
+      await writeFile(join(src, '.s2i', 'environment'), 'B=from-s2i\nC=from-s2i\n');
+      await writeFile(join(src, 'env.file'), 'A=from-file\nB=from-file\n');
+    });
+    after(() => removeDir());
+
+    it('gives assemble the merged environment and puts image_metadata.json labels on the commit', async () => {
+      const engine = newEngine();
+      engine.files.set('/tmp/.s2i/image_metadata.json', '{"labels":[{"course":"stats"},{"io.openshift.s2i.build.image":"forged"}]}');
+      const out: string[] = [];
+      await build(
+        engine,
+        { ...options, source: { location: src }, environmentFile: join(src, 'env.file'), env: [{ name: 'C', value: 'from-cli' }], applicationName: 'Stats' },
+        createLogger({ write: (t) => void out.push(t) }),
+      );
+      const created = engine.calls.find((c) => c.method === 'createContainer')?.args[0] as ContainerSpec;
+      expect(created.env).to.deep.equal(['A=from-file', 'B=from-s2i', 'C=from-cli']);
+      const commit = engine.calls.find((c) => c.method === 'commit')?.args[1] as CommitSpec;
+      expect(commit.labels).to.include({ course: 'stats', 'io.openshift.s2i.build.image': BUILDER, 'io.k8s.display-name': 'Stats' });
+      expect(out.join('')).to.contain('environment: A, B, C').and.contain('ignored io.openshift.s2i.build.image');
+    });
+
+    it('runs assemble as --assemble-user and uploads as that uid, committing the builder USER', async () => {
+      const engine = newEngine();
+      await build(engine, { ...options, assembleUser: '4321' }, silent);
+      expect((engine.calls.find((c) => c.method === 'createContainer')?.args[0] as ContainerSpec).user).to.equal('4321');
+      expect(engine.uploads[0]?.entries.every((e) => e.uid === 4321 && e.gid === 0)).to.equal(true);
+      expect((engine.calls.find((c) => c.method === 'commit')?.args[1] as CommitSpec).user).to.equal('1000');
+    });
+
+    it('uploads to --destination', async () => {
+      const engine = newEngine();
+      await build(engine, { ...options, destination: '/opt/app/' }, silent);
+      expect(engine.uploads[0]?.path).to.equal('/opt/app');
+    });
+  });
 });

@@ -6,11 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { inspectBuilder } from './builder-image.js';
+import { builderFromImage, MISSING_BUILDER_HINT } from './builder-image.js';
 import type { Engine } from './engine.js';
 import { BuildFailedError, InterruptedError, throwIfAborted, UsageError } from './errors.js';
 import { isValidImageName, parseImageRef } from './image-ref.js';
 import { formatBytes, type Logger } from './log.js';
+import { DEFAULT_PULL_POLICY, ensureImage, type PullPolicy } from './pull-policy.js';
 import { redactCredentials } from './redact.js';
 import { BUILD_LABEL_PREFIX, findScript, provenanceLabels } from './s2i.js';
 import { prepareSource, sourceKind, type SourceSpec } from './source.js';
@@ -21,6 +22,8 @@ export interface BuildOptions {
   source: SourceSpec;
   builder: string;
   output: string;
+  /** When to pull the builder (default if-not-present). */
+  pullPolicy?: PullPolicy;
 }
 
 export interface BuildResult {
@@ -51,7 +54,10 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
   }
   const output = parseImageRef(options.output);
 
-  const builder = await logger.step('inspect', `builder ${options.builder}`, () => inspectBuilder(engine, options.builder, signal));
+  const builder = await logger.step('inspect', `builder ${options.builder}`, async () => {
+    const info = await ensureImage(engine, options.builder, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, { missingHint: MISSING_BUILDER_HINT });
+    return builderFromImage(options.builder, info);
+  });
   throwIfAborted(signal);
 
   const stepName = sourceKind(options.source.location) === 'directory' ? 'source' : 'clone';

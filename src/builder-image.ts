@@ -2,7 +2,7 @@
  * What a build needs to know about its builder image: its numeric user, where its scripts are,
  * the configuration the output image inherits.
  */
-import type { Engine } from './engine.js';
+import type { Engine, ImageInfo } from './engine.js';
 import { ImageNotFoundError, UserNotAllowedError } from './errors.js';
 import { DEFAULT_DESTINATION, Label } from './s2i.js';
 
@@ -44,11 +44,17 @@ export function checkBuilderUser(image: string, user: string): number {
   return parsed.uid;
 }
 
+/** What to do about a builder that is nowhere. */
+export const MISSING_BUILDER_HINT = 'make it first, e.g. `tjs2i builder minimal-notebook`, or check the name';
+
 export async function inspectBuilder(engine: Engine, name: string, signal?: AbortSignal): Promise<BuilderImage> {
   const info = await engine.inspectImage(name, signal);
-  if (!info) {
-    throw new ImageNotFoundError(name, 'make it first, e.g. `tjs2i builder minimal-notebook`, or check the name');
-  }
+  if (!info) throw new ImageNotFoundError(name, MISSING_BUILDER_HINT);
+  return builderFromImage(name, info);
+}
+
+/** The builder described by its inspected image (checks its USER). */
+export function builderFromImage(name: string, info: ImageInfo): BuilderImage {
   const uid = checkBuilderUser(name, info.user);
   const scriptsUrl = info.labels[Label.scriptsUrl];
   return {

@@ -12,6 +12,7 @@ export async function main(argv: string[]): Promise<void> {
     .command(buildCommand)
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'only errors (no step lines, no assemble output)' })
     .option('debug', { type: 'boolean', describe: 'more detail, and stacks for unexpected errors' })
+    .option('docker-host', { type: 'string', describe: 'engine endpoint, unix:///path or tcp://host:port (overrides DOCKER_HOST)' })
     .demandCommand(1, 'give a command: builder or build')
     .strict()
     .help()

@@ -10,6 +10,8 @@ import { createLogger, type Logger, type LogLevel } from './log.js';
 export interface GlobalOptions {
   quiet?: boolean;
   debug?: boolean;
+  /** --docker-host: overrides DOCKER_HOST. */
+  dockerHost?: string;
 }
 
 export interface CommandContext {
@@ -45,7 +47,7 @@ export async function runCommand(options: GlobalOptions, handler: (ctx: CommandC
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await handler({ logger, engine: createEngine(), signal: controller.signal });
+    await handler({ logger, engine: createEngine(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {}), signal: controller.signal });
     process.exitCode = ExitCode.ok;
   } catch (caught) {
     const error = controller.signal.aborted ? new InterruptedError() : caught;

@@ -2,6 +2,7 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { build } from '../build.js';
 import { runCommand, type GlobalOptions } from '../command-context.js';
 import { formatBytes, formatDuration } from '../log.js';
+import { PULL_POLICIES, type PullPolicy } from '../pull-policy.js';
 
 interface BuildArgs extends GlobalOptions {
   source: string;
@@ -9,6 +10,7 @@ interface BuildArgs extends GlobalOptions {
   output: string;
   ref?: string;
   contextDir?: string;
+  pullPolicy: PullPolicy;
 }
 
 export const command = 'build <source> <builder> <output>';
@@ -20,7 +22,8 @@ export const builder = (yargs: Argv): Argv<BuildArgs> =>
     .positional('builder', { type: 'string', demandOption: true, describe: 'builder image, e.g. jupyter-minimal-notebook' })
     .positional('output', { type: 'string', demandOption: true, describe: 'name[:tag] of the image to make' })
     .option('ref', { type: 'string', describe: 'branch, tag or commit to build (git sources)' })
-    .option('context-dir', { type: 'string', describe: 'subdirectory of the source to build' }) as unknown as Argv<BuildArgs>;
+    .option('context-dir', { type: 'string', describe: 'subdirectory of the source to build' })
+    .option('pull-policy', { choices: PULL_POLICIES, default: 'if-not-present', describe: 'when to pull the builder image' }) as unknown as Argv<BuildArgs>;
 
 export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void> {
   await runCommand(args, async ({ logger, engine, signal }) => {
@@ -30,6 +33,7 @@ export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void
         source: { location: args.source, ...(args.ref ? { ref: args.ref } : {}), ...(args.contextDir !== undefined ? { contextDir: args.contextDir } : {}) },
         builder: args.builder,
         output: args.output,
+        pullPolicy: args.pullPolicy,
       },
       logger,
       signal,

@@ -10,7 +10,7 @@ import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { UidRange } from './allowed-uids.js';
 import { checkAllowedUser } from './allowed-uids.js';
-import { builderFromInfo, checkBuilderUser, type BuilderImage } from './builder-image.js';
+import { builderFromImage, checkBuilderUser, type BuilderImage } from './builder-image.js';
 import { assembleUserOf } from './build-user.js';
 import type { BuildOptions } from './build.js';
 import { validateDestination } from './build.js';
@@ -135,7 +135,7 @@ async function inspectIfPossible(engine: Engine, name: string, logger: Logger, s
       logger.warn(`builder ${name} is not in the engine; ${defaults}`);
       return undefined;
     }
-    const builder = builderFromInfo(name, info);
+    const builder = builderFromImage(name, info);
     logger.info(`    builder ${name} found: USER ${builder.user}${builder.scriptsUrl ? `, scripts ${builder.scriptsUrl}` : ''}`);
     return builder;
   } catch (error) {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { UidRange } from './allowed-uids.js';
 import { artifactsArchive, saveArtifacts, type SavedArtifacts } from './artifacts.js';
-import { inspectBuilder, type BuilderImage } from './builder-image.js';
+import { builderFromImage, MISSING_BUILDER_HINT, type BuilderImage } from './builder-image.js';
 import { assembleUserOf, type BuildUser } from './build-user.js';
 import type { Engine, ImageInfo } from './engine.js';
 import { mergeEnvironment, readEnvironmentFile, readSourceEnvironment, toDockerEnv, type EnvVar } from './environment.js';
@@ -18,6 +18,7 @@ import { IMAGE_METADATA_PATH, parseImageMetadata } from './image-metadata.js';
 import { isValidImageName, parseImageRef } from './image-ref.js';
 import { formatBytes, type Logger } from './log.js';
 import { outputLabels } from './output-labels.js';
+import { DEFAULT_PULL_POLICY, ensureImage, type PullPolicy } from './pull-policy.js';
 import { redactCredentials } from './redact.js';
 import { Label, provenanceLabels } from './s2i.js';
 import { ScriptFinder, type ScriptLocation } from './scripts.js';
@@ -45,6 +46,8 @@ export interface BuildOptions {
   removePrevious?: boolean;
   applicationName?: string;
   description?: string;
+  /** When to pull the builder (default if-not-present). */
+  pullPolicy?: PullPolicy;
 }
 
 export interface BuildResult {
@@ -73,7 +76,10 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
   const destination = validateDestination(options.destination);
   const fileEnv = options.environmentFile ? await readEnvironmentFile(options.environmentFile) : [];
 
-  const builder = await logger.step('inspect', `builder ${options.builder}`, () => inspectBuilder(engine, options.builder, signal));
+  const builder = await logger.step('inspect', `builder ${options.builder}`, async () => {
+    const info = await ensureImage(engine, options.builder, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, { missingHint: MISSING_BUILDER_HINT });
+    return builderFromImage(options.builder, info);
+  });
   const buildUser = assembleUserOf(builder, options.assembleUser, options.allowedUids ?? []);
   const dest = destination ?? builder.destination;
   throwIfAborted(signal);

@@ -46,16 +46,17 @@ export function checkBuilderUser(image: string, user: string): number {
   return parsed.uid;
 }
 
+/** What to do about a builder that is nowhere. */
+export const MISSING_BUILDER_HINT = 'make it first, e.g. `tjs2i builder minimal-notebook`, or check the name';
+
 export async function inspectBuilder(engine: Engine, name: string, signal?: AbortSignal): Promise<BuilderImage> {
   const info = await engine.inspectImage(name, signal);
-  if (!info) {
-    throw new ImageNotFoundError(name, 'make it first, e.g. `tjs2i builder minimal-notebook`, or check the name');
-  }
-  return builderFromInfo(name, info);
+  if (!info) throw new ImageNotFoundError(name, MISSING_BUILDER_HINT);
+  return builderFromImage(name, info);
 }
 
-/** What a build needs from an inspected builder image; refuses a named, empty or root USER. */
-export function builderFromInfo(name: string, info: ImageInfo): BuilderImage {
+/** The builder described by its inspected image (checks its USER). */
+export function builderFromImage(name: string, info: ImageInfo): BuilderImage {
   const uid = checkBuilderUser(name, info.user);
   const scriptsUrl = info.labels[Label.scriptsUrl];
   const assembleUser = info.labels[Label.assembleUser]?.trim();

@@ -20,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('loglevel', { type: 'number', requiresArg: true, describe: "s2i's log level: 0-1 normal, 2-5 as --verbose" })
     .option('debug', { type: 'boolean', hidden: true })
     .option('json', { type: 'boolean', describe: 'print one result object (JSON) on stdout; logs stay on stderr' })
+    .option('docker-host', { type: 'string', requiresArg: true, describe: 'engine endpoint, unix:///path or tcp://host:port (overrides DOCKER_HOST)' })
     .conflicts('quiet', 'verbose')
     .check((argv) => {
       const level = argv.loglevel;

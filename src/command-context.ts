@@ -15,6 +15,8 @@ export interface GlobalOptions {
   loglevel?: number;
   /** One result object on stdout (logs stay on stderr). */
   json?: boolean;
+  /** --docker-host: overrides DOCKER_HOST. */
+  dockerHost?: string;
 }
 
 export interface CommandContext {
@@ -62,7 +64,7 @@ export async function runCommand(options: GlobalOptions, handler: (ctx: CommandC
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await handler({ logger, engine: createEngine(), signal: controller.signal });
+    const result = await handler({ logger, engine: createEngine(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {}), signal: controller.signal });
     if (options.json) process.stdout.write(`${jsonResult(result ?? {})}\n`);
     process.exitCode = ExitCode.ok;
   } catch (caught) {

@@ -13,7 +13,9 @@ import {
   Tjs2iError,
   UsageError,
 } from './errors.js';
+import { describeDockerHost, dockerConnectOptions, resolveDockerHost, type DockerHost } from './docker-host.js';
 import { followProgress, type ProgressEvent } from './json-stream.js';
+import { pullFailure } from './pull-error.js';
 
 export type { ProgressEvent };
 
@@ -90,8 +92,27 @@ interface EngineErrorLike {
 /** Errors of connecting to the engine (not of a connection that broke halfway). */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-export function describeEndpoint(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+/** TLS failures: a certificate that does not verify, a handshake refused, plain http to https. */
+const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|EPROTO$|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|CERT_)/;
+
+/** The effective endpoint for messages: --docker-host, else DOCKER_HOST, else the local socket. */
+export function describeEndpoint(env: NodeJS.ProcessEnv = process.env, dockerHost?: string): string {
+  try {
+    return describeDockerHost(resolveDockerHost(dockerHost, env));
+  } catch {
+    return dockerHost ?? env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  }
+}
+
+/**
+ * The engine's own words about a failure: its JSON message; for streaming calls (where docker-modem
+ * leaves json null) the text after "(HTTP code N) reason - " in the error message; else the reason.
+ */
+export function engineDetail(error: unknown): string {
+  const e = (error ?? {}) as EngineErrorLike;
+  if (e.json?.message) return e.json.message.trim();
+  const body = /^\(HTTP code \d+\) [^-]*- ([\s\S]*\S)\s*$/.exec(e.message ?? '')?.[1];
+  return (body ?? e.reason ?? e.message ?? String(error)).trim();
 }
 
 /** Maps a dockerode/docker-modem failure to a typed error (exported for unit tests). */
@@ -102,18 +123,39 @@ export function mapEngineError(error: unknown, action: string, endpoint: string,
   if (e.code && UNREACHABLE.has(e.code) && e.statusCode === undefined) {
     return new EngineUnreachableError(
       `cannot reach the Docker engine at ${endpoint} (${e.code})`,
-      'start the engine (e.g. `dockerd &`), or point DOCKER_HOST at a running one',
+      'start the engine (e.g. `dockerd &`), or point --docker-host or DOCKER_HOST at a running one',
     );
   }
-  const detail = (e.json?.message ?? e.reason ?? e.message ?? String(error)).trim();
+  if (e.code && TLS_FAILURE.test(e.code) && e.statusCode === undefined) {
+    return new EngineUnreachableError(
+      `cannot reach the Docker engine at ${endpoint}: TLS failed (${e.code}: ${(e.message ?? '').trim()})`,
+      'check that DOCKER_CERT_PATH holds the ca.pem that signed the engine\'s certificate and a client cert.pem/key.pem it accepts',
+    );
+  }
+  const detail = engineDetail(error);
   if (e.statusCode === 404 && image) {
     return new ImageNotFoundError(image, `build or pull it first, or check the name (engine: ${detail})`);
   }
   return new BuildFailedError(`${action} failed: ${detail}`);
 }
 
-export function createEngine(docker: Docker = new Docker()): Engine {
-  const endpoint = describeEndpoint();
+export interface EngineOptions {
+  /** The --docker-host option: overrides DOCKER_HOST. */
+  dockerHost?: string;
+  env?: NodeJS.ProcessEnv;
+  /** A ready client (tests); the endpoint is then only used in messages. */
+  docker?: Docker;
+}
+
+/**
+ * The engine at --docker-host, DOCKER_HOST or the local socket. Throws UsageError for a malformed
+ * or unsupported endpoint and for unreadable TLS files.
+ */
+export function createEngine(options: EngineOptions = {}): Engine {
+  const env = options.env ?? process.env;
+  const host = resolveDockerHost(options.dockerHost, env);
+  const endpoint = describeDockerHost(host);
+  const docker = options.docker ?? connect(host);
   const call = async <T>(action: string, run: () => Promise<T>, image?: string): Promise<T> => {
     try {
       return await run();
@@ -167,10 +209,11 @@ export function createEngine(docker: Docker = new Docker()): Engine {
         const stream = (await docker.pull(name, withSignal(signal))) as unknown as Readable;
         await followProgress(stream, onEvent);
       } catch (error) {
+        // Engine unreachable or interrupted stay as they are; anything the engine or the registry
+        // said (HTTP answer or an error line in the stream) is a failed pull.
         const mapped = mapEngineError(error, `pull ${name}`, endpoint);
         if (!(mapped instanceof BuildFailedError)) throw mapped;
-        const detail = mapped.message.replace(/^pull [^ ]+ failed: /, '');
-        throw new ImageNotFoundError(name, 'check the name, or build it locally and give it with --from', `cannot pull ${name}: ${detail}`);
+        throw pullFailure(name, engineDetail(error));
       }
     },
 
@@ -289,6 +332,22 @@ export function createEngine(docker: Docker = new Docker()): Engine {
       }
     },
   };
+}
+
+/**
+ * A dockerode client for the endpoint. With explicit options, DOCKER_HOST is hidden while the
+ * client is made: docker-modem would otherwise read it (and its TLS files) under the options.
+ */
+function connect(host: DockerHost): Docker {
+  const options = dockerConnectOptions(host);
+  if (!options) return new Docker();
+  const saved = process.env.DOCKER_HOST;
+  delete process.env.DOCKER_HOST;
+  try {
+    return new Docker(options);
+  } finally {
+    if (saved !== undefined) process.env.DOCKER_HOST = saved;
+  }
 }
 
 /** dockerode 5 accepts `abortSignal` in every call's options; its published types predate that. */

@@ -10,6 +10,7 @@ import { throwIfAborted, UsageError, UserNotAllowedError } from './errors.js';
 import { isValidImageName } from './image-ref.js';
 import { formatBytes, type Logger } from './log.js';
 import { s2iScript } from './package-files.js';
+import { DEFAULT_PULL_POLICY, ensureImage, type PullPolicy } from './pull-policy.js';
 import { lookupUser, parsePasswd } from './passwd.js';
 import { findStack, STACKS } from './stacks.js';
 import { packTrees } from './tar.js';
@@ -18,6 +19,8 @@ export interface BuilderOptions {
   stack: string;
   from?: string;
   tag?: string;
+  /** When to pull the base image (default if-not-present). */
+  pullPolicy?: PullPolicy;
 }
 
 export interface BuilderResult {
@@ -37,13 +40,9 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
   const tag = options.tag ?? `jupyter-${stack.name}`;
   if (!isValidImageName(tag)) throw new UsageError(`invalid --tag ${tag}`, 'use lowercase name[:tag]');
 
-  const base = await logger.step('inspect', `base image ${from}`, async () => {
-    const found = await engine.inspectImage(from, signal);
-    if (found) return found;
-    logger.info(`    ${from} is not here; pulling it`);
-    await engine.pullImage(from, (e) => e.status && logger.debug(`${e.id ?? ''} ${e.status} ${e.progress ?? ''}`), signal);
-    return (await engine.inspectImage(from, signal)) as ImageInfo;
-  });
+  const base = await logger.step('inspect', `base image ${from}`, () =>
+    ensureImage(engine, from, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, { missingHint: 'give a local base image with --from' }),
+  );
   throwIfAborted(signal);
 
   const user = await logger.step('user', `resolve USER ${base.user || '(empty)'}`, () => resolveUser(engine, from, base, signal));

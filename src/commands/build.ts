@@ -5,6 +5,7 @@ import { build, shortId, type BuildOptions } from '../build.js';
 import { runCommand, type GlobalOptions } from '../command-context.js';
 import { parseEnvArgument } from '../environment.js';
 import { formatBytes, formatDuration } from '../log.js';
+import { PULL_POLICIES, type PullPolicy } from '../pull-policy.js';
 
 interface BuildArgs extends GlobalOptions {
   source: string;
@@ -26,6 +27,7 @@ interface BuildArgs extends GlobalOptions {
   rm?: boolean;
   applicationName?: string;
   description?: string;
+  pullPolicy?: PullPolicy;
 }
 
 export const command = 'build <source> <builder> [output]';
@@ -45,7 +47,8 @@ export const builder = (yargs: Argv): Argv<BuildArgs> =>
     .option('copy', { type: 'boolean', describe: 'use a local directory as it is on disk (uncommitted files included), never clone it' })
     .option('exclude', { type: 'string', describe: "regular expression of paths not to upload (default '(^|/)\\.git(/|$)'; '' for none)" })
     .option('ignore-submodules', { type: 'boolean', describe: 'do not fetch git submodules' })
-    .group(['env', 'environment-file', 'scripts-url', 'destination', 'assemble-user', 'allowed-uids', 'incremental', 'rm'], 'Build:')
+    .group(['env', 'environment-file', 'scripts-url', 'destination', 'assemble-user', 'allowed-uids', 'pull-policy', 'incremental', 'rm'], 'Build:')
+    .option('pull-policy', { choices: PULL_POLICIES, default: 'if-not-present', describe: 'when to pull the builder image' })
     .option('env', { alias: 'e', type: 'string', requiresArg: true, coerce: list, describe: 'NAME=VALUE (or NAME, taken from here) for assemble and the image; repeatable' })
     .option('environment-file', { alias: 'E', type: 'string', requiresArg: true, describe: 'file of NAME=VALUE lines (lowest precedence)' })
     .option('scripts-url', { alias: 's', type: 'string', requiresArg: true, describe: 'where assemble/run are: image:///dir, file:///dir or http(s)://host/dir' })
@@ -86,6 +89,7 @@ export function buildOptionsOf(args: BuildArgs): BuildOptions {
     removePrevious: Boolean(args.rm),
     ...(args.applicationName !== undefined ? { applicationName: args.applicationName } : {}),
     ...(args.description !== undefined ? { description: args.description } : {}),
+    ...(args.pullPolicy !== undefined ? { pullPolicy: args.pullPolicy } : {}),
   };
 }
 

@@ -1,12 +1,14 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { runCommand, type GlobalOptions } from '../command-context.js';
 import { makeBuilder } from '../make-builder.js';
+import { PULL_POLICIES, type PullPolicy } from '../pull-policy.js';
 import { STACKS } from '../stacks.js';
 
 interface BuilderArgs extends GlobalOptions {
   stack: string;
   from?: string;
   tag?: string;
+  pullPolicy: PullPolicy;
 }
 
 export const command = 'builder <stack>';
@@ -16,13 +18,14 @@ export const builder = (yargs: Argv): Argv<BuilderArgs> =>
   yargs
     .positional('stack', { type: 'string', demandOption: true, describe: `one of ${STACKS.map((s) => s.name).join(', ')}` })
     .option('from', { type: 'string', describe: 'base image (default quay.io/jupyter/<stack>)' })
-    .option('tag', { type: 'string', describe: 'output image name (default jupyter-<stack>)' }) as unknown as Argv<BuilderArgs>;
+    .option('tag', { type: 'string', describe: 'output image name (default jupyter-<stack>)' })
+    .option('pull-policy', { choices: PULL_POLICIES, default: 'if-not-present', describe: 'when to pull the base image' }) as unknown as Argv<BuilderArgs>;
 
 export async function handler(args: ArgumentsCamelCase<BuilderArgs>): Promise<void> {
   await runCommand(args, async ({ logger, engine, signal }) => {
     await makeBuilder(
       engine,
-      { stack: args.stack, ...(args.from ? { from: args.from } : {}), ...(args.tag ? { tag: args.tag } : {}) },
+      { stack: args.stack, ...(args.from ? { from: args.from } : {}), ...(args.tag ? { tag: args.tag } : {}), pullPolicy: args.pullPolicy },
       logger,
       signal,
     );

@@ -77,7 +77,8 @@ describe('bad input and failures (real engine)', function () {
   }
 
   it('missing builder image: exit 4', async () => {
-    await expectCleanFailure(await tjs2i(['build', course, 'tjs2i-test-no-such-builder:1', output]), 4, /^error: image tjs2i-test-no-such-builder:1 not found; make it first/);
+    // Not here, so tjs2i tries to pull it (--pull-policy if-not-present), which fails: no registry has it.
+    await expectCleanFailure(await tjs2i(['build', course, 'tjs2i-test-no-such-builder:1', output]), 4, /^error: cannot pull tjs2i-test-no-such-builder:1: .*make it first/);
   });
 
   it('unreachable engine: exit 3', async () => {

@@ -82,6 +82,20 @@ export async function leftoverContainers(): Promise<string[]> {
   return out.split('\n').filter((n) => n.startsWith('tjs2i-build-') || n.startsWith('tjs2i-inspect-'));
 }
 
+/**
+ * Build and inspect containers that appeared since `before` and are still there. Other test runs
+ * on the same engine may be building at the same moment: a new container is only reported if it
+ * is still there a while later (tjs2i removes its own as soon as its build ends).
+ */
+export async function newLeftovers(before: string[], graceMs = 20_000): Promise<string[]> {
+  const fresh = async () => (await leftoverContainers()).filter((n) => !before.includes(n));
+  const first = await fresh();
+  if (first.length === 0) return [];
+  await new Promise((resolve) => setTimeout(resolve, graceMs));
+  const still = await fresh();
+  return first.filter((n) => still.includes(n));
+}
+
 export async function leftoverTempDirs(): Promise<string[]> {
   return (await readdir(tmpdir())).filter((n) => /^tjs2i-(src|scripts|artifacts)-/.test(n));
 }

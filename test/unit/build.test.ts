@@ -216,10 +216,17 @@ describe('build (fake engine)', () => {
       expect(engine.methods()).to.deep.equal(['inspectImage']);
     });
 
-    it('stops with exit code 4 for a missing builder', async () => {
+    it('stops with exit code 4 for a missing builder that cannot be pulled', async () => {
       const engine = new FakeEngine();
       const error = await rejectionOf(build(engine, options, silent));
       expect(error).to.be.instanceOf(ImageNotFoundError);
+      expect((error as ImageNotFoundError).exitCode).to.equal(4);
+      expect(engine.methods()).to.deep.equal(['inspectImage', 'pullImage']);
+    });
+
+    it('does not pull a missing builder under --pull-policy never', async () => {
+      const engine = new FakeEngine();
+      const error = await rejectionOf(build(engine, { ...options, pullPolicy: 'never' }, silent));
       expect((error as ImageNotFoundError).exitCode).to.equal(4);
       expect(engine.methods()).to.deep.equal(['inspectImage']);
     });

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { describeEndpoint, mapEngineError } from '../../src/engine.js';
+import type Docker from 'dockerode';
+import { Readable } from 'node:stream';
+import { createEngine, describeEndpoint, engineDetail, mapEngineError } from '../../src/engine.js';
 import {
   BuildFailedError,
   EngineUnreachableError,
@@ -20,6 +22,79 @@ describe('engine', () => {
       expect(describeEndpoint({ DOCKER_HOST: 'tcp://10.0.0.1:2375' })).to.equal('tcp://10.0.0.1:2375');
       expect(describeEndpoint({})).to.equal('unix:///var/run/docker.sock');
       expect(describeEndpoint({ DOCKER_HOST: '' })).to.equal('unix:///var/run/docker.sock');
+    });
+
+    it('shows the --docker-host value over DOCKER_HOST, and TLS when it is on', () => {
+      expect(describeEndpoint({ DOCKER_HOST: 'tcp://10.0.0.1:2375' }, 'tcp://127.0.0.1:2999')).to.equal('tcp://127.0.0.1:2999');
+      expect(describeEndpoint({ DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '1' })).to.equal('tcp://h:2376 (TLS)');
+    });
+  });
+
+  describe('createEngine', () => {
+    it('refuses an unsupported --docker-host with a UsageError (exit 2)', () => {
+      expect(() => createEngine({ dockerHost: 'ssh://ada@h', env: {} })).to.throw(UsageError, /unsupported --docker-host scheme ssh/);
+    });
+
+    it('names the effective endpoint', () => {
+      expect(createEngine({ dockerHost: 'tcp://127.0.0.1:2999', env: { DOCKER_HOST: 'unix:///x.sock' } }).endpoint).to.equal('tcp://127.0.0.1:2999');
+    });
+  });
+
+  describe('pullImage', () => {
+    function engineWithPull(pull: () => Promise<unknown>) {
+      return createEngine({ env: {}, docker: { pull } as unknown as Docker });
+    }
+    const lines = (...events: object[]) => Readable.from(events.map((e) => `${JSON.stringify(e)}\n`));
+
+    it('turns an error line inside the stream into ImageNotFoundError (exit 4)', async () => {
+      const engine = engineWithPull(async () =>
+        lines({ status: 'Pulling from x/b', id: '1' }, { error: 'manifest unknown', errorDetail: { message: 'manifest for r:5/x/b:1 not found: manifest unknown' } }),
+      );
+      const seen: string[] = [];
+      const error = await engine.pullImage('r:5/x/b:1', (e) => seen.push(e.status ?? '')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(ImageNotFoundError);
+      expect((error as ImageNotFoundError).exitCode).to.equal(4);
+      expect((error as Error).message).to.equal('cannot pull r:5/x/b:1: not found in the registry r:5 (manifest for r:5/x/b:1 not found: manifest unknown)');
+      expect(seen).to.deep.equal(['Pulling from x/b']);
+    });
+
+    it('turns the engine\'s HTTP answer for a registry that is down into "could not be reached" (exit 4)', async () => {
+      const engine = engineWithPull(async () => {
+        throw errorWith(
+          { statusCode: 500, reason: 'server error', json: null },
+          '(HTTP code 500) server error - Get "http://127.0.0.1:9/v2/": dial tcp 127.0.0.1:9: connect: connection refused ',
+        );
+      });
+      const error = (await engine.pullImage('127.0.0.1:9/x:1', () => undefined).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as ImageNotFoundError;
+      expect(error.exitCode).to.equal(4);
+      expect(error.message).to.equal(
+        'cannot pull 127.0.0.1:9/x:1: the registry 127.0.0.1:9 could not be reached (Get "http://127.0.0.1:9/v2/": dial tcp 127.0.0.1:9: connect: connection refused)',
+      );
+    });
+
+    it('keeps an unreachable engine as exit 3', async () => {
+      const engine = engineWithPull(async () => {
+        throw errorWith({ code: 'ECONNREFUSED' });
+      });
+      const error = await engine.pullImage('x:1', () => undefined).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(EngineUnreachableError);
+    });
+  });
+
+  describe('engineDetail', () => {
+    it('prefers the JSON message, then the body after "(HTTP code N) reason - ", then the reason', () => {
+      expect(engineDetail(errorWith({ json: { message: ' m ' }, reason: 'r' }))).to.equal('m');
+      expect(engineDetail(errorWith({ statusCode: 404, json: null, reason: 'unexpected' }, '(HTTP code 404) unexpected - manifest unknown '))).to.equal('manifest unknown');
+      expect(engineDetail(errorWith({ statusCode: 500, json: null, reason: 'server error' }))).to.equal('server error');
     });
   });
 
@@ -86,6 +161,15 @@ describe('engine', () => {
       expect(mapEngineError(new Error('plain'), 'b', ENDPOINT).message).to.equal('b failed: plain');
       expect(mapEngineError('weird', 'c', ENDPOINT).message).to.equal('c failed: weird');
     });
+
+    for (const code of ['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'EPROTO']) {
+      it(`maps the TLS failure ${code} to EngineUnreachableError (exit 3) naming the endpoint`, () => {
+        const mapped = mapEngineError(errorWith({ code }, 'self-signed certificate in certificate chain'), 'inspect image b', 'tcp://127.0.0.1:2376 (TLS)');
+        expect(mapped).to.be.instanceOf(EngineUnreachableError);
+        expect(mapped.message).to.equal(`cannot reach the Docker engine at tcp://127.0.0.1:2376 (TLS): TLS failed (${code}: self-signed certificate in certificate chain)`);
+        expect((mapped as EngineUnreachableError).hint).to.include('DOCKER_CERT_PATH');
+      });
+    }
 
     it('passes typed errors through unchanged', () => {
       const original = new UsageError('bad');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { pullFailure } from '../../src/pull-error.js';
 import type { BuildImageSpec, CommitSpec, ContainerSpec, Engine, ImageInfo, ProgressEvent } from '../../src/engine.js';
 
 export interface TarEntry {
@@ -157,9 +158,14 @@ export class FakeEngine implements Engine {
     throw new Error('FakeEngine.buildImage: not expected in this test');
   }
 
-  async pullImage(name: string, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<void> {
+  /** By default the image is in no registry, as the real engine would report it. */
+  pullImpl: (name: string, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal) => Promise<void> = async (name) => {
+    throw pullFailure(name, `manifest for ${name} not found: manifest unknown: manifest unknown`);
+  };
+
+  pullImage(name: string, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<void> {
     this.calls.push({ method: 'pullImage', args: [name, onEvent, signal] });
-    throw new Error('FakeEngine.pullImage: not expected in this test');
+    return this.pullImpl(name, onEvent, signal);
   }
 
   async createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string> {

@@ -26,6 +26,8 @@ export interface GitServer {
   url(repo: string): string;
   /** A work tree whose commits `publish` pushes to the bare repository of that name. */
   createRepo(name: string, files: Record<string, string | Buffer>): Promise<{ work: string; publish(): Promise<void> }>;
+  /** A bare repository with no commits at all. */
+  createEmptyRepo(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,10 @@ export async function startGitServer(): Promise<GitServer> {
           await git(join(base, name), 'config', 'core.bare', 'true');
         },
       };
+    },
+    async createEmptyRepo(name) {
+      await mkdir(join(base, name));
+      await git(join(base, name), 'init', '-q', '--bare');
     },
     async stop() {
       daemon.kill();

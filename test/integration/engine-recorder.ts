@@ -1,0 +1,100 @@
+/**
+ * A pass-through proxy in front of the Docker engine that records which containers a client asked
+ * to create. Pointing one CLI run at it (DOCKER_HOST=unix://...) tells exactly which containers
+ * that run made, so "no container left behind" can be checked even while other test runs share
+ * the engine. Together with a private TMPDIR, a run's leftovers are its own.
+ */
+import { readdir } from 'node:fs/promises';
+import { connect, createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { exec, tempDir, tjs2i, type Result } from './helpers.js';
+
+export interface EngineRecorder {
+  /** DOCKER_HOST for the client. */
+  dockerHost: string;
+  /** Names of the containers clients asked to create, in order. */
+  readonly created: string[];
+  stop(): Promise<void>;
+}
+
+function upstream(): () => Socket {
+  const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  if (host.startsWith('unix://')) return () => connect(host.slice('unix://'.length));
+  const tcp = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(host);
+  if (tcp && process.env.DOCKER_TLS_VERIFY !== '1') return () => connect(Number(tcp[2]), tcp[1]);
+  throw new Error(`the engine recorder cannot forward to DOCKER_HOST=${host}`);
+}
+
+export async function startEngineRecorder(): Promise<EngineRecorder> {
+  const dir = await tempDir('engine');
+  const socketPath = join(dir.path, 'docker.sock');
+  const open = upstream();
+  const created: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const engine = open();
+    sockets.add(client).add(engine);
+    // Request lines can straddle chunks: look at the end of the previous chunk as well.
+    let tail = '';
+    client.on('data', (chunk: Buffer) => {
+      const text = tail + chunk.toString('latin1');
+      for (const match of text.matchAll(/POST \/(?:v[\d.]+\/)?containers\/create\?name=([\w.-]+)[ &]/g)) {
+        const name = match[1] ?? '';
+        if (!created.includes(name)) created.push(name);
+      }
+      tail = text.slice(-300);
+    });
+    client.pipe(engine).pipe(client);
+    const close = () => {
+      client.destroy();
+      engine.destroy();
+      sockets.delete(client);
+      sockets.delete(engine);
+    };
+    client.on('error', close).on('close', close);
+    engine.on('error', close).on('close', close);
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return {
+    dockerHost: `unix://${socketPath}`,
+    created,
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dir.remove();
+    },
+  };
+}
+
+export interface TrackedRun extends Result {
+  /** Containers this run created that still exist. */
+  leftoverContainers(): Promise<string[]>;
+  /** What this run left in its private temporary directory. */
+  leftoverTempFiles(): Promise<string[]>;
+  /** Names of every container this run asked the engine to create. */
+  created: string[];
+}
+
+/** Runs the CLI through an engine recorder, with a private TMPDIR, to check what it leaves behind. */
+export async function tjs2iTracked(args: string[], env: NodeJS.ProcessEnv = {}): Promise<TrackedRun> {
+  const recorder = await startEngineRecorder();
+  const tmp = await tempDir('tmp');
+  try {
+    const result = await tjs2i(args, { ...env, DOCKER_HOST: recorder.dockerHost, TMPDIR: tmp.path });
+    const created = [...recorder.created];
+    const remaining = await readdir(tmp.path);
+    return {
+      ...result,
+      created,
+      async leftoverContainers() {
+        const left: string[] = [];
+        for (const name of created) if ((await exec('docker', ['container', 'inspect', name])).code === 0) left.push(name);
+        return left;
+      },
+      leftoverTempFiles: async () => remaining,
+    };
+  } finally {
+    await recorder.stop();
+    await tmp.remove();
+  }
+}

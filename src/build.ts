@@ -54,7 +54,7 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
   const builder = await logger.step('inspect', `builder ${options.builder}`, () => inspectBuilder(engine, options.builder, signal));
   throwIfAborted(signal);
 
-  const stepName = sourceKind(options.source.location) === 'directory' ? 'source' : 'clone';
+  const stepName = sourceKind(options.source.location, options.source.copy) === 'directory' ? 'source' : 'clone';
   const source = await logger.step(stepName, redactCredentials(options.source.location), () =>
     prepareSource(options.source, logger, signal),
   );

@@ -9,6 +9,8 @@ interface BuildArgs extends GlobalOptions {
   output: string;
   ref?: string;
   contextDir?: string;
+  copy?: boolean;
+  ignoreSubmodules?: boolean;
 }
 
 export const command = 'build <source> <builder> <output>';
@@ -20,14 +22,22 @@ export const builder = (yargs: Argv): Argv<BuildArgs> =>
     .positional('builder', { type: 'string', demandOption: true, describe: 'builder image, e.g. jupyter-minimal-notebook' })
     .positional('output', { type: 'string', demandOption: true, describe: 'name[:tag] of the image to make' })
     .option('ref', { type: 'string', describe: 'branch, tag or commit to build (git sources)' })
-    .option('context-dir', { type: 'string', describe: 'subdirectory of the source to build' }) as unknown as Argv<BuildArgs>;
+    .option('context-dir', { type: 'string', describe: 'subdirectory of the source to build' })
+    .option('copy', { type: 'boolean', describe: 'use a local directory as it is on disk, even a git work tree (uncommitted files included)' })
+    .option('ignore-submodules', { type: 'boolean', describe: 'do not check out the submodules of a git source' }) as unknown as Argv<BuildArgs>;
 
 export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void> {
   await runCommand(args, async ({ logger, engine, signal }) => {
     const result = await build(
       engine,
       {
-        source: { location: args.source, ...(args.ref ? { ref: args.ref } : {}), ...(args.contextDir !== undefined ? { contextDir: args.contextDir } : {}) },
+        source: {
+          location: args.source,
+          ...(args.ref ? { ref: args.ref } : {}),
+          ...(args.contextDir !== undefined ? { contextDir: args.contextDir } : {}),
+          ...(args.copy ? { copy: true } : {}),
+          ...(args.ignoreSubmodules ? { ignoreSubmodules: true } : {}),
+        },
         builder: args.builder,
         output: args.output,
       },

@@ -84,7 +84,7 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
   const dest = destination ?? builder.destination;
   throwIfAborted(signal);
 
-  const stepName = sourceKind(options.source.location) === 'directory' || options.source.copy ? 'source' : 'clone';
+  const stepName = sourceKind(options.source.location, options.source.copy) === 'directory' ? 'source' : 'clone';
   const source = await logger.step(stepName, redactCredentials(options.source.location), () => prepareSource(options.source, logger, signal));
   const cleanups: (() => Promise<void>)[] = [() => source.cleanup()];
   const name = `tjs2i-build-${randomBytes(6).toString('hex')}`;

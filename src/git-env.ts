@@ -12,6 +12,25 @@ export interface GitEnvironment {
   allowEnvironment: string[];
   allowUnsafeSshCommand: boolean;
   allowUnsafeConfigEnvCount: boolean;
+  /** simple-git's `unsafe` options that exactly this environment needs (and no others). */
+  unsafe: {
+    allowUnsafeSshCommand: boolean;
+    allowUnsafeConfigEnvCount: boolean;
+    allowUnsafeProtocolOverride: boolean;
+    allowUnsafeFilter: boolean;
+  };
+}
+
+export interface GitEnvironmentOptions {
+  /**
+   * The origin (scheme://host[:port]/) the Authorization header is sent to: a submodule or an LFS
+   * store on another host must never receive the credentials of the main repository.
+   */
+  authorizationScope?: string;
+  /** More configuration, passed through the environment like the header (protocol.file.allow, ...). */
+  config?: Record<string, string>;
+  /** More GIT_* variables (GIT_LFS_SKIP_SMUDGE). */
+  variables?: Record<string, string>;
 }
 
 export interface SplitUrl {
@@ -19,6 +38,8 @@ export interface SplitUrl {
   url: string;
   /** An HTTP Authorization header carrying them, passed to git through its environment. */
   authorization?: string;
+  /** The origin of the URL (scheme://host[:port]/), to which alone the header is sent. */
+  scope?: string;
 }
 
 /** Moves the user-info of an http(s) URL into an Authorization header. */
@@ -35,10 +56,14 @@ export function splitCredentials(location: string): SplitUrl {
   const password = decodeURIComponent(parsed.password);
   parsed.username = '';
   parsed.password = '';
-  return { url: parsed.toString(), authorization: `Authorization: Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+  return { url: parsed.toString(), scope: `${parsed.protocol}//${parsed.host}/`, authorization: `Authorization: Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
 }
 
-export function gitEnvironment(ambient: NodeJS.ProcessEnv = process.env, authorization?: string): GitEnvironment {
+export function gitEnvironment(
+  ambient: NodeJS.ProcessEnv = process.env,
+  authorization?: string,
+  options: GitEnvironmentOptions = {},
+): GitEnvironment {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(ambient)) {
     if (value === undefined) continue;
@@ -49,15 +74,30 @@ export function gitEnvironment(ambient: NodeJS.ProcessEnv = process.env, authori
   }
   env.GIT_TERMINAL_PROMPT = '0';
   const allowEnvironment = PASSED_GIT_VARIABLES.filter((k) => k in env);
-  if (authorization) {
-    // Environment, not `-c` on the command line: other users of the machine can read command lines.
-    Object.assign(env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: authorization });
-    allowEnvironment.push('GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0');
+  const config: [string, string][] = [];
+  // Environment, not `-c` on the command line: other users of the machine can read command lines.
+  // Git passes GIT_CONFIG_* on to the processes it starts for submodules, and git-lfs reads them.
+  if (authorization) config.push([options.authorizationScope ? `http.${options.authorizationScope}.extraHeader` : 'http.extraHeader', authorization]);
+  config.push(...Object.entries(options.config ?? {}));
+  if (config.length > 0) {
+    env.GIT_CONFIG_COUNT = String(config.length);
+    allowEnvironment.push('GIT_CONFIG_COUNT');
+    config.forEach(([key, value], i) => {
+      env[`GIT_CONFIG_KEY_${i}`] = key;
+      env[`GIT_CONFIG_VALUE_${i}`] = value;
+      allowEnvironment.push(`GIT_CONFIG_KEY_${i}`, `GIT_CONFIG_VALUE_${i}`);
+    });
   }
-  return {
-    env,
-    allowEnvironment,
+  for (const [key, value] of Object.entries(options.variables ?? {})) {
+    env[key] = value;
+    allowEnvironment.push(key);
+  }
+  const keys = config.map(([key]) => key.toLowerCase());
+  const unsafe = {
     allowUnsafeSshCommand: 'GIT_SSH_COMMAND' in env || 'GIT_SSH' in env,
-    allowUnsafeConfigEnvCount: Boolean(authorization),
+    allowUnsafeConfigEnvCount: config.length > 0,
+    allowUnsafeProtocolOverride: keys.some((k) => k.startsWith('protocol.')),
+    allowUnsafeFilter: keys.some((k) => k.startsWith('filter.')),
   };
+  return { env, allowEnvironment, allowUnsafeSshCommand: unsafe.allowUnsafeSshCommand, allowUnsafeConfigEnvCount: unsafe.allowUnsafeConfigEnvCount, unsafe };
 }

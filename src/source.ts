@@ -1,8 +1,9 @@
 /**
  * Turning the `<source>` argument into a directory to pack, with its provenance: a git URL is
  * cloned (shallow where the ref allows), a directory that is the top of a git work tree is cloned
- * too (so its committed HEAD is built, not stray files), any other directory is used as it is.
- * `--context-dir` then selects a subdirectory.
+ * too (so its committed HEAD is built, not stray files), any other directory is used as it is, and
+ * so is a work tree with `--copy`. A clone gets its submodules (unless `--ignore-submodules`) and
+ * its Git LFS files. `--context-dir` then selects a subdirectory.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
@@ -12,6 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { InterruptedError, UsageError } from './errors.js';
 import { gitEnvironment, splitCredentials } from './git-env.js';
+import { LFS_FILTER_OFF, lfsErrorDetail, pointerWarning, scanLfs } from './git-lfs.js';
+import { updateSubmodules } from './git-submodules.js';
 import { isGitUrl, parseLsRemote, planRef } from './git-url.js';
 import type { Logger } from './log.js';
 import { credentialsOf, redactCredentials, stripCredentials } from './redact.js';
@@ -20,11 +23,14 @@ export interface SourceSpec {
   location: string;
   ref?: string;
   contextDir?: string;
-  /** `--copy`: a local directory as it is on disk, even a git work tree. */
+  /** s2i's --copy: a local directory is used as it is on disk, even when it is a git work tree. */
   copy?: boolean;
-  /** `--ignore-submodules`: do not fetch git submodules. */
+  /** s2i's --ignore-submodules: the submodules of a clone are not checked out. */
   ignoreSubmodules?: boolean;
 }
+
+/** What the commit ref label says when a work tree was copied as it is (it may differ from the commit). */
+export const COPIED_WORK_TREE = '(copied work tree)';
 
 export interface CommitInfo {
   id: string;
@@ -49,18 +55,30 @@ export interface PreparedSource {
 }
 
 
-/** How a source is fetched: cloned (git URL, or the top of a git work tree) or copied as it is. */
-export function sourceKind(location: string): 'git-url' | 'work-tree' | 'directory' {
+/** How a source is fetched: cloned (git URL, or the top of a git work tree) or used as it is. */
+export function sourceKind(location: string, copy = false): 'git-url' | 'work-tree' | 'directory' {
   if (isGitUrl(location)) return 'git-url';
-  return existsSync(join(resolve(location), '.git')) ? 'work-tree' : 'directory';
+  return !copy && isWorkTreeTop(resolve(location)) ? 'work-tree' : 'directory';
 }
+
+const isWorkTreeTop = (dir: string) => existsSync(join(dir, '.git'));
 
 export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: AbortSignal): Promise<PreparedSource> {
   const contextDir = validateContextDir(spec.contextDir);
-  const kind = sourceKind(spec.location);
+  const kind = sourceKind(spec.location, spec.copy);
+  if (spec.copy && kind === 'git-url') {
+    throw new UsageError(
+      `--copy needs a local directory, but ${redactCredentials(spec.location, credentialsOf(spec.location))} is a git URL`,
+      'drop --copy, or give a directory',
+    );
+  }
+  if (spec.copy && spec.ref) {
+    throw new UsageError(`--copy builds the directory as it is on disk, so it cannot take --ref ${spec.ref}`, 'drop --ref, or drop --copy to build the ref');
+  }
+  const clone = { ref: spec.ref, submodules: !spec.ignoreSubmodules };
   let base: PreparedSource;
   if (kind === 'git-url') {
-    base = await cloneRepository(spec.location, spec.location, spec.ref, logger, signal);
+    base = await cloneRepository(spec.location, spec.location, { ...clone, local: /^file:/i.test(spec.location) }, logger, signal);
   } else {
     const dir = resolve(spec.location);
     const st = await stat(dir).catch(() => undefined);
@@ -71,12 +89,15 @@ export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: A
       );
     }
     if (kind === 'work-tree') {
-      base = await cloneRepository(pathToFileURL(dir).href, dir, spec.ref, logger, signal);
+      const relativeBase = await originOf(dir);
+      base = await cloneRepository(pathToFileURL(dir).href, dir, { ...clone, local: true, relativeBase }, logger, signal);
     } else {
       if (spec.ref) {
         throw new UsageError(`--ref ${spec.ref} needs a git repository, but ${dir} is a plain directory`, 'drop --ref, or give the repository');
       }
-      base = { dir, provenance: { location: dir }, cleanup: async () => undefined };
+      const commit = isWorkTreeTop(dir) ? await copiedCommit(dir, logger) : undefined;
+      await warnOfPointers(dir, logger, 'on-disk');
+      base = { dir, provenance: { location: dir, ...(commit ? { commit } : {}) }, cleanup: async () => undefined };
     }
   }
   if (!contextDir) return base;
@@ -113,21 +134,45 @@ export function validateContextDir(contextDir: string | undefined): string | und
   return normalized === '.' ? undefined : normalized;
 }
 
-async function cloneRepository(
-  url: string,
-  shownLocation: string,
-  ref: string | undefined,
-  logger: Logger,
-  signal?: AbortSignal,
-): Promise<PreparedSource> {
+interface CloneOptions {
+  ref?: string;
+  /** Check out submodules. */
+  submodules: boolean;
+  /** The source is on this machine (a work tree, a file:// URL): its submodules may be local too. */
+  local: boolean;
+  /** For a work tree: the URL its relative submodule URLs are relative to (its origin), if any. */
+  relativeBase?: string;
+}
+
+/** A git runner with the environment a clone needs (see git-env.ts). */
+function gitRunner(signal: AbortSignal | undefined, ...args: Parameters<typeof gitEnvironment>) {
+  const { env, allowEnvironment, unsafe } = gitEnvironment(...args);
+  return (baseDir?: string): SimpleGit => simpleGit({ baseDir, abort: signal, allowEnvironment, unsafe }).env(env);
+}
+
+async function cloneRepository(url: string, shownLocation: string, options: CloneOptions, logger: Logger, signal?: AbortSignal): Promise<PreparedSource> {
+  const { ref } = options;
   const location = stripCredentials(shownLocation);
-  const secrets = credentialsOf(url);
+  const secrets = [...new Set([...credentialsOf(url), ...credentialsOf(options.relativeBase ?? '')])].sort((a, b) => b.length - a.length);
+  if (signal?.aborted) throw new InterruptedError();
   const dir = await mkdtemp(join(tmpdir(), 'tjs2i-src-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
-  const { url: remote, authorization } = splitCredentials(url);
-  const { env, allowEnvironment, allowUnsafeSshCommand, allowUnsafeConfigEnvCount } = gitEnvironment(process.env, authorization);
-  const git = (baseDir?: string): SimpleGit =>
-    simpleGit({ baseDir, abort: signal, allowEnvironment, unsafe: { allowUnsafeSshCommand, allowUnsafeConfigEnvCount } }).env(env);
+  const { url: remote, ...main } = splitCredentials(url);
+  // A work tree has no credentials of its own; those of its origin serve its relative submodules.
+  const base = options.relativeBase === undefined ? undefined : splitCredentials(options.relativeBase);
+  const { authorization, scope } = main.authorization ? main : (base ?? {});
+  const runner = (config: Record<string, string>, variables: Record<string, string>) =>
+    gitRunner(signal, process.env, authorization, {
+      authorizationScope: scope,
+      // Submodules may use file:// (or a path) only when the source itself is on this machine: a
+      // remote repository must not make the build read local repositories (CVE-2022-39253).
+      config: { 'protocol.file.allow': options.local ? 'always' : 'never', ...config },
+      variables,
+    });
+  // Checkouts leave LFS pointers as they are (`git lfs pull` comes after): the lfs filter is off, so a
+  // system-wide filter.lfs.required cannot fail a checkout when git-lfs is missing.
+  const git = runner(LFS_FILTER_OFF, { GIT_LFS_SKIP_SMUDGE: '1' });
+  const lfsGit = runner({}, {});
   const fail = (what: string, error: unknown): never => {
     if (signal?.aborted) throw new InterruptedError();
     let detail = lastGitLine(String((error as Error)?.message ?? error));
@@ -159,16 +204,90 @@ async function cloneRepository(
         .checkout(['--detach', plan.id])
         .catch((error: unknown) => fail(`ref ${plan.id} not found in ${location}`, error));
     } else {
-      const options = ['--depth', '1', ...(plan.kind === 'named' ? ['--branch', plan.name] : [])];
+      const cloneOptions = ['--depth', '1', ...(plan.kind === 'named' ? ['--branch', plan.name] : [])];
       await git()
-        .clone(remote, dir, options)
+        .clone(remote, dir, cloneOptions)
         .catch((error: unknown) => fail(`cannot clone ${location}`, error));
     }
     const commit = await readCommit(git(dir), ref);
+    const repositories = [dir];
+    if (options.submodules && existsSync(join(dir, '.gitmodules'))) {
+      if (options.relativeBase) {
+        // Relative submodule URLs of a work tree are relative to its origin, as in the work tree itself.
+        await git(dir).remote(['set-url', 'origin', base?.url ?? options.relativeBase]);
+        await git(dir).submoduleInit().catch((error: unknown) => fail('cannot read the submodules', error));
+        await git(dir).remote(['set-url', 'origin', remote]);
+      }
+      repositories.push(...(await updateSubmodules(dir, { git: (baseDir) => git(baseDir), logger, secrets, signal })));
+    }
+    await fetchLfsFiles(repositories, { location, secrets, logger, signal, git: (baseDir) => lfsGit(baseDir) });
     return { dir, provenance: { location, commit }, cleanup };
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+async function hasGitLfs(git: SimpleGit): Promise<boolean> {
+  return git.raw(['lfs', 'version']).then(
+    (out) => /git-lfs/i.test(out),
+    () => false,
+  );
+}
+
+/**
+ * Replaces the LFS pointers of a clone (its top and submodules, `repositories[0]` first) by their
+ * contents with `git lfs pull`; without git-lfs, warns once naming the pointers left.
+ */
+async function fetchLfsFiles(
+  repositories: string[],
+  options: { location: string; secrets: string[]; logger: Logger; signal?: AbortSignal; git: (baseDir: string) => SimpleGit },
+): Promise<void> {
+  const [top] = repositories;
+  if (!top) return;
+  const scan = await scanLfs(top);
+  if (!scan.usesLfs) return;
+  if (!(await hasGitLfs(options.git(top)))) {
+    if (scan.pointers.length > 0) options.logger.warn(pointerWarning(scan.pointers, 'no-git-lfs'));
+    return;
+  }
+  for (const repository of repositories) {
+    options.logger.debug(`fetching Git LFS files in ${repository}`);
+    await options.git(repository).raw(['lfs', 'pull']).catch((error: unknown) => {
+      if (options.signal?.aborted) throw new InterruptedError();
+      const detail = redactCredentials(lfsErrorDetail(String((error as Error)?.message ?? error)), options.secrets);
+      throw new UsageError(`cannot fetch the Git LFS files of ${options.location}: ${detail}`);
+    });
+  }
+}
+
+/** Warns once when a directory used as it is holds LFS pointers (its files were never pulled). */
+async function warnOfPointers(dir: string, logger: Logger, cause: 'on-disk'): Promise<void> {
+  const scan = await scanLfs(dir).catch((error: unknown) => {
+    logger.debug(`cannot look for Git LFS pointers in ${dir}: ${(error as Error).message}`);
+    return undefined;
+  });
+  if (scan?.pointers.length) logger.warn(pointerWarning(scan.pointers, cause));
+}
+
+/** The origin URL of a work tree, made absolute when it is a relative path; undefined without one. */
+async function originOf(dir: string): Promise<string | undefined> {
+  const origin = (await gitRunner(undefined, process.env)(dir).raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim();
+  if (!origin) return undefined;
+  return isGitUrl(origin) || isAbsolute(origin) ? origin : resolve(dir, origin);
+}
+
+/**
+ * The HEAD commit of a work tree copied as it is, its ref marked: the files built may differ from
+ * the commit (uncommitted or untracked files). Undefined when git cannot read it.
+ */
+async function copiedCommit(dir: string, logger: Logger): Promise<CommitInfo | undefined> {
+  try {
+    const commit = await readCommit(gitRunner(undefined, process.env)(dir), undefined);
+    return { ...commit, ref: `${commit.ref} ${COPIED_WORK_TREE}` };
+  } catch (error) {
+    logger.debug(`no commit recorded for ${dir}: ${lastGitLine(String((error as Error)?.message ?? error))}`);
+    return undefined;
   }
 }
 

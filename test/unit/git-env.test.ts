@@ -37,6 +37,45 @@ describe('git environment', () => {
       expect(gitEnvironment({ PATH: '/bin' }).allowUnsafeConfigEnvCount).to.equal(false);
     });
 
+    it('scopes the header to the origin of the URL, so submodules or LFS stores elsewhere never get it', () => {
+      const split = splitCredentials('https://alice:tok@git.example.org:8443/org/course.git');
+      expect(split.scope).to.equal('https://git.example.org:8443/');
+      const { env } = gitEnvironment({}, split.authorization, { authorizationScope: split.scope });
+      expect(env).to.include({ GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.https://git.example.org:8443/.extraHeader' });
+    });
+
+    it('passes more configuration and variables through the environment, with the unsafe flags they need', () => {
+      const result = gitEnvironment({ PATH: '/bin', GIT_LFS_SKIP_SMUDGE: '0' }, 'Authorization: Basic abc', {
+        config: { 'protocol.file.allow': 'never', 'filter.lfs.process': '' },
+        variables: { GIT_LFS_SKIP_SMUDGE: '1' },
+      });
+      expect(result.env).to.deep.equal({
+        PATH: '/bin',
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_CONFIG_COUNT: '3',
+        GIT_CONFIG_KEY_0: 'http.extraHeader',
+        GIT_CONFIG_VALUE_0: 'Authorization: Basic abc',
+        GIT_CONFIG_KEY_1: 'protocol.file.allow',
+        GIT_CONFIG_VALUE_1: 'never',
+        GIT_CONFIG_KEY_2: 'filter.lfs.process',
+        GIT_CONFIG_VALUE_2: '',
+        GIT_LFS_SKIP_SMUDGE: '1',
+      });
+      expect(result.allowEnvironment).to.include.members(['GIT_CONFIG_KEY_2', 'GIT_CONFIG_VALUE_2', 'GIT_LFS_SKIP_SMUDGE']);
+      expect(result.unsafe).to.deep.equal({
+        allowUnsafeSshCommand: false,
+        allowUnsafeConfigEnvCount: true,
+        allowUnsafeProtocolOverride: true,
+        allowUnsafeFilter: true,
+      });
+      expect(gitEnvironment({}).unsafe).to.deep.equal({
+        allowUnsafeSshCommand: false,
+        allowUnsafeConfigEnvCount: false,
+        allowUnsafeProtocolOverride: false,
+        allowUnsafeFilter: false,
+      });
+    });
+
     it("honours a user's GIT_SSH_COMMAND", () => {
       const result = gitEnvironment({ GIT_SSH_COMMAND: 'ssh -i key' });
       expect(result.env.GIT_SSH_COMMAND).to.equal('ssh -i key');

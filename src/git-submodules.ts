@@ -6,7 +6,7 @@
  * (protocol.file.allow for local sources only).
  */
 import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { InterruptedError, UsageError } from './errors.js';
 import type { Logger } from './log.js';
@@ -79,9 +79,12 @@ export async function updateSubmodules(dir: string, options: SubmoduleOptions, p
       logger.debug(`shallow fetch of submodule ${shown} failed (${redactCredentials(submoduleErrorDetail(String(shallowError)), secrets)}); fetching all of it`);
       await git(dir).raw(['submodule', 'deinit', '--force', '--', path]).catch(() => undefined);
       const name = names.get(path);
-      if (name !== undefined) {
-        const modules = (await git(dir).raw(['rev-parse', '--git-path', `modules/${name}`]).catch(() => '')).trim();
-        if (modules) await rm(resolve(dir, modules), { recursive: true, force: true });
+      if (name !== undefined && isSafeSubmoduleName(name)) {
+        const modules = (await git(dir).raw(['rev-parse', '--git-path', 'modules']).catch(() => '')).trim();
+        // The name comes from the repository: only ever delete below <git dir>/modules.
+        const root = modules ? resolve(dir, modules) : undefined;
+        const target = root ? resolve(root, name) : undefined;
+        if (root && target && target.startsWith(`${root}${sep}`)) await rm(target, { recursive: true, force: true });
       }
       try {
         await git(dir).raw(['submodule', 'update', '--init', '--', path]);
@@ -95,4 +98,13 @@ export async function updateSubmodules(dir: string, options: SubmoduleOptions, p
     done.push(subdir, ...(await updateSubmodules(subdir, options, `${shown}/`)));
   }
   return done;
+}
+
+/**
+ * A submodule name git itself would accept (it refuses names with `..` segments or absolute
+ * paths, which could point its module directory anywhere); such a name is never used as a path.
+ */
+export function isSafeSubmoduleName(name: string): boolean {
+  if (!name || name.startsWith('/') || name.includes('\\') || name.includes('\0')) return false;
+  return !name.split('/').some((part) => part === '..' || part === '.');
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseGitlinks, parseSubmoduleNames, submoduleErrorDetail } from '../../src/git-submodules.js';
+import { isSafeSubmoduleName, parseGitlinks, parseSubmoduleNames, submoduleErrorDetail } from '../../src/git-submodules.js';
 
 describe('git-submodules', () => {
   it('parseGitlinks keeps only gitlinks (mode 160000), with odd names intact', () => {
@@ -38,5 +38,12 @@ describe('git-submodules', () => {
     expect(submoduleErrorDetail(output)).to.equal("transport 'file' not allowed");
     expect(submoduleErrorDetail("fatal: clone of 'x' into submodule path 'y' failed\n")).to.equal("clone of 'x' into submodule path 'y' failed");
     expect(submoduleErrorDetail('something odd\n')).to.equal('something odd');
+  });
+
+  describe('isSafeSubmoduleName', () => {
+    it('accepts plain and nested names, refuses .. segments, absolute paths and backslashes', () => {
+      for (const ok of ['lib', 'week 1/lib', 'a.b/c..d']) expect(isSafeSubmoduleName(ok), ok).to.equal(true);
+      for (const bad of ['', '..', '../x', 'a/../../b', '/etc', 'a/./b', 'a\\..\\b']) expect(isSafeSubmoduleName(bad), bad).to.equal(false);
+    });
   });
 });

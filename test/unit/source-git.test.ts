@@ -163,6 +163,25 @@ describe('prepareSource: submodules, LFS, --copy', function () {
       expect(error.message).not.to.contain('s3cr3t-t0ken');
       expect(error.hint).to.contain('--ignore-submodules');
     });
+
+    it('never deletes outside the clone for a submodule name with ../ (a hostile .gitmodules)', async () => {
+      const victim = await mkdtemp(join(tmpdir(), 'tjs2i-unit-victim-'));
+      await writeFile(join(victim, 'precious.txt'), 'keep me\n');
+      try {
+        const hostile = await repoWith(join(base, 'hostile'), { 'notes.ipynb': '{}\n' });
+        // From <clone>/.git/modules, ../../../<victim> is a sibling of the clone in the temp dir.
+        const name = `../../../${victim.split('/').pop() ?? ''}`;
+        await writeFile(join(hostile, '.gitmodules'), `[submodule "${name}"]\n\tpath = sub\n\turl = ./does-not-exist\n`);
+        git(hostile, 'update-index', '--add', '--cacheinfo', `160000,${'2'.repeat(40)},sub`);
+        git(hostile, 'add', '.gitmodules');
+        git(hostile, 'commit', '-q', '-m', 'hostile');
+        // The suite's TMPDIR holds both the victim and the clone.
+        await usageError({ location: hostile });
+        expect(await readFile(join(victim, 'precious.txt'), 'utf8')).to.equal('keep me\n');
+      } finally {
+        await rm(victim, { recursive: true, force: true });
+      }
+    });
   });
 
   describe('Git LFS', () => {

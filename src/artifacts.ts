@@ -58,17 +58,30 @@ export async function saveArtifacts(engine: Engine, spec: SaveArtifactsSpec, log
       const pack = packTrees({ uid: spec.uid, gid: 0, trees: [], files: [{ source: spec.script.hostPath, name: 'scripts/save-artifacts', mode: 0o755 }] });
       await Promise.all([pack.done, engine.putArchive(id, pack.stream, spec.destination, signal)]);
     }
+    // The engine's demultiplexer cannot be paused, so output is written as it comes; a write error
+    // (a full disk) is kept and turns into a clean build once the container is done.
     const file = createWriteStream(path);
-    const exitCode = await engine.run(
-      id,
-      (chunk, stream) => {
-        if (stream === 'stdout') file.write(chunk);
-        else logger.output(chunk);
-      },
-      signal,
-    );
-    file.end();
-    await finished(file);
+    let writeError: Error | undefined;
+    file.on('error', (error) => (writeError ??= error));
+    let exitCode: number;
+    try {
+      exitCode = await engine.run(
+        id,
+        (chunk, stream) => {
+          if (stream === 'stderr') logger.output(chunk);
+          else if (!writeError) file.write(chunk);
+        },
+        signal,
+      );
+    } finally {
+      file.end();
+      await finished(file).catch(() => undefined);
+    }
+    if (writeError) {
+      logger.warn(`could not keep the artifacts (${writeError.message}); building from scratch`);
+      await cleanup();
+      return undefined;
+    }
     throwIfAborted(signal);
     if (exitCode !== 0) {
       logger.warn(`save-artifacts failed with exit code ${exitCode}; building from scratch`);
@@ -115,25 +128,54 @@ export async function readTar(path: string): Promise<{ entries: number; bytes: n
 export function artifactsArchive(path: string, uid: number): Readable {
   const extract = tar.extract();
   const pack = tar.pack();
+  const written = new Set<string>();
   pack.entry({ name: 'artifacts/', type: 'directory', mode: 0o775, uid, gid: 0 });
   extract.on('entry', (header, stream, next) => {
-    const name = header.name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
-    const safe = name !== '' && name !== '.' && !name.split('/').includes('..');
-    const kinds = new Set(['file', 'directory', 'symlink', 'link']);
-    if (!safe || !kinds.has(header.type ?? 'file')) {
+    const name = safeName(header.name);
+    const type = header.type ?? 'file';
+    // A hard link may only point at an entry already carried over (inside artifacts/).
+    const target = type === 'link' ? safeName(header.linkname ?? '') : undefined;
+    const keep =
+      name !== undefined &&
+      (type === 'file' || type === 'directory' || type === 'symlink' || (type === 'link' && target !== undefined && written.has(target)));
+    if (!keep) {
       stream.on('end', next);
       stream.resume();
       return;
     }
-    const linkname = header.type === 'link' && header.linkname ? `artifacts/${header.linkname.replace(/^(\.\/)+/, '')}` : header.linkname;
-    const entry = pack.entry({ ...header, name: `artifacts/${name}`, linkname, uid, gid: 0, uname: '', gname: '', mode: (header.mode ?? 0o644) & 0o1777 }, (error) => {
-      if (error) extract.destroy(error);
-      else next();
-    });
+    written.add(name);
+    // A fresh header: nothing of the original (pax records, owners, devices) is carried over, so a
+    // pax path cannot put an entry outside artifacts/ and a pax uid cannot change its owner.
+    const entry = pack.entry(
+      {
+        name: type === 'directory' ? `artifacts/${name}/` : `artifacts/${name}`,
+        type,
+        mode: (header.mode ?? 0o644) & 0o1777,
+        size: type === 'file' ? header.size : 0,
+        mtime: header.mtime,
+        uid,
+        gid: 0,
+        uname: '',
+        gname: '',
+        ...(type === 'symlink' ? { linkname: header.linkname ?? '' } : {}),
+        ...(type === 'link' ? { linkname: `artifacts/${target}` } : {}),
+      },
+      (error) => {
+        if (error) extract.destroy(error);
+        else next();
+      },
+    );
     stream.pipe(entry);
   });
   extract.on('finish', () => pack.finalize());
   extract.on('error', (error) => pack.destroy(error));
   createReadStream(path).on('error', (error) => extract.destroy(error)).pipe(extract);
   return pack as unknown as Readable;
+}
+
+/** An entry name relative to the archive's top, or undefined for one that is empty, absolute or climbs out. */
+function safeName(raw: string): string | undefined {
+  const name = raw.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  if (name === '' || name === '.' || name.startsWith('/')) return undefined;
+  return name.split('/').some((part) => part === '..') ? undefined : name;
 }

@@ -6,8 +6,8 @@
  * destination, assemble user, USER); otherwise the defaults of a tjs2i builder are used, and said.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstat, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { UidRange } from './allowed-uids.js';
 import { checkAllowedUser } from './allowed-uids.js';
 import { builderFromImage, checkBuilderUser, type BuilderImage } from './builder-image.js';
@@ -17,12 +17,12 @@ import { validateDestination } from './build.js';
 import { renderDockerfile } from './dockerfile-output.js';
 import type { Engine } from './engine.js';
 import { mergeEnvironment, readEnvironmentFile, readSourceEnvironment } from './environment.js';
-import { EngineUnreachableError, UsageError } from './errors.js';
+import { EngineUnreachableError, throwIfAborted, UsageError } from './errors.js';
 import { extractTo } from './extract.js';
 import type { Logger } from './log.js';
 import { outputLabels } from './output-labels.js';
 import { redactCredentials } from './redact.js';
-import { DEFAULT_DESTINATION, provenanceLabels } from './s2i.js';
+import { DEFAULT_DESTINATION, Label, provenanceLabels } from './s2i.js';
 import { ScriptFinder } from './scripts.js';
 import { compileExclude, readS2iIgnore, sourceFilter } from './source-filter.js';
 import { prepareSource } from './source.js';
@@ -62,14 +62,19 @@ export async function writeAsDockerfile(engine: Engine, path: string, options: B
     ? assembleUserOf(builder, options.assembleUser, ranges)
     : { user: (options.assembleUser ?? DEFAULT_BUILDER_USER).trim(), uid: checkAllowedUser((options.assembleUser ?? DEFAULT_BUILDER_USER).trim(), ranges, 'assemble user') };
   if (!builder) checkBuilderUser('(assemble user)', buildUser.user);
-  const destination = destinationFlag ?? builder?.destination ?? DEFAULT_DESTINATION;
+  const destination = destinationFlag ?? validateDestination(builder?.destination, `the builder label ${Label.destination}`) ?? DEFAULT_DESTINATION;
 
   const source = await logger.step('source', redactCredentials(options.source.location), () => prepareSource(options.source, logger, signal));
   const finder = new ScriptFinder(
     { scriptsUrl: options.scriptsUrl, sourceDir: source.dir, imageScriptsUrl: builder ? builder.scriptsUrl : DEFAULT_SCRIPTS_URL, destination },
     signal,
   );
-  const staging = join(context, `.tjs2i-upload-${randomBytes(4).toString('hex')}`);
+  const suffix = randomBytes(4).toString('hex');
+  const staging = join(context, `.tjs2i-upload-${suffix}`);
+  const tmpDockerfile = `${dockerfile}.tjs2i-${suffix}`;
+  /** The first directory this run made for the context, removed again if nothing was written. */
+  let created: string | undefined;
+  let written = false;
   try {
     const env = mergeEnvironment(fileEnv, await readSourceEnvironment(source.dir), options.env ?? []);
     const assemble = await finder.require('assemble');
@@ -97,29 +102,43 @@ export async function writeAsDockerfile(engine: Engine, path: string, options: B
     });
 
     await logger.step('write', `${basename(dockerfile)} and upload/ in ${context}`, async () => {
-      await mkdir(context, { recursive: true });
+      created = await mkdir(context, { recursive: true });
+      // A context inside the source would be packed into itself while it is written.
+      const inside = relative(await realpath(source.dir), await realpath(context));
+      const within = inside !== '' && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split(sep).join('/') : undefined;
+      if (inside === '') {
+        throw new UsageError(`--as-dockerfile ${path} would write into the top of the source`, 'give a path outside the source, or in a subdirectory of it');
+      }
+      const filter = sourceFilter(exclude, (await readS2iIgnore(source.dir))?.rules);
+      const exclusion = within ? (r: string, d: boolean) => r === within || r.startsWith(`${within}/`) || filter(r, d) : filter;
       await mkdir(staging);
-      const rules = (await readS2iIgnore(source.dir))?.rules;
       const pack = packTrees({
         uid: buildUser.uid,
         gid: 0,
-        trees: [{ dir: source.dir, prefix: 'src', exclude: sourceFilter(exclude, rules) }],
+        trees: [{ dir: source.dir, prefix: 'src', exclude: exclusion }],
         files: scripts,
         onSkip: (p, reason) => logger.warn(`skipped ${p}: ${reason}`),
       });
       const [packed] = await Promise.all([pack.done, extractTo(staging, pack.stream)]);
       logger.info(`    ${packed.files} files, ${packed.directories} directories, ${packed.symlinks} symlinks`);
       if (scripts.length === 0) await mkdir(join(staging, 'scripts'));
-      // Written under a temporary name and renamed, so an interrupted run leaves no half context.
+      throwIfAborted(signal);
+      // Everything is written under temporary names and renamed last, so an interrupted or failed
+      // run leaves neither a half context nor a Dockerfile without its upload/.
+      await writeFile(tmpDockerfile, text, { flag: 'wx' });
       await rename(staging, uploadDir);
-      await writeFile(`${dockerfile}.tmp`, text);
-      await rename(`${dockerfile}.tmp`, dockerfile);
+      await rename(tmpDockerfile, dockerfile).catch(async (error: unknown) => {
+        await rm(uploadDir, { recursive: true, force: true });
+        throw error;
+      });
+      written = true;
     });
     logger.info(`wrote ${dockerfile}; build it with: docker build -t <image> ${context}`);
     return { dockerfile, context, builderInspected: builder !== undefined };
   } finally {
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    await rm(`${dockerfile}.tmp`, { force: true }).catch(() => undefined);
+    await rm(tmpDockerfile, { force: true }).catch(() => undefined);
+    if (!written && created) await rm(created, { recursive: true, force: true }).catch(() => undefined);
     await finder.cleanup().catch(() => undefined);
     await source.cleanup().catch((error: unknown) => logger.warn(`could not remove ${source.dir}: ${String(error)}`));
   }

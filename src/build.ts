@@ -81,7 +81,7 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     return builderFromImage(options.builder, info);
   });
   const buildUser = assembleUserOf(builder, options.assembleUser, options.allowedUids ?? []);
-  const dest = destination ?? builder.destination;
+  const dest = destination ?? (validateDestination(builder.destination, `the builder label ${Label.destination}`) as string);
   throwIfAborted(signal);
 
   const stepName = sourceKind(options.source.location, options.source.copy) === 'directory' ? 'source' : 'clone';
@@ -157,7 +157,10 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
         await engine.removeImage(committed).catch(() => undefined);
         throw new InterruptedError();
       }
-      await engine.tagImage(committed, output.repository, output.tag);
+      await engine.tagImage(committed, output.repository, output.tag).catch(async (error: unknown) => {
+        await engine.removeImage(committed).catch(() => undefined);
+        throw error;
+      });
       return committed;
     });
     if (options.removePrevious && previous && previous.id !== imageId) {
@@ -186,12 +189,15 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
 
 export const shortId = (id: string) => id.replace('sha256:', '').slice(0, 12);
 
-/** `--destination`: an absolute path in the image, or undefined for the builder's label. */
-export function validateDestination(destination: string | undefined): string | undefined {
+/**
+ * `--destination` (or the builder's label): an absolute path in the image without whitespace or
+ * control characters (it ends up in a Dockerfile with --as-dockerfile), or undefined when not given.
+ */
+export function validateDestination(destination: string | undefined, what = '--destination'): string | undefined {
   if (destination === undefined) return undefined;
   const normalized = posix.normalize(destination.trim());
-  if (!posix.isAbsolute(normalized) || normalized === '/') {
-    throw new UsageError(`--destination ${destination} must be an absolute directory other than /`, 'for example --destination /tmp');
+  if (!posix.isAbsolute(normalized) || normalized === '/' || /[\s\p{Cc}"\\]/u.test(normalized)) {
+    throw new UsageError(`${what} ${JSON.stringify(destination)} must be an absolute directory other than /, without spaces or quotes`, 'for example /tmp');
   }
   return normalized.replace(/\/+$/, '');
 }

@@ -7,6 +7,7 @@
  */
 import { posix } from 'node:path';
 import { UsageError } from './errors.js';
+import { isValidImageName } from './image-ref.js';
 import type { EnvVar } from './environment.js';
 
 export interface DockerfilePlan {
@@ -34,6 +35,10 @@ export function dockerfileString(value: string, what: string): string {
 }
 
 export function renderDockerfile(plan: DockerfilePlan): string {
+  if (!isValidImageName(plan.builder)) throw new UsageError(`invalid builder image name ${JSON.stringify(plan.builder)}`, 'use name[:tag] or name@digest');
+  for (const [what, value] of [['assemble user', plan.assembleUser], ['image USER', plan.imageUser]] as const) {
+    if (!/^\d+(:\d+)?$/.test(value)) throw new UsageError(`the ${what} ${JSON.stringify(value)} is not numeric`);
+  }
   const lines = [`FROM ${plan.builder}`];
   const labels = Object.entries(plan.labels).sort(([a], [b]) => a.localeCompare(b));
   if (labels.length) {
@@ -43,8 +48,9 @@ export function renderDockerfile(plan: DockerfilePlan): string {
     lines.push(`ENV ${plan.env.map((v) => `${v.name}=${dockerfileString(v.value, `variable ${v.name}`)}`).join(' \\\n    ')}`);
   }
   const owner = `${plan.assembleUid}:0`;
-  lines.push(`COPY --chown=${owner} upload/src ${posix.join(plan.destination, 'src')}`);
-  if (plan.uploadsScripts) lines.push(`COPY --chown=${owner} upload/scripts ${posix.join(plan.destination, 'scripts')}`);
+  // The JSON form: no word splitting, whatever the paths hold.
+  lines.push(`COPY --chown=${owner} ${JSON.stringify(['upload/src', posix.join(plan.destination, 'src')])}`);
+  if (plan.uploadsScripts) lines.push(`COPY --chown=${owner} ${JSON.stringify(['upload/scripts', posix.join(plan.destination, 'scripts')])}`);
   lines.push(`USER ${plan.assembleUser}`);
   lines.push(`RUN ${JSON.stringify([plan.assemble])}`);
   if (plan.imageUser !== plan.assembleUser) lines.push(`USER ${plan.imageUser}`);

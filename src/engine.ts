@@ -355,15 +355,29 @@ function withSignal(signal: AbortSignal | undefined): object {
   return signal ? { abortSignal: signal } : {};
 }
 
+/** Files read from containers are small (passwd, image metadata): a larger one is an error, not a buffer. */
+const MAX_READ_BYTES = 1024 * 1024;
+
 function firstFileOf(archive: Readable): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const extract = tar.extract();
     let found: Buffer | undefined;
     extract.on('entry', (header, entry, next) => {
+      if (found !== undefined || header.type !== 'file') {
+        entry.on('end', next);
+        entry.resume();
+        return;
+      }
+      if ((header.size ?? 0) > MAX_READ_BYTES) {
+        const error = new Error(`${header.name} is ${header.size} bytes, more than ${MAX_READ_BYTES}`);
+        archive.destroy();
+        extract.destroy(error);
+        return;
+      }
       const chunks: Buffer[] = [];
       entry.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
       entry.on('end', () => {
-        if (found === undefined && header.type === 'file') found = Buffer.concat(chunks);
+        found = Buffer.concat(chunks);
         next();
       });
     });

@@ -207,7 +207,9 @@ export function parseEnvArgument(arg: string, env: NodeJS.ProcessEnv = process.e
   if (eq >= 0) return { name, value: arg.slice(eq + 1) };
   const value = env[name];
   if (value === undefined) {
-    throw new UsageError(`-e ${name}: ${name} is not set in tjs2i's environment`, `set it first (export ${name}=...), or give -e ${name}=VALUE`);
+    // A long bare word may be a token pasted without its NAME=: show only its start.
+    const shown = name.length > 24 ? `${name.slice(0, 4)}… (${name.length} characters)` : name;
+    throw new UsageError(`-e ${shown}: no such variable is set in tjs2i's environment`, 'export it first, or give -e NAME=VALUE');
   }
   return { name, value };
 }

@@ -5,9 +5,9 @@
  * place), `file:///dir` (on the build machine) or `http(s)://host/dir` (downloaded); scripts that
  * are not in the image are uploaded to `<destination>/scripts`.
  */
-import { lstat, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { join, posix, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InterruptedError, UsageError } from './errors.js';
 import { credentialsOf, redactCredentials, stripCredentials } from './redact.js';
@@ -45,11 +45,14 @@ export function parseScriptsUrl(url: string, where = '--scripts-url'): ScriptsUr
     }
   }
   if (/^https?:\/\//i.test(trimmed)) {
+    let url: URL;
     try {
-      new URL(trimmed);
+      url = new URL(trimmed);
     } catch {
       throw new UsageError(`${where} ${shown} is not a valid URL`, hint);
     }
+    // The script name is appended to the path: a query or fragment would swallow it.
+    if (url.search || url.hash) throw new UsageError(`${where} ${shown} has a query or fragment`, 'give the URL of the directory that holds the scripts');
     return { kind: 'http', base: trimmed.replace(/\/+$/, '') };
   }
   throw new UsageError(`unsupported scripts location ${shown} (${where})`, hint);
@@ -77,7 +80,17 @@ export class ScriptFinder {
     private readonly signal?: AbortSignal,
   ) {
     if (sources.scriptsUrl) this.flag = parseScriptsUrl(sources.scriptsUrl);
-    if (sources.imageScriptsUrl) this.label = parseScriptsUrl(sources.imageScriptsUrl, `the image label ${Label.scriptsUrl}`);
+    if (sources.imageScriptsUrl) {
+      this.label = parseScriptsUrl(sources.imageScriptsUrl, `the image label ${Label.scriptsUrl}`);
+      // An image must not make the build machine read its files or fetch URLs (its network may
+      // reach what the image's author cannot): a label can only name a directory inside the image.
+      if (this.label.kind !== 'image') {
+        throw new UsageError(
+          `the image label ${Label.scriptsUrl} is ${stripCredentials(sources.imageScriptsUrl)}; tjs2i only follows image:// locations from a label`,
+          'give the location yourself with --scripts-url if you trust it',
+        );
+      }
+    }
   }
 
   /** The script, or undefined when it is nowhere. */
@@ -131,12 +144,14 @@ export class ScriptFinder {
   }
 
   private async inSource(name: ScriptName): Promise<ScriptLocation | undefined> {
-    const path = join(this.sources.sourceDir as string, '.s2i', 'bin', name);
+    const root = this.sources.sourceDir as string;
+    const path = join(root, '.s2i', 'bin', name);
     const st = await lstat(path).catch(() => undefined);
     if (!st) return undefined;
-    if (!st.isFile()) {
-      // A symlink could point anywhere on the build machine: never follow it out of the source.
-      throw new UsageError(`.s2i/bin/${name} in the source is not a regular file`, 'make it a plain executable file, not a symlink');
+    // A symlink (the script, or .s2i or .s2i/bin on the way to it) could point anywhere on the build
+    // machine: never follow one out of the source.
+    if (!st.isFile() || !(await isInside(path, root))) {
+      throw new UsageError(`.s2i/bin/${name} in the source is not a regular file inside the source`, 'make .s2i/bin a plain directory holding plain executable files, not symlinks');
     }
     return this.uploaded(name, 'source', path);
   }
@@ -182,13 +197,8 @@ export class ScriptFinder {
       await response.body?.cancel();
       throw new UsageError(`cannot fetch ${shown}: HTTP ${response.status}`, 'check --scripts-url and its credentials');
     }
-    const length = Number(response.headers.get('content-length') ?? 0);
-    if (length > MAX_SCRIPT_BYTES) {
-      await response.body?.cancel();
-      throw new UsageError(`${shown} is ${length} bytes, too large for a script`);
-    }
-    const body = Buffer.from(await response.arrayBuffer());
-    if (body.length > MAX_SCRIPT_BYTES) throw new UsageError(`${shown} is ${body.length} bytes, too large for a script`);
+    const body = await readLimited(response, MAX_SCRIPT_BYTES);
+    if (!body) throw new UsageError(`${shown} is larger than ${MAX_SCRIPT_BYTES} bytes, too large for a script`);
     this.downloads ??= await mkdtemp(join(tmpdir(), 'tjs2i-scripts-'));
     const path = join(this.downloads, name);
     await writeFile(path, body, { mode: 0o755 });
@@ -205,4 +215,33 @@ export function requestFor(raw: string): { url: string; headers: Record<string, 
   url.username = '';
   url.password = '';
   return { url: url.href, headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` } };
+}
+
+/** The body, read as it comes and abandoned past `limit` bytes (undefined then). */
+async function readLimited(response: Response, limit: number): Promise<Buffer | undefined> {
+  if (Number(response.headers.get('content-length') ?? 0) > limit) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  if (!reader) return Buffer.alloc(0);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Whether `path`, with every symlink resolved, is below `root`. */
+async function isInside(path: string, root: string): Promise<boolean> {
+  const [real, realRoot] = await Promise.all([realpath(path), realpath(root)]);
+  return real.startsWith(`${realRoot}${sep}`);
 }

@@ -335,7 +335,7 @@ describe('s2i compatibility (real engine)', function () {
       expect(JSON.parse(result.stdout)).to.include({ ok: true, dockerfile, builderInspected: true });
       const text = await readFile(dockerfile, 'utf8');
       expect(text).to.match(new RegExp(`^FROM ${builder}\\n`));
-      expect(text).to.contain('COPY --chown=1000:0 upload/src /tmp/src').and.contain('RUN ["/usr/libexec/s2i/assemble"]').and.contain('CMD ["/usr/libexec/s2i/run"]');
+      expect(text).to.contain('COPY --chown=1000:0 ["upload/src","/tmp/src"]').and.contain('RUN ["/usr/libexec/s2i/assemble"]').and.contain('CMD ["/usr/libexec/s2i/run"]');
       expect(text).to.not.match(/USER root/);
 
       const out = output('dockerfile');
@@ -373,6 +373,18 @@ describe('s2i compatibility (real engine)', function () {
       const again = await tjs2i(['build', src, builder, '--as-dockerfile', dockerfile]);
       expect(again.code).to.equal(2);
       expectOneErrorLine(again.stderr, /already exists/);
+    });
+
+    it('a context inside the source is left out of its own upload/; the top of the source is refused', async () => {
+      const src = await sourceDir({ 'x.ipynb': '{}', 'notes/a.md': '# a' });
+      const inside = await tjs2i(['build', src, builder, '--as-dockerfile', join(src, 'out', 'Dockerfile')]);
+      expect(inside.code, inside.stderr).to.equal(0);
+      const listed = await exec('find', ['.', '-path', './upload/*', '-print'], { cwd: join(src, 'out') });
+      expect(listed.stdout.trim().split('\n').sort()).to.deep.equal(['./upload/scripts', './upload/src', './upload/src/notes', './upload/src/notes/a.md', './upload/src/x.ipynb']);
+      const top = await tjs2i(['build', src, builder, '--as-dockerfile', join(src, 'Dockerfile')]);
+      expect(top.code).to.equal(2);
+      expectOneErrorLine(top.stderr, /would write into the top of the source/);
+      expect((await exec('ls', ['-A', src])).stdout.trim().split('\n')).to.deep.equal(['notes', 'out', 'x.ipynb']);
     });
   });
 

@@ -50,7 +50,7 @@ describe('sources on the build machine (real engine)', function () {
       const result = await tjs2i(['build', source.path, builder, output]);
       expect(result.code).to.equal(2);
       expect(result.stderr.trim().split('\n').pop()).to.equal(
-        'error: .s2i/bin/run in the source is not a regular file; make it a plain executable file, not a symlink',
+        'error: .s2i/bin/run in the source is not a regular file inside the source; make .s2i/bin a plain directory holding plain executable files, not symlinks',
       );
       expect(result.stderr).to.not.contain(secret);
       expect(await imageExists(output)).to.equal(false);

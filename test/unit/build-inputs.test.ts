@@ -121,7 +121,7 @@ describe('build inputs', () => {
     it('normalises an absolute path and refuses relative paths and /', () => {
       expect(validateDestination(undefined)).to.equal(undefined);
       expect(validateDestination('/opt/app//')).to.equal('/opt/app');
-      for (const bad of ['tmp', '/', '']) expect(() => validateDestination(bad), bad).to.throw(UsageError);
+      for (const bad of ['tmp', '/', '', '/a b', '/x\nUSER 0', '/q"uote']) expect(() => validateDestination(bad), bad).to.throw(UsageError);
     });
   });
 
@@ -154,7 +154,7 @@ describe('build inputs', () => {
           'FROM jupyter-minimal-notebook',
           'LABEL "io.k8s.display-name"="Course"',
           'ENV A="a \\"quoted\\" \\$HOME \\\\ value"',
-          'COPY --chown=1000:0 upload/src /tmp/src',
+          'COPY --chown=1000:0 ["upload/src","/tmp/src"]',
           'USER 1000',
           'RUN ["/usr/libexec/s2i/assemble"]',
           'CMD ["/usr/libexec/s2i/run"]',
@@ -165,11 +165,13 @@ describe('build inputs', () => {
 
     it('copies external scripts and restores the image USER when assemble ran as another', () => {
       const text = renderDockerfile({ ...plan, uploadsScripts: true, assembleUser: '4321', assembleUid: 4321, env: [], labels: {} });
-      expect(text).to.contain('COPY --chown=4321:0 upload/scripts /tmp/scripts\nUSER 4321\nRUN ["/usr/libexec/s2i/assemble"]\nUSER 1000\n');
+      expect(text).to.contain('COPY --chown=4321:0 ["upload/scripts","/tmp/scripts"]\nUSER 4321\nRUN ["/usr/libexec/s2i/assemble"]\nUSER 1000\n');
     });
 
-    it('refuses values with line breaks', () => {
+    it('refuses values with line breaks, odd builder names and non-numeric users', () => {
       expect(() => dockerfileString('a\nb', 'variable X')).to.throw(UsageError, 'variable X has a line break');
+      expect(() => renderDockerfile({ ...plan, builder: 'x\nRUN id' })).to.throw(UsageError, 'invalid builder image name');
+      expect(() => renderDockerfile({ ...plan, imageUser: '0\nUSER root' })).to.throw(UsageError, 'is not numeric');
     });
   });
 
@@ -219,6 +221,31 @@ describe('build inputs', () => {
         expect(await rejectionOf(readTar(join(dir, 'bad.tar')))).to.be.instanceOf(Error);
         await writeFile(join(dir, 'empty.tar'), '');
         expect(await readTar(join(dir, 'empty.tar'))).to.deep.equal({ entries: 0, bytes: 0 });
+      } finally {
+        await remove();
+      }
+    });
+
+    it('never lets a pax path or owner through, and drops hard links to what is not in the archive', async () => {
+      const { dir, remove } = await tempDir();
+      try {
+        const pack = tar.pack();
+        // The pax path wins over the name when read: the entry is cache/ok, and stays under artifacts/.
+        pack.entry({ name: 'ignored-name', type: 'file', mode: 0o644, pax: { path: 'cache/ok', uid: '0' } }, 'x');
+        pack.entry({ name: 'cache/link-ok', type: 'link', linkname: 'cache/ok', mode: 0o644 });
+        pack.entry({ name: 'cache/link-out', type: 'link', linkname: '../src/notes', mode: 0o644 });
+        pack.entry({ name: 'cache/link-missing', type: 'link', linkname: 'cache/nothing', mode: 0o644 });
+        pack.finalize();
+        const chunks: Buffer[] = [];
+        for await (const chunk of pack as unknown as Readable) chunks.push(chunk as Buffer);
+        await writeFile(join(dir, 'p.tar'), Buffer.concat(chunks));
+        const { entries } = await readArchive(artifactsArchive(join(dir, 'p.tar'), 1234));
+        expect(entries.map((e) => [e.name, e.type, e.uid])).to.deep.equal([
+          ['artifacts/', 'directory', 1234],
+          ['artifacts/cache/ok', 'file', 1234],
+          ['artifacts/cache/link-ok', 'link', 1234],
+        ]);
+        expect(entries[2]?.linkname).to.equal('artifacts/cache/ok');
       } finally {
         await remove();
       }

@@ -347,8 +347,15 @@ describe('environment', () => {
 
     it('rejects a bare NAME that is not set', () => {
       const error = usageError(() => parseEnvArgument('TOKEN', { OTHER: '1' }));
-      expect(error.message).to.equal("-e TOKEN: TOKEN is not set in tjs2i's environment");
-      expect(error.hint).to.include('-e TOKEN=VALUE');
+      expect(error.message).to.equal("-e TOKEN: no such variable is set in tjs2i's environment");
+      expect(error.hint).to.include('-e NAME=VALUE');
+    });
+
+    it('shows only the start of a long bare word (a token pasted without NAME=)', () => {
+      const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+      const error = usageError(() => parseEnvArgument(token, {}));
+      expect(error.message).to.equal(`-e ghp_… (${token.length} characters): no such variable is set in tjs2i's environment`);
+      expect(`${error.message} ${error.hint}`).not.to.contain('abcdefgh');
     });
 
     it('rejects a bad name without showing the value', () => {

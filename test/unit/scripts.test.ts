@@ -73,7 +73,26 @@ describe('scripts', () => {
       const finder = new ScriptFinder({ sourceDir: join(dir, 'src'), imageScriptsUrl: 'image:///usr/libexec/s2i', destination: '/tmp' });
       const error = await rejectionOf(finder.require('run'));
       expect(error).to.be.instanceOf(UsageError);
-      expect((error as Error).message).to.equal('.s2i/bin/run in the source is not a regular file');
+      expect((error as Error).message).to.equal('.s2i/bin/run in the source is not a regular file inside the source');
+    });
+
+    it('refuses scripts reached through a symlinked .s2i/bin (it could be any directory of the build machine)', async () => {
+      const outside = join(dir, 'outside');
+      await addScript(outside, 'assemble');
+      await mkdir(join(dir, 'src', '.s2i'), { recursive: true });
+      await symlink(outside, join(dir, 'src', '.s2i', 'bin'));
+      const finder = new ScriptFinder({ sourceDir: join(dir, 'src'), imageScriptsUrl: 'image:///usr/libexec/s2i', destination: '/tmp' });
+      const error = await rejectionOf(finder.require('assemble'));
+      expect(error).to.be.instanceOf(UsageError);
+      expect((error as Error).message).to.match(/^\.s2i\/bin\/assemble in the source is not a regular file inside the source/);
+    });
+
+    it('follows only image:// locations from an image label; refuses URLs with a query or fragment', async () => {
+      for (const label of ['file:///etc', 'http://169.254.169.254/latest/meta-data#']) {
+        expect(() => new ScriptFinder({ imageScriptsUrl: label, destination: '/tmp' }), label).to.throw(UsageError, 'tjs2i only follows image:// locations from a label');
+      }
+      expect(() => parseScriptsUrl('http://host/s2i?x=1')).to.throw(UsageError, 'has a query or fragment');
+      expect(() => parseScriptsUrl('http://host/s2i#frag')).to.throw(UsageError, 'has a query or fragment');
     });
 
     it('lists every place looked at when a required script is nowhere', async () => {

@@ -23,6 +23,13 @@ interface Serving {
 
 const runs: { stop(): Promise<void>; created: string[] }[] = [];
 
+/** tjs2iTracked, with the run's containers removed in after() should a test fail. */
+async function tracked(args: string[]) {
+  const result = await tjs2iTracked(args);
+  runs.push({ created: result.created, stop: async () => undefined });
+  return result;
+}
+
 async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Serving> {
   const recorder = await startEngineRecorder();
   runs.push(recorder);
@@ -170,7 +177,7 @@ describe('tjs2i run, preview and build --run (real engine, real Jupyter)', funct
   });
 
   it('a server that dies at once: exit 1, its exit code and last lines, no URL, no container left', async () => {
-    const result = await tjs2iTracked(['run', deadImage]);
+    const result = await tracked(['run', deadImage]);
     expect(result.code, result.stderr).to.equal(1);
     expect(result.stdout).to.equal('');
     expect(result.stderr).to.contain('boom: the server cannot start');
@@ -178,7 +185,7 @@ describe('tjs2i run, preview and build --run (real engine, real Jupyter)', funct
     expect(result.created).to.have.length(1);
     expect(await result.leftoverContainers()).to.deep.equal([]);
 
-    const quiet = await tjs2iTracked(['run', deadImage, '--quiet']);
+    const quiet = await tracked(['run', deadImage, '--quiet']);
     expect(quiet.code).to.equal(1);
     expect(quiet.stderr).to.match(/^last lines of output:\n {2}boom: the server cannot start\nerror: the container/);
     expect(await quiet.leftoverContainers()).to.deep.equal([]);
@@ -239,11 +246,11 @@ describe('tjs2i run, preview and build --run (real engine, real Jupyter)', funct
   });
 
   it('bad run options are usage errors (exit 2) before anything is created', async () => {
-    const badVolume = await tjs2iTracked(['run', image, '--volume', 'data:relative']);
+    const badVolume = await tracked(['run', image, '--volume', 'data:relative']);
     expect(badVolume.code).to.equal(2);
     expect(badVolume.stderr).to.match(/^error: --volume data:relative: the target must be an absolute path/m);
     expect(badVolume.created).to.deep.equal([]);
-    const unset = await tjs2iTracked(['run', image, '-e', 'TJS2I_TEST_UNSET_VARIABLE']);
+    const unset = await tracked(['run', image, '-e', 'TJS2I_TEST_UNSET_VARIABLE']);
     expect(unset.code).to.equal(2);
     expect(unset.created).to.deep.equal([]);
     const dockerfile = await tjs2i(['build', course.path, builder, '--as-dockerfile', '/tmp/never', '--run']);

@@ -2,6 +2,8 @@
 import yargs from 'yargs';
 import * as buildCommand from './commands/build.js';
 import * as builderCommand from './commands/builder.js';
+import * as previewCommand from './commands/preview.js';
+import * as runImageCommand from './commands/run.js';
 import * as usageCommand from './commands/usage.js';
 import * as versionCommand from './commands/version.js';
 import { ExitCode } from './errors.js';
@@ -13,6 +15,8 @@ export async function main(argv: string[]): Promise<void> {
     .usage('$0 <command> [options]\n\nSource-to-Image for Jupyter: turn a notebook repository into a Jupyter image that runs under any UID.')
     .command(builderCommand)
     .command(buildCommand)
+    .command(runImageCommand)
+    .command(previewCommand)
     .command(usageCommand)
     .command(versionCommand)
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'only errors (no step lines, no assemble output)' })
@@ -27,7 +31,7 @@ export async function main(argv: string[]): Promise<void> {
       if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 5)) return '--loglevel must be an integer from 0 to 5';
       return true;
     })
-    .demandCommand(1, 'give a command: builder, build, usage or version')
+    .demandCommand(1, 'give a command: builder, build, run, preview, usage or version')
     .strict()
     .help()
     .version(tjs2iVersion())

@@ -54,6 +54,35 @@ export interface BuildImageSpec {
   onEvent?: (event: ProgressEvent) => void;
 }
 
+/** A long-running container with one port published on the engine host's loopback (`tjs2i run`). */
+export interface ServerSpec {
+  image: string;
+  name: string;
+  labels: Record<string, string>;
+  /** The container's port, e.g. `8888/tcp`. */
+  containerPort: string;
+  /** The host address to publish on, e.g. 127.0.0.1. */
+  hostIp: string;
+  /** The host port; undefined for any free port (read it back with inspectContainer). */
+  hostPort?: number;
+  env?: string[];
+  /** `--user`; undefined keeps the image's USER. */
+  user?: string;
+  /** Docker's `SRC:DST[:OPTIONS]` bind and volume specs (HostConfig.Binds). */
+  binds?: string[];
+}
+
+export interface ContainerState {
+  id: string;
+  name: string;
+  running: boolean;
+  /** created, running, exited, dead, ... */
+  status: string;
+  exitCode: number;
+  /** Published ports: container port (`8888/tcp`) → host addresses. */
+  ports: Record<string, { hostIp: string; hostPort: number }[]>;
+}
+
 export interface Engine {
   /** A description of where the engine is, for messages. */
   readonly endpoint: string;
@@ -78,6 +107,24 @@ export interface Engine {
   removeImage(imageId: string): Promise<void>;
   /** Best effort, forced; a container that is already gone is not an error. */
   removeContainer(containerId: string): Promise<void>;
+  /** Creates a container that runs the image's own entrypoint and command with a published port. */
+  createServer(spec: ServerSpec, signal?: AbortSignal): Promise<string>;
+  /**
+   * Attaches to a container's output (call before startContainer, so no line is lost). Resolves
+   * once attached; `ended` resolves when the output ends (the container stopped).
+   */
+  attachOutput(
+    containerId: string,
+    onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
+    signal?: AbortSignal,
+  ): Promise<{ ended: Promise<void> }>;
+  startContainer(containerId: string, signal?: AbortSignal): Promise<void>;
+  /** The container's state, or undefined when it does not exist. */
+  inspectContainer(containerId: string, signal?: AbortSignal): Promise<ContainerState | undefined>;
+  /** Waits until the container is not running: its exit code. */
+  waitContainer(containerId: string, signal?: AbortSignal): Promise<number>;
+  /** Best effort: SIGTERM, then SIGKILL after `timeoutSeconds`; stopped or gone is not an error. */
+  stopContainer(containerId: string, timeoutSeconds: number): Promise<void>;
 }
 
 interface EngineErrorLike {
@@ -268,28 +315,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     run: (containerId, onOutput, signal) =>
       call('run assemble', async () => {
         const container = docker.getContainer(containerId);
-        const stream = (await container.attach({
-          stream: true,
-          stdout: true,
-          stderr: true,
-          abortSignal: signal,
-        } as Docker.ContainerAttachOptions)) as unknown as Readable;
-        const stdout = new PassThrough();
-        const stderr = new PassThrough();
-        stdout.on('data', (chunk: Buffer) => onOutput(chunk, 'stdout'));
-        stderr.on('data', (chunk: Buffer) => onOutput(chunk, 'stderr'));
-        // demuxStream never ends its outputs: end them when the attach stream ends.
-        const drained = new Promise<void>((resolve) => {
-          const done = () => {
-            stdout.end();
-            stderr.end();
-            resolve();
-          };
-          stream.once('end', done);
-          stream.once('close', done);
-          stream.once('error', done);
-        });
-        docker.modem.demuxStream(stream, stdout, stderr);
+        const { ended: drained } = await attach(docker, containerId, onOutput, signal);
         await container.start({ abortSignal: signal } as object);
         const result = (await container.wait({ abortSignal: signal } as object)) as { StatusCode: number };
         await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
@@ -331,7 +357,117 @@ export function createEngine(options: EngineOptions = {}): Engine {
         throw mapEngineError(error, `remove container ${containerId.slice(0, 12)}`, endpoint);
       }
     },
+
+    createServer: (spec, signal) =>
+      call(
+        `create a container from ${spec.image}`,
+        async () => {
+          const container = await docker.createContainer({
+            name: spec.name,
+            Image: spec.image,
+            ...(spec.user !== undefined ? { User: spec.user } : {}),
+            Env: spec.env,
+            Labels: spec.labels,
+            ExposedPorts: { [spec.containerPort]: {} },
+            AttachStdout: true,
+            AttachStderr: true,
+            Tty: false,
+            HostConfig: {
+              PortBindings: { [spec.containerPort]: [{ HostIp: spec.hostIp, HostPort: spec.hostPort === undefined ? '' : String(spec.hostPort) }] },
+              ...(spec.binds?.length ? { Binds: spec.binds } : {}),
+            },
+            abortSignal: signal,
+          } as Docker.ContainerCreateOptions);
+          return container.id;
+        },
+        spec.image,
+      ),
+
+    attachOutput: (containerId, onOutput, signal) =>
+      call(`attach to container ${containerId.slice(0, 12)}`, () => attach(docker, containerId, onOutput, signal)),
+
+    startContainer: (containerId, signal) =>
+      call(`start container ${containerId.slice(0, 12)}`, async () => {
+        try {
+          await docker.getContainer(containerId).start({ abortSignal: signal } as object);
+        } catch (error) {
+          if ((error as EngineErrorLike).statusCode === 304) return; // already started
+          throw error;
+        }
+      }),
+
+    async inspectContainer(containerId, signal) {
+      try {
+        const info = await docker.getContainer(containerId).inspect(withSignal(signal) as object);
+        const ports: ContainerState['ports'] = {};
+        for (const [port, bindings] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
+          ports[port] = (bindings ?? []).map((b) => ({ hostIp: b.HostIp, hostPort: Number(b.HostPort) }));
+        }
+        return {
+          id: info.Id,
+          name: info.Name.replace(/^\//, ''),
+          running: info.State.Running,
+          status: info.State.Status,
+          exitCode: info.State.ExitCode,
+          ports,
+        };
+      } catch (error) {
+        if ((error as EngineErrorLike).statusCode === 404) return undefined;
+        throw mapEngineError(error, `inspect container ${containerId.slice(0, 12)}`, endpoint);
+      }
+    },
+
+    waitContainer: (containerId, signal) =>
+      call(`wait for container ${containerId.slice(0, 12)}`, async () => {
+        const result = (await docker.getContainer(containerId).wait({ abortSignal: signal } as object)) as { StatusCode: number };
+        return result.StatusCode;
+      }),
+
+    async stopContainer(containerId, timeoutSeconds) {
+      try {
+        await docker.getContainer(containerId).stop({ t: timeoutSeconds });
+      } catch (error) {
+        const code = (error as EngineErrorLike).statusCode;
+        if (code === 304 || code === 404) return; // already stopped, or gone
+        throw mapEngineError(error, `stop container ${containerId.slice(0, 12)}`, endpoint);
+      }
+    },
   };
+}
+
+/**
+ * Attaches to a container's stdout and stderr: resolves once attached; `ended` resolves when the
+ * output ends (wrapped in an object: an async function cannot return a promise unflattened).
+ * demuxStream never ends its outputs: they are ended here.
+ */
+async function attach(
+  docker: Docker,
+  containerId: string,
+  onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
+  signal: AbortSignal | undefined,
+): Promise<{ ended: Promise<void> }> {
+  const stream = (await docker.getContainer(containerId).attach({
+    stream: true,
+    stdout: true,
+    stderr: true,
+    abortSignal: signal,
+  } as Docker.ContainerAttachOptions)) as unknown as Readable;
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  stdout.on('data', (chunk: Buffer) => onOutput(chunk, 'stdout'));
+  stderr.on('data', (chunk: Buffer) => onOutput(chunk, 'stderr'));
+  const drained = new Promise<void>((resolve) => {
+    const done = () => {
+      stdout.end();
+      stderr.end();
+      resolve();
+    };
+    stream.once('end', done);
+    stream.once('close', done);
+    stream.once('error', done);
+  });
+  docker.modem.demuxStream(stream, stdout, stderr);
+  return { ended: drained };
 }
 
 /**

@@ -6,6 +6,8 @@ import { runCommand, type GlobalOptions } from '../command-context.js';
 import { parseEnvArgument } from '../environment.js';
 import { formatBytes, formatDuration } from '../log.js';
 import { PULL_POLICIES, type PullPolicy } from '../pull-policy.js';
+import { runImage } from '../run-image.js';
+import { announce, portOption, runImageOptionsOf } from './run.js';
 
 interface BuildArgs extends GlobalOptions {
   source: string;
@@ -28,6 +30,8 @@ interface BuildArgs extends GlobalOptions {
   applicationName?: string;
   description?: string;
   pullPolicy?: PullPolicy;
+  run?: boolean;
+  port?: string;
 }
 
 export const command = 'build <source> <builder> [output]';
@@ -61,8 +65,13 @@ export const builder = (yargs: Argv): Argv<BuildArgs> =>
     .option('application-name', { alias: 'n', type: 'string', requiresArg: true, describe: 'label io.k8s.display-name' })
     .option('description', { type: 'string', requiresArg: true, describe: 'label io.k8s.description' })
     .option('as-dockerfile', { type: 'string', requiresArg: true, describe: 'write a Dockerfile and its context (upload/) here instead of building; no engine needed' })
+    .group(['run', 'port'], 'Run:')
+    .option('run', { type: 'boolean', describe: 'then serve the image as `tjs2i run <output>` does (Ctrl-C stops it; the image is kept)' })
+    .option('port', { ...portOption, describe: 'with --run: host port on 127.0.0.1 (default: any free port); `tjs2i run` has the other run options' })
     .check((argv) => {
       if (!argv.output && !argv.asDockerfile) return 'give the output image name (or --as-dockerfile PATH)';
+      if (argv.run && argv.asDockerfile) return '--run serves a built image: it cannot be used with --as-dockerfile';
+      if (argv.port !== undefined && !argv.run) return '--port is for --run';
       return true;
     }) as unknown as Argv<BuildArgs>;
 
@@ -99,9 +108,13 @@ export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void
       const written = await writeAsDockerfile(engine, args.asDockerfile, buildOptionsOf(args), logger, signal);
       return { dockerfile: written.dockerfile, context: written.context, builderInspected: written.builderInspected };
     }
+    // Checked before building, so a bad --port costs no build.
+    const runOptions = args.run ? runImageOptionsOf({ port: args.port }) : undefined;
     const result = await build(engine, buildOptionsOf(args), logger, signal);
     logger.info(`built ${result.image} (${shortId(result.imageId)}), ${formatBytes(result.size)}, in ${formatDuration(result.durationMs)}`);
+    const served = runOptions ? await runImage(engine, result.image, runOptions, logger, signal, (ready) => announce(ready, args.json)) : undefined;
     return {
+      ...(served ? { url: served.url, port: served.port, containerId: served.containerId, container: served.container, passwordRequired: served.passwordRequired } : {}),
       image: result.image,
       imageId: result.imageId,
       size: result.size,

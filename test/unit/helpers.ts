@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { pullFailure } from '../../src/pull-error.js';
-import type { BuildImageSpec, CommitSpec, ContainerSpec, Engine, ImageInfo, ProgressEvent } from '../../src/engine.js';
+import type { BuildImageSpec, CommitSpec, ContainerSpec, ContainerState, Engine, ImageInfo, ProgressEvent, ServerSpec } from '../../src/engine.js';
 
 export interface TarEntry {
   name: string;
@@ -215,5 +215,80 @@ export class FakeEngine implements Engine {
   async removeImage(imageId: string): Promise<void> {
     this.calls.push({ method: 'removeImage', args: [imageId] });
     this.removedImages.push(imageId);
+  }
+
+  /* A fake server container (tjs2i run): output sent on start, an exit the test triggers. */
+
+  readonly servers: ServerSpec[] = [];
+  /** What the server prints when started (each chunk on stderr, as Jupyter logs). */
+  serverOutput: string[] = [];
+  /** The host port the engine "chose" when none was asked for. */
+  chosenPort = 49153;
+  private serverOnOutput: ((chunk: Buffer, stream: 'stdout' | 'stderr') => void) | undefined;
+  private serverExitCode: number | undefined;
+  private endOutput: () => void = () => undefined;
+  private exitServerWith: (code: number) => void = () => undefined;
+  private readonly serverExited = new Promise<number>((resolve) => {
+    this.exitServerWith = resolve;
+  });
+  private readonly outputEnded = new Promise<void>((resolve) => {
+    this.endOutput = resolve;
+  });
+  startContainerImpl: (containerId: string, signal?: AbortSignal) => Promise<void> = async () => {
+    for (const chunk of this.serverOutput) this.emitServerOutput(chunk);
+  };
+
+  /** Prints a line from the fake server, as if the container wrote it. */
+  emitServerOutput(text: string): void {
+    this.serverOnOutput?.(Buffer.from(text), 'stderr');
+  }
+
+  /** Makes the fake server exit: its output ends and waitContainer resolves. */
+  exitServer(code: number): void {
+    if (this.serverExitCode !== undefined) return;
+    this.serverExitCode = code;
+    this.endOutput();
+    this.exitServerWith(code);
+  }
+
+  async createServer(spec: ServerSpec, signal?: AbortSignal): Promise<string> {
+    this.calls.push({ method: 'createServer', args: [spec, signal] });
+    this.servers.push(spec);
+    return this.containerId;
+  }
+
+  async attachOutput(containerId: string, onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<{ ended: Promise<void> }> {
+    this.calls.push({ method: 'attachOutput', args: [containerId, onOutput, signal] });
+    this.serverOnOutput = onOutput;
+    return { ended: this.outputEnded };
+  }
+
+  startContainer(containerId: string, signal?: AbortSignal): Promise<void> {
+    this.calls.push({ method: 'startContainer', args: [containerId, signal] });
+    return this.startContainerImpl(containerId, signal);
+  }
+
+  async inspectContainer(containerId: string, signal?: AbortSignal): Promise<ContainerState | undefined> {
+    this.calls.push({ method: 'inspectContainer', args: [containerId, signal] });
+    const spec = this.servers.at(-1);
+    const port = spec?.hostPort ?? this.chosenPort;
+    return {
+      id: containerId,
+      name: spec?.name ?? 'fake',
+      running: this.serverExitCode === undefined,
+      status: this.serverExitCode === undefined ? 'running' : 'exited',
+      exitCode: this.serverExitCode ?? 0,
+      ports: spec ? { [spec.containerPort]: [{ hostIp: spec.hostIp, hostPort: port }] } : {},
+    };
+  }
+
+  waitContainer(containerId: string, signal?: AbortSignal): Promise<number> {
+    this.calls.push({ method: 'waitContainer', args: [containerId, signal] });
+    return this.serverExited;
+  }
+
+  async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
+    this.calls.push({ method: 'stopContainer', args: [containerId, timeoutSeconds] });
+    this.exitServer(143);
   }
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the example course into a Jupyter image and start a preview of it, printing the URL to open.
+# Build the example course into a Jupyter image and start a preview of it, printing the URL to open
+# (Ctrl-C stops it).
 #
 #   bash examples/preview.sh            # token login (the URL printed carries the token)
 #   PASSWORD=... bash examples/preview.sh  # password login instead (the password is never printed)
@@ -18,7 +19,6 @@ tjs2i() { node "$root/bin/tjs2i" "$@"; }
 
 builder=jupyter-minimal-notebook
 image=tjs2i-example-course
-container=tjs2i-example-course-preview
 
 if ! docker image inspect "$builder" >/dev/null 2>&1; then
   if ! tjs2i builder minimal-notebook; then
@@ -30,29 +30,9 @@ fi
 
 tjs2i build examples/course "$builder" "$image"
 
-docker rm -f "$container" >/dev/null 2>&1 || true
-# Run as an arbitrary UID with group 0, as OpenShift would.
-run_args=(-d --name "$container" --user "$((100000 + RANDOM)):0" -p "127.0.0.1:${PORT:-}:8888")
-[ -n "${PASSWORD:-}" ] && run_args+=(-e PASSWORD)
-docker run "${run_args[@]}" "$image" >/dev/null
-port=$(docker port "$container" 8888/tcp | head -n 1 | sed 's/.*://')
-
-for _ in $(seq 1 60); do
-  logs=$(docker logs "$container" 2>&1)
-  if grep -q 'is running at\|Jupyter Server .* is running' <<<"$logs"; then break; fi
-  if [ "$(docker inspect --format '{{.State.Running}}' "$container")" != true ]; then
-    echo "$logs" | tail -n 20 >&2
-    echo "error: the preview container stopped; its last log lines are above" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
-
-token=$(grep -o 'token=[0-9a-f]*' <<<"$logs" | head -n 1 | cut -d= -f2 || true)
-echo
-if [ -n "$token" ]; then
-  echo "Open: http://127.0.0.1:${port}/tree/work?token=${token}"
-else
-  echo "Open: http://127.0.0.1:${port}/tree/work (log in with your PASSWORD)"
-fi
-echo "Logs: docker logs -f $container    Stop: docker rm -f $container"
+# Serve it under an arbitrary UID with group 0, as OpenShift would: tjs2i run prints the URL to
+# open, streams Jupyter's log, and on Ctrl-C stops and removes the container.
+run_args=(--user "$((100000 + RANDOM)):0")
+[ -n "${PORT:-}" ] && run_args+=(--port "$PORT")
+[ -n "${PASSWORD:-}" ] && run_args+=(-e PASSWORD)   # the value stays in the environment
+exec node "$root/bin/tjs2i" run "${run_args[@]}" "$image"

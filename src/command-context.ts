@@ -51,14 +51,19 @@ export function formatError(error: unknown, debug: boolean): string {
  * Runs a command handler; what it returns is the --json result. Never returns: exits with the
  * handler's exit code once cleanup is done.
  */
-export async function runCommand(options: GlobalOptions, handler: (ctx: CommandContext) => Promise<object | void>): Promise<void> {
+export async function runCommand(
+  options: GlobalOptions,
+  handler: (ctx: CommandContext) => Promise<object | void>,
+  /** What the first Ctrl-C means, said on stderr (for a server, it is the normal way to stop). */
+  onInterrupt = 'interrupted: cleaning up',
+): Promise<void> {
   const logger = createLogger({ level: logLevelOf(options) });
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = () => {
     interrupts++;
     if (interrupts > 1) process.exit(ExitCode.interrupted);
-    process.stderr.write('\ninterrupted: cleaning up (Ctrl-C again to quit at once)\n');
+    process.stderr.write(`\n${onInterrupt} (Ctrl-C again to quit at once)\n`);
     controller.abort();
   };
   process.on('SIGINT', onSignal);

@@ -41,5 +41,5 @@ export async function handler(args: ArgumentsCamelCase<PreviewArgs>): Promise<vo
       ...(args.copy ? { copy: true } : {}),
     };
     return preview(engine, { source, builder: args.builder }, run, Boolean(args.keep), logger, signal, (ready) => announce(ready, args.json));
-  });
+  }, 'stopping the preview');
 }

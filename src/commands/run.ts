@@ -65,5 +65,5 @@ export async function handler(args: ArgumentsCamelCase<RunArgs>): Promise<void> 
   await runCommand(args, async ({ logger, engine, signal }) => {
     const options = runImageOptionsOf(args, process.env, (m) => logger.warn(m));
     return runImage(engine, args.image, options, logger, signal, (ready) => announce(ready, args.json));
-  });
+  }, 'stopping the server');
 }

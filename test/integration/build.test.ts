@@ -94,6 +94,7 @@ describe('tjs2i build (real engine, real Jupyter)', function () {
         'test ! -e /tmp/src && echo clean; cd /home/jovyan/work && find . -type f | sort; stat -c "%g %A" data/measurements.bin lessons');
       expect(files.split('\n')).to.deep.equal([
         'clean',
+        './.tjs2i-seeded',
         './01-intro.ipynb',
         './02-data.ipynb',
         './data/measurements.bin',
@@ -190,7 +191,7 @@ describe('tjs2i build (real engine, real Jupyter)', function () {
 
   describe('refs and context dirs over the git protocol', () => {
     const workFiles = async (image: string) =>
-      (await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', image, '-c', 'cd /home/jovyan/work && find . -type f | sort')).split('\n');
+      (await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', image, '-c', 'cd /home/jovyan/work && find . -type f ! -name .tjs2i-seeded | sort')).split('\n');
 
     it('--ref to a branch builds that branch', async () => {
       const output = uniqueName('branch');

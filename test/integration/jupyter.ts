@@ -1,4 +1,6 @@
 /** Running an image as a user would, and talking to Jupyter over HTTP as a browser would. */
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
 import { docker, exec, TEST_LABEL } from './helpers.js';
 
 export interface RunningJupyter {
@@ -16,11 +18,22 @@ export interface RunningJupyter {
  */
 export async function runJupyter(
   image: string,
-  options: { user?: string; password?: string; args?: string[]; basePath?: string } = {},
+  options: {
+    user?: string;
+    password?: string;
+    args?: string[];
+    basePath?: string;
+    /** Variables for the container (`-e NAME=VALUE`); not for secrets. */
+    env?: Record<string, string>;
+    /** `--mount` values, e.g. `type=volume,src=V,dst=/home/jovyan/work,volume-nocopy`. */
+    mounts?: string[];
+  } = {},
 ): Promise<RunningJupyter> {
   const args = ['run', '-d', '--label', TEST_LABEL, '-p', '127.0.0.1::8888'];
   if (options.user) args.push('--user', options.user);
   if (options.password !== undefined) args.push('-e', 'PASSWORD');
+  for (const [name, value] of Object.entries(options.env ?? {})) args.push('-e', `${name}=${value}`);
+  for (const mount of options.mounts ?? []) args.push('--mount', mount);
   args.push(image, ...(options.args ?? []));
   const result = await exec('docker', args, { env: { ...process.env, PASSWORD: options.password ?? '' } });
   if (result.code !== 0) throw new Error(`docker run failed: ${result.stderr}`);
@@ -111,12 +124,114 @@ export class JupyterClient {
     return res.status === 302 && [...this.cookies.keys()].some((k) => k.startsWith('username-'));
   }
 
+  /** The headers a browser would send: cookies, the token. */
+  private authHeaders(): Record<string, string> {
+    const headers: Record<string, string> = { cookie: this.cookieHeader() };
+    if (this.token) headers.authorization = `token ${this.token}`;
+    return headers;
+  }
+
+  /** Starts a kernel through the API (POST /api/kernels) and returns its id. */
+  async startKernel(name = 'python3'): Promise<string> {
+    const res = await this.request('POST', '/api/kernels', { name });
+    if (res.status !== 201) throw new Error(`POST /api/kernels answered ${res.status}: ${await res.text()}`);
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  /**
+   * Runs code in a kernel over its websocket (/api/kernels/<id>/channels), as a notebook front end
+   * does: sends an execute_request and collects stream output, results and errors until both the
+   * execute_reply and the kernel's return to idle have arrived.
+   */
+  execute(kernelId: string, code: string, timeoutMs = 60_000): Promise<ExecuteResult> {
+    const session = randomUUID();
+    const msgId = randomUUID();
+    const url = `${this.base.replace(/^http/, 'ws')}/api/kernels/${kernelId}/channels?session_id=${session}`;
+    const socket = new WebSocket(url, { headers: this.authHeaders() });
+    const result: ExecuteResult = { stdout: '', stderr: '', results: [], status: 'unknown' };
+    return new Promise<ExecuteResult>((resolve, reject) => {
+      let replied = false;
+      let idle = false;
+      const timer = setTimeout(() => finish(new Error(`no execute_reply within ${timeoutMs} ms; so far: ${JSON.stringify(result)}`)), timeoutMs);
+      const finish = (error?: Error) => {
+        clearTimeout(timer);
+        socket.close();
+        if (error) reject(error);
+        else resolve(result);
+      };
+      socket.on('error', (error) => finish(error));
+      socket.on('unexpected-response', (_req, res) => finish(new Error(`kernel websocket refused: HTTP ${res.statusCode}`)));
+      socket.on('open', () => {
+        socket.send(
+          JSON.stringify({
+            header: { msg_id: msgId, username: 'test', session, msg_type: 'execute_request', version: '5.3', date: new Date().toISOString() },
+            parent_header: {},
+            metadata: {},
+            content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+            channel: 'shell',
+            buffers: [],
+          }),
+        );
+      });
+      socket.on('message', (data: WebSocket.RawData) => {
+        const msg = JSON.parse(data.toString()) as KernelMessage;
+        if (msg.parent_header?.msg_id !== msgId) return;
+        const content = msg.content;
+        switch (msg.header.msg_type) {
+          case 'stream':
+            if (content.name === 'stderr') result.stderr += String(content.text ?? '');
+            else result.stdout += String(content.text ?? '');
+            break;
+          case 'execute_result':
+          case 'display_data':
+            result.results.push(String((content.data as Record<string, unknown> | undefined)?.['text/plain'] ?? ''));
+            break;
+          case 'error':
+            result.error = { ename: String(content.ename), evalue: String(content.evalue) };
+            break;
+          case 'execute_reply':
+            result.status = String(content.status);
+            replied = true;
+            break;
+          case 'status':
+            if (content.execution_state === 'idle') idle = true;
+            break;
+        }
+        if (replied && idle) finish();
+      });
+    });
+  }
+
   async listWork(): Promise<string[]> {
     const res = await this.request('GET', '/api/contents/work');
     if (res.status !== 200) throw new Error(`GET /api/contents/work answered ${res.status}`);
     const json = (await res.json()) as { content: { name: string }[] };
     return json.content.map((c) => c.name).sort();
   }
+}
+
+interface KernelMessage {
+  header: { msg_type: string };
+  parent_header?: { msg_id?: string };
+  content: Record<string, unknown>;
+}
+
+export interface ExecuteResult {
+  stdout: string;
+  stderr: string;
+  /** text/plain of execute_result and display_data messages. */
+  results: string[];
+  error?: { ename: string; evalue: string };
+  /** execute_reply's status: ok, error, aborted. */
+  status: string;
+}
+
+/** The login token from the container's log (Jupyter prints the URL with it). */
+export async function tokenOf(jupyter: RunningJupyter): Promise<string> {
+  const logs = await jupyter.logs();
+  const token = /\?token=([0-9a-f]+)/.exec(logs)?.[1];
+  if (!token) throw new Error(`no login URL with a token in:\n${logs}`);
+  return token;
 }
 
 export const emptyNotebook = {

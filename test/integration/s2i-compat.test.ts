@@ -255,7 +255,7 @@ describe('s2i compatibility (real engine)', function () {
       const out = output('exclude');
       const result = await tjs2i(['build', src, builder, out, '--exclude', '\\.tmp$']);
       expect(result.code, result.stderr).to.equal(0);
-      const files = await inImage(out, 'cd /home/jovyan/work && find . -type f | LC_ALL=C sort');
+      const files = await inImage(out, 'cd /home/jovyan/work && find . -type f ! -name .tjs2i-seeded | LC_ALL=C sort');
       expect(files.split('\n')).to.deep.equal(['./.s2iignore', './data/important.log', './keep.ipynb', './sub/keep.py']);
     });
   });

@@ -93,7 +93,7 @@ describe('sources on the build machine (real engine)', function () {
       expect(result.code, result.stderr).to.equal(0);
       const seen = await inImage(
         output,
-        'cd /home/jovyan/work && find . -mindepth 1 | LC_ALL=C sort && ./tool.sh && stat -c "%A %g" read-only read-only/frozen.csv && test ! -e /tmp/src && echo clean',
+        'cd /home/jovyan/work && find . -mindepth 1 ! -name .tjs2i-seeded | LC_ALL=C sort && ./tool.sh && stat -c "%A %g" read-only read-only/frozen.csv && test ! -e /tmp/src && echo clean',
       );
       expect(seen.split('\n')).to.deep.equal([
         './-leading-dash.ipynb',

@@ -82,7 +82,7 @@ describe('run options', () => {
     });
 
     it('refuses a bare name that is not set, and bad names, without showing values', async () => {
-      expect(usageErrorOf(() => parseRunEnv(['PASSWORD'], {})).message).to.equal("-e PASSWORD: PASSWORD is not set in tjs2i's environment");
+      expect(usageErrorOf(() => parseRunEnv(['PASSWORD'], {})).message).to.equal("-e PASSWORD: no such variable is set in tjs2i's environment");
       const error = usageErrorOf(() => parseRunEnv(['MY-PASSWORD=secret-value'], {}));
       expect(error.message).not.to.contain('secret-value');
       expect(await rejectionOf(Promise.resolve().then(() => parseRunEnv(['1X=y'], {})))).to.be.instanceOf(UsageError);

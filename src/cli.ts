@@ -4,6 +4,7 @@ import * as buildCommand from './commands/build.js';
 import * as builderCommand from './commands/builder.js';
 import * as previewCommand from './commands/preview.js';
 import * as runImageCommand from './commands/run.js';
+import * as templateCommand from './commands/template.js';
 import * as usageCommand from './commands/usage.js';
 import * as versionCommand from './commands/version.js';
 import { ExitCode } from './errors.js';
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<void> {
     .command(buildCommand)
     .command(runImageCommand)
     .command(previewCommand)
+    .command(templateCommand)
     .command(usageCommand)
     .command(versionCommand)
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'only errors (no step lines, no assemble output)' })
@@ -31,7 +33,7 @@ export async function main(argv: string[]): Promise<void> {
       if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 5)) return '--loglevel must be an integer from 0 to 5';
       return true;
     })
-    .demandCommand(1, 'give a command: builder, build, run, preview, usage or version')
+    .demandCommand(1, 'give a command: builder, build, run, preview, template, usage or version')
     .strict()
     .help()
     .version(tjs2iVersion())

@@ -42,6 +42,14 @@ export const builder = (yargs: Argv): Argv<TemplateArgs> =>
 
 export async function handler(args: ArgumentsCamelCase<TemplateArgs>): Promise<void> {
   try {
+    // The Kubernetes manifest holds the generated password (in its Secret): it goes to a pipe
+    // (kubectl apply -f -) or a private file, never onto a terminal or into a log by accident.
+    if (args.format === 'kubernetes' && args.output === undefined && process.stdout.isTTY) {
+      throw new UsageError(
+        'the Kubernetes manifest holds the password Secret and stdout is a terminal',
+        'pipe it (tjs2i template STACK --format kubernetes --image IMAGE | kubectl apply -f -) or write it with --output FILE',
+      );
+    }
     const { format, manifest } = templateDefinition({
       stack: args.stack,
       format: args.format,
@@ -55,7 +63,8 @@ export async function handler(args: ArgumentsCamelCase<TemplateArgs>): Promise<v
     });
     if (args.output !== undefined) {
       if (args.output === '') throw new UsageError('--output needs a file name');
-      await writeFileAtomic(args.output, serializeManifest(manifest)).catch((error: NodeJS.ErrnoException) => {
+      // Private when it holds a password.
+      await writeFileAtomic(args.output, serializeManifest(manifest), format === 'kubernetes' ? 0o600 : 0o644).catch((error: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot write ${args.output}: ${error.code ?? error.message}`, 'give a path in an existing, writable directory');
       });
       if (!args.quiet) process.stderr.write(`wrote ${format} definition to ${resolve(args.output)}\n`);

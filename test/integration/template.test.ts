@@ -5,7 +5,7 @@
  * probe answering and the Secret's password logging in.
  */
 import { expect } from 'chai';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { notebook, writeTree } from './course-fixtures.js';
 import { docker, exec, ROOT, tempDir, testBuilder, tjs2i, uniqueName } from './helpers.js';
@@ -43,12 +43,22 @@ describe('template: OpenShift templates and Kubernetes manifests (real CLI; the 
       expect(list.kind).to.equal('List');
       expect(list.items.map((o: Obj) => o.kind)).to.deep.equal(['Secret', 'Deployment', 'Service']);
       expect(result.stderr).not.to.include(list.items[0].stringData.password);
+      expect(((await stat(file)).mode & 0o777).toString(8), 'the file holds a password').to.equal('600');
       expect(await readdir(dir.path)).to.deep.equal(['nb.json']);
       const json = await tjs2i(['template', 'pyspark-notebook', '--output', file, '--json']);
       expect(JSON.parse(json.stdout)).to.deep.equal({ ok: true, format: 'openshift', output: file });
     } finally {
       await dir.remove();
     }
+  });
+
+  it('never prints the Kubernetes manifest (it holds the password) onto a terminal', async () => {
+    // script(1) gives the CLI a pseudo-terminal as stdout, as an interactive shell would.
+    const command = `${process.execPath} ${join(ROOT, 'bin', 'tjs2i')} template minimal-notebook --format kubernetes --image registry.example.com/c:1`;
+    const result = await exec('script', ['-qec', command, '/dev/null']);
+    expect(result.code).to.equal(2);
+    expect(result.stdout).to.include('error: the Kubernetes manifest holds the password Secret and stdout is a terminal');
+    expect(result.stdout).not.to.include('"password"');
   });
 
   for (const [args, message] of [

@@ -4,6 +4,7 @@ import * as buildCommand from './commands/build.js';
 import * as builderCommand from './commands/builder.js';
 import * as previewCommand from './commands/preview.js';
 import * as runImageCommand from './commands/run.js';
+import * as stacksCommand from './commands/stacks.js';
 import * as usageCommand from './commands/usage.js';
 import * as versionCommand from './commands/version.js';
 import { ExitCode } from './errors.js';
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<void> {
     .scriptName('tjs2i')
     .usage('$0 <command> [options]\n\nSource-to-Image for Jupyter: turn a notebook repository into a Jupyter image that runs under any UID.')
     .command(builderCommand)
+    .command(stacksCommand)
     .command(buildCommand)
     .command(runImageCommand)
     .command(previewCommand)

@@ -1,7 +1,8 @@
 /**
  * The Dockerfile that turns an upstream Jupyter stack into an S2I builder that runs under any UID
  * with group 0: the original shim's seven changes (group 0 ownership and group rwX on the notebook
- * user's home and the conda tree, HOME set) plus a numeric USER, the S2I scripts baked in at
+ * user's home and the conda tree, HOME set), extended to the trees each stack's users write into
+ * (the R library, the Julia depot, Spark's configuration; see stacks.ts), plus a numeric USER, the S2I scripts baked in at
  * /usr/libexec/s2i, set-group-ID directories (so files created later stay group 0) and a
  * group-writable /etc/passwd (so `run` can add an entry for an arbitrary UID, as the upstream
  * stacks' start.sh does) and, because of that, no set-uid or set-gid programs.
@@ -15,7 +16,11 @@ export interface BuilderPlan {
   from: string;
   uid: number;
   home: string;
-  /** Trees made group-0 owned and group-writable. */
+  /**
+   * Trees made group-0 owned and group-writable, none inside another. Symbolic links
+   * (SPARK_HOME) are resolved in the image; a tree the image does not have is skipped with a line
+   * in the build output.
+   */
   trees: string[];
 }
 
@@ -29,7 +34,10 @@ export function builderDockerfile(plan: BuilderPlan): string {
     `COPY s2i/ ${SCRIPTS_DIR}/`,
     'RUN set -eu; \\',
     `    for d in ${trees}; do \\`,
-    '      [ -d "$d" ] || continue; \\',
+    '      if [ ! -d "$d" ]; then echo "tjs2i: $d is not a directory in the base image: skipped"; continue; fi; \\',
+    '      real=$(readlink -f "$d"); \\',
+    '      if [ "$real" = "$d" ]; then echo "tjs2i: group 0 may write $d"; else echo "tjs2i: group 0 may write $d ($real)"; fi; \\',
+    '      d=$real; \\',
     '      chgrp -R 0 "$d"; \\',
     '      chmod -R g+rwX "$d"; \\',
     '      find "$d" -type d -exec chmod g+s {} +; \\',
@@ -45,7 +53,7 @@ export function builderDockerfile(plan: BuilderPlan): string {
   ].join('\n');
 }
 
-export function builderLabels(stack: Stack, from: string): Record<string, string> {
+export function builderLabels(stack: Stack, from: string, trees: readonly string[] = []): Record<string, string> {
   return {
     [Label.scriptsUrl]: `image://${SCRIPTS_DIR}`,
     [Label.exposeServices]: '8888:http',
@@ -54,5 +62,7 @@ export function builderLabels(stack: Stack, from: string): Record<string, string
     [Label.displayName]: `${stack.title} (S2I builder)`,
     'io.tjs2i.builder.stack': stack.name,
     'io.tjs2i.builder.base': from,
+    // The trees the builder makes group-writable when the base image has them, colon-separated.
+    ...(trees.length ? { 'io.tjs2i.builder.writable-trees': trees.join(':') } : {}),
   };
 }

@@ -5,6 +5,7 @@ import * as builderCommand from './commands/builder.js';
 import * as previewCommand from './commands/preview.js';
 import * as runImageCommand from './commands/run.js';
 import * as templateCommand from './commands/template.js';
+import * as stacksCommand from './commands/stacks.js';
 import * as usageCommand from './commands/usage.js';
 import * as versionCommand from './commands/version.js';
 import { ExitCode } from './errors.js';
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<void> {
     .scriptName('tjs2i')
     .usage('$0 <command> [options]\n\nSource-to-Image for Jupyter: turn a notebook repository into a Jupyter image that runs under any UID.')
     .command(builderCommand)
+    .command(stacksCommand)
     .command(buildCommand)
     .command(runImageCommand)
     .command(previewCommand)
@@ -33,7 +35,7 @@ export async function main(argv: string[]): Promise<void> {
       if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 5)) return '--loglevel must be an integer from 0 to 5';
       return true;
     })
-    .demandCommand(1, 'give a command: builder, build, run, preview, template, usage or version')
+    .demandCommand(1, 'give a command: builder, build, run, preview, stacks, template, usage or version')
     .strict()
     .help()
     .version(tjs2iVersion())

@@ -12,7 +12,7 @@ import { formatBytes, type Logger } from './log.js';
 import { s2iScript } from './package-files.js';
 import { DEFAULT_PULL_POLICY, ensureImage, type PullPolicy } from './pull-policy.js';
 import { lookupUser, parsePasswd } from './passwd.js';
-import { findStack, STACKS } from './stacks.js';
+import { envOf, findStack, planTrees, STACKS, treeRoots, type PlannedTree } from './stacks.js';
 import { packTrees } from './tar.js';
 
 export interface BuilderOptions {
@@ -29,6 +29,8 @@ export interface BuilderResult {
   size: number;
   baseSize: number;
   uid: number;
+  /** The trees made writable for group 0 (when the base image has them). */
+  trees: PlannedTree[];
 }
 
 export async function makeBuilder(engine: Engine, options: BuilderOptions, logger: Logger, signal?: AbortSignal): Promise<BuilderResult> {
@@ -47,8 +49,13 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
 
   const user = await logger.step('user', `resolve USER ${base.user || '(empty)'}`, () => resolveUser(engine, from, base, signal));
   logger.info(`    notebook user: uid ${user.uid}, home ${user.home}`);
-  const conda = envOf(base.env, 'CONDA_DIR') ?? '/opt/conda';
-  const plan = { from, uid: user.uid, home: user.home, trees: [...new Set([user.home, conda])] };
+  const trees = planTrees(stack, { env: base.env, home: user.home });
+  for (const tree of trees) {
+    const origin = tree.spec === '$HOME' ? '' : ` (${tree.spec}${tree.source === 'default' ? ', default' : ''})`;
+    logger.info(`    writable for group 0: ${tree.path}${origin}`);
+  }
+  const paths = trees.map((t) => t.path);
+  const plan = { from, uid: user.uid, home: user.home, trees: treeRoots(paths) };
 
   const context = packTrees({
     uid: 0,
@@ -64,18 +71,13 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
   const imageId = await logger.step('build', `${tag} from ${from}`, async () => {
     const [, id] = await Promise.all([
       context.done,
-      engine.buildImage(context.stream, { tag, labels: builderLabels(stack, from), onEvent: (e) => e.stream && logger.output(e.stream) }, signal),
+      engine.buildImage(context.stream, { tag, labels: builderLabels(stack, from, paths), onEvent: (e) => e.stream && logger.output(e.stream) }, signal),
     ]);
     return id;
   });
   const info = await engine.inspectImage(imageId, signal);
   logger.info(`builder ${tag} (${imageId.replace('sha256:', '').slice(0, 12)}), ${formatBytes(info?.size ?? 0)}; base ${formatBytes(base.size)}`);
-  return { image: tag, imageId, size: info?.size ?? 0, baseSize: base.size, uid: user.uid };
-}
-
-function envOf(env: string[], name: string): string | undefined {
-  const entry = env.find((e) => e.startsWith(`${name}=`));
-  return entry?.slice(name.length + 1) || undefined;
+  return { image: tag, imageId, size: info?.size ?? 0, baseSize: base.size, uid: user.uid, trees };
 }
 
 /** The notebook user's uid and home: from USER when numeric, else from the image's /etc/passwd. */

@@ -23,7 +23,7 @@ export const builder = (yargs: Argv): Argv<BuilderArgs> =>
 
 export async function handler(args: ArgumentsCamelCase<BuilderArgs>): Promise<void> {
   await runCommand(args, async ({ logger, engine, signal }) => {
-    await makeBuilder(
+    return makeBuilder(
       engine,
       { stack: args.stack, ...(args.from ? { from: args.from } : {}), ...(args.tag ? { tag: args.tag } : {}), pullPolicy: args.pullPolicy },
       logger,

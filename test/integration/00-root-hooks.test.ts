@@ -5,6 +5,11 @@
  */
 import { DEBIAN, engineAnswers, imageExists, removeTestArtifacts, REQUIRE_DOCKER, STANDIN } from './helpers.js';
 
+/** Stand-ins for the other stacks (test/fixtures/standin/<stack>.Dockerfile, used by stacks.test.ts). */
+const STACK_STANDINS = ['scipy-notebook', 'r-notebook', 'datascience-notebook', 'pyspark-notebook', 'all-spark-notebook'].map(
+  (stack) => `tjs2i-fixture/${stack}:latest`,
+);
+
 let ready = false;
 
 before(async function () {
@@ -13,7 +18,7 @@ before(async function () {
     if (REQUIRE_DOCKER) throw new Error('TJS2I_REQUIRE_DOCKER=1 but no Docker engine answers (run .ci/engine.sh)');
     return;
   }
-  for (const fixture of [STANDIN, DEBIAN]) {
+  for (const fixture of [STANDIN, DEBIAN, ...STACK_STANDINS]) {
     if (!(await imageExists(fixture))) {
       const message = `fixture image ${fixture} is missing (run npm run fixtures)`;
       if (REQUIRE_DOCKER) throw new Error(message);

@@ -34,11 +34,19 @@ describe('builder-dockerfile', () => {
       const loop = lines.find((l) => l.trim().startsWith('for d in '));
       expect(loop?.trim()).to.equal(`for d in '/home/jovyan' '/opt/conda'; do \\`);
       expect(dockerfile).to.include('chgrp -R 0 "$d"');
+      expect(dockerfile).to.include('real=$(readlink -f "$d")');
       expect(dockerfile).to.include('chmod -R g+rwX "$d"');
       expect(dockerfile).to.include('find "$d" -type d -exec chmod g+s {} +');
       expect(dockerfile).to.include('chmod g+w /etc/passwd');
       expect(dockerfile.match(/chgrp/g)).to.have.length(1);
       expect(dockerfile).not.to.include('/opt/other');
+    });
+
+    it('says in the build output which trees it fixes (through symbolic links) and which it skips', () => {
+      expect(dockerfile).to.include('if [ ! -d "$d" ]; then echo "tjs2i: $d is not a directory in the base image: skipped"; continue; fi');
+      expect(dockerfile).to.include('echo "tjs2i: group 0 may write $d ($real)"');
+      // The loop works on the resolved path: chgrp -R does not follow a symbolic link named on its command line.
+      expect(dockerfile.indexOf('d=$real')).to.be.lessThan(dockerfile.indexOf('chgrp -R 0'));
     });
 
     it('quotes trees for the shell', () => {
@@ -68,6 +76,8 @@ describe('builder-dockerfile', () => {
       expect(labels['io.k8s.display-name']).to.equal('Jupyter minimal-notebook (S2I builder)');
       expect(labels['io.tjs2i.builder.stack']).to.equal('minimal-notebook');
       expect(labels['io.tjs2i.builder.base']).to.equal('quay.io/jupyter/minimal-notebook:2024-05-01');
+      expect(labels).not.to.have.property('io.tjs2i.builder.writable-trees');
+      expect(builderLabels(stack!, 'x', ['/home/jovyan', '/opt/conda'])['io.tjs2i.builder.writable-trees']).to.equal('/home/jovyan:/opt/conda');
     });
   });
 });

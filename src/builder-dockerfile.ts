@@ -36,6 +36,8 @@ export function builderDockerfile(plan: BuilderPlan): string {
     `    for d in ${trees}; do \\`,
     '      if [ ! -d "$d" ]; then echo "tjs2i: $d is not a directory in the base image: skipped"; continue; fi; \\',
     '      real=$(readlink -f "$d"); \\',
+    // A link (SPARK_HOME) may lead anywhere: never a system tree.
+    '      case "$real" in /|/bin|/boot|/dev|/etc|/lib|/lib64|/proc|/root|/sbin|/sys|/usr|/usr/bin|/usr/lib|/usr/local|/var) echo "tjs2i: $d leads to $real: skipped"; continue;; esac; \\',
     '      if [ "$real" = "$d" ]; then echo "tjs2i: group 0 may write $d"; else echo "tjs2i: group 0 may write $d ($real)"; fi; \\',
     '      d=$real; \\',
     '      chgrp -R 0 "$d"; \\',
@@ -46,7 +48,7 @@ export function builderDockerfile(plan: BuilderPlan): string {
     // Group 0 can edit /etc/passwd (so `run` can add an entry for an arbitrary UID): with a set-uid
     // `su` left in the image, that would let any process give root an empty password and become root.
     '    find / -xdev -type f \\( -perm -4000 -o -perm -2000 \\) -exec chmod ug-s {} +',
-    `ENV HOME=${plan.home}`,
+    `ENV HOME=${JSON.stringify(plan.home)}`,
     `USER ${plan.uid}`,
     `CMD ["${SCRIPTS_DIR}/run"]`,
     '',

@@ -68,6 +68,8 @@ export async function runCommand(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A closed terminal (SIGHUP) must not leave a serving container or a build container behind.
+  process.on('SIGHUP', onSignal);
   try {
     const result = await handler({ logger, engine: createEngine(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {}), signal: controller.signal });
     if (options.json) process.stdout.write(`${jsonResult(result ?? {})}\n`);
@@ -83,6 +85,7 @@ export async function runCommand(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
   }
   // Exit explicitly once cleanup is done: a killed git may leave a helper process (git-remote-http)
   // holding a pipe open, which would otherwise keep the CLI alive after an interrupt.

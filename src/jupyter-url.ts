@@ -68,3 +68,19 @@ export function browserUrl(port: number, url: ServerUrl | undefined, host = '127
 export function apiUrl(port: number, url: ServerUrl | undefined, host = '127.0.0.1'): string {
   return `http://${host}:${port}${basePath(url)}api`;
 }
+
+/**
+ * The base URL the image's `run` gives Jupyter, from the variables it reads (JUPYTER_BASE_URL, else
+ * JUPYTERHUB_SERVICE_PREFIX), as `/prefix/`; `/` without them. The printed URL cannot be trusted for
+ * this: jupyter_server 2 prints its default URL (such as /lab/tree/work) after the base.
+ */
+export function baseUrlOf(env: readonly { name: string; value: string }[]): string {
+  const value = env.find((v) => v.name === 'JUPYTER_BASE_URL')?.value || env.find((v) => v.name === 'JUPYTERHUB_SERVICE_PREFIX')?.value || '/';
+  const trimmed = value.replace(/^\/+|\/+$/g, '');
+  return trimmed ? `/${trimmed}/` : '/';
+}
+
+/** The readiness probes to try: the configured base first, then the one the printed URL suggests. */
+export function apiUrls(port: number, env: readonly { name: string; value: string }[], url: ServerUrl | undefined, host = '127.0.0.1'): string[] {
+  return [...new Set([`http://${host}:${port}${baseUrlOf(env)}api`, apiUrl(port, url, host)])];
+}

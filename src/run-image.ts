@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine } from './engine.js';
 import { BuildFailedError, UsageError } from './errors.js';
-import { apiUrl, browserUrl, ServerUrlScanner } from './jupyter-url.js';
+import { apiUrls, browserUrl, ServerUrlScanner } from './jupyter-url.js';
 import type { Logger } from './log.js';
 import { JUPYTER_PORT, passwordProtected, PUBLISH_IP, RUN_LABEL, type RunOptions } from './run-options.js';
 import { TailBuffer } from './tail-buffer.js';
@@ -176,8 +176,13 @@ export async function runImage(
           tail.get(),
         );
       }
-      const status = await Promise.race([probe(apiUrl(port, scanner.url), internal.signal), exited.then(() => undefined), aborted.then(() => undefined)]);
-      if (status === 200) break;
+      let ready = false;
+      for (const url of apiUrls(port, options.env, scanner.url)) {
+        const status = await Promise.race([probe(url, internal.signal), exited.then(() => undefined), aborted.then(() => undefined)]);
+        if (status === 200) ready = true;
+        if (ready || exitCode !== undefined || signal?.aborted) break;
+      }
+      if (ready) break;
       await Promise.race([delay(poll), exited, aborted]);
     }
 

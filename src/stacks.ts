@@ -146,6 +146,8 @@ function expand(template: string, stack: Stack, facts: ImageFacts): { value: str
  * An absolute, normalised path other than `/`, or undefined. `~` is the notebook user's home; an R path with
  * `%` specifiers (`~/R/%p-library/%v`) stops before the first of them.
  */
+const SAFE_PATH = /^\/[A-Za-z0-9._/+@-]+$/;
+
 function cleanPath(entry: string, home: string): string | undefined {
   let path = entry.trim();
   if (path === '~' || path.startsWith('~/')) path = home + path.slice(1);
@@ -153,8 +155,9 @@ function cleanPath(entry: string, home: string): string | undefined {
   if (percent >= 0) path = path.slice(0, Math.max(0, path.lastIndexOf('/', percent)));
   if (!path.startsWith('/')) return undefined;
   const normal = posix.normalize(path).replace(/\/+$/, '');
-  // Never the whole file system (an empty or `/` value).
-  return normal === '' ? undefined : normal;
+  // Never the whole file system (an empty or `/` value), and only plain path characters: the path
+  // is written into the builder's Dockerfile, where a newline or a quote could add instructions.
+  return normal === '' || !SAFE_PATH.test(normal) ? undefined : normal;
 }
 
 /**

@@ -22,7 +22,7 @@ describe('builder-dockerfile', () => {
     });
 
     it('sets HOME to the notebook user home', () => {
-      expect(lines).to.include('ENV HOME=/home/jovyan');
+      expect(lines).to.include('ENV HOME="/home/jovyan"');
     });
 
     it('copies the scripts into /usr/libexec/s2i', () => {
@@ -53,7 +53,7 @@ describe('builder-dockerfile', () => {
       const other = builderDockerfile({ ...plan, uid: 1001, home: '/home/o', trees: ["/home/it's", '/opt/x y'] });
       expect(other).to.include(`for d in '/home/it'\\''s' '/opt/x y'; do`);
       expect(other).to.include('USER 1001\n');
-      expect(other).to.include('ENV HOME=/home/o\n');
+      expect(other).to.include('ENV HOME="/home/o"\n');
     });
   });
 
@@ -79,5 +79,11 @@ describe('builder-dockerfile', () => {
       expect(labels).not.to.have.property('io.tjs2i.builder.writable-trees');
       expect(builderLabels(stack!, 'x', ['/home/jovyan', '/opt/conda'])['io.tjs2i.builder.writable-trees']).to.equal('/home/jovyan:/opt/conda');
     });
+  });
+
+  it('never writes a tree whose path could add Dockerfile instructions, and skips links to system trees', () => {
+    const text = builderDockerfile({ from: 'b', uid: 1000, home: '/home/jovyan', trees: ['/opt/conda'] });
+    expect(text).to.contain('case "$real" in /|/bin|');
+    expect(text).to.contain('echo "tjs2i: $d leads to $real: skipped"');
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { apiUrl, basePath, browserUrl, findServerUrls, ServerUrlScanner } from '../../src/jupyter-url.js';
+import { apiUrl, apiUrls, basePath, baseUrlOf, browserUrl, findServerUrls, ServerUrlScanner } from '../../src/jupyter-url.js';
 
 const TOKEN = '3ee72f13146362ee9833f6040cc928cad79b28c2ac262a18';
 
@@ -66,5 +66,13 @@ describe('jupyter-url', () => {
     expect(apiUrl(32789, { path: '/lab' })).to.equal('http://127.0.0.1:32789/api');
     expect(apiUrl(32789, { path: '/course/x/lab' })).to.equal('http://127.0.0.1:32789/course/x/api');
     expect(basePath({ path: '/prefix/' })).to.equal('/prefix/');
+  });
+
+  it('probes the base run gives Jupyter first (jupyter_server 2 prints its default URL after the base)', () => {
+    expect(baseUrlOf([])).to.equal('/');
+    expect(baseUrlOf([{ name: 'JUPYTER_BASE_URL', value: 'course' }])).to.equal('/course/');
+    expect(baseUrlOf([{ name: 'JUPYTERHUB_SERVICE_PREFIX', value: '/user/ada/' }])).to.equal('/user/ada/');
+    expect(apiUrls(5, [], { path: '/lab/tree/work' })).to.deep.equal(['http://127.0.0.1:5/api', 'http://127.0.0.1:5/lab/tree/api']);
+    expect(apiUrls(5, [{ name: 'JUPYTER_BASE_URL', value: '/c/' }], { path: '/c/tree' })).to.deep.equal(['http://127.0.0.1:5/c/api']);
   });
 });

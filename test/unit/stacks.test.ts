@@ -165,4 +165,11 @@ describe('stacks', () => {
       expect(log).to.contain('writable for group 0: /usr/local/spark/conf ($SPARK_HOME/conf, default)');
     });
   });
+
+  it('ignores ENV values that are not plain paths (they would be written into the Dockerfile)', () => {
+    const hostile = ["SPARK_HOME=/x'; done\nUSER 0\nRUN id", 'SPARK_HOME=/opt/sp ark', 'SPARK_HOME=/opt/"q"'];
+    for (const value of hostile) {
+      expect(paths('pyspark-notebook', [value]).some((p) => /[\s'"]/.test(p))).to.equal(false);
+    }
+  });
 });

@@ -1,18 +1,10 @@
 import { expect } from 'chai';
 import { describeDockerHost, dockerConnectOptions, parseDockerHost, resolveDockerHost } from '../../src/docker-host.js';
-import { UsageError } from '../../src/errors.js';
+import { usageErrorOf } from './helpers.js';
 
 const HOME = '/home/ada';
 
-function usageError(run: () => unknown): UsageError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).to.be.instanceOf(UsageError);
-    return error as UsageError;
-  }
-  throw new Error('expected a UsageError');
-}
+const usageError = usageErrorOf;
 
 describe('docker-host', () => {
   describe('resolveDockerHost', () => {

@@ -12,19 +12,14 @@ import {
   type EnvVar,
 } from '../../src/environment.js';
 import { ExitCode, UsageError } from '../../src/errors.js';
-import { rejectionOf, tempDir } from './helpers.js';
+import { rejectionOf, tempDir, usageErrorOf } from './helpers.js';
 
 const SECRET = 's3cr3t-Pa55';
 
 function usageError(run: () => unknown): UsageError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).to.be.instanceOf(UsageError);
-    expect((error as UsageError).exitCode).to.equal(ExitCode.usage);
-    return error as UsageError;
-  }
-  throw new Error('expected a UsageError');
+  const error = usageErrorOf(run);
+  expect(error.exitCode).to.equal(ExitCode.usage);
+  return error;
 }
 
 /** The error a file made of `lines` gives, checked to never show the secret value. */

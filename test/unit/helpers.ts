@@ -3,7 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { expect } from 'chai';
 import tar from 'tar-stream';
+import { UsageError } from '../../src/errors.js';
 import { pullFailure } from '../../src/pull-error.js';
 import type { BuildImageSpec, CommitSpec, ContainerSpec, ContainerState, Engine, ImageInfo, ProgressEvent, ServerSpec } from '../../src/engine.js';
 
@@ -71,6 +73,17 @@ export async function readTar(stream: Readable): Promise<{ raw: Buffer; entries:
 export async function tempDir(prefix = 'tjs2i-unit-'): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Runs something that must throw a UsageError, and returns it. */
+export function usageErrorOf(run: () => unknown): UsageError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).to.be.instanceOf(UsageError);
+    return error as UsageError;
+  }
+  throw new Error('expected a UsageError');
 }
 
 /** Awaits a promise that must reject, and returns what it rejected with. */

@@ -1,17 +1,8 @@
 import { expect } from 'chai';
 import { UsageError } from '../../src/errors.js';
 import { parsePort, parseRunEnv, parseUser, parseVolume, passwordProtected, runOptionsOf } from '../../src/run-options.js';
-import { rejectionOf } from './helpers.js';
+import { rejectionOf, usageErrorOf } from './helpers.js';
 
-const usageErrorOf = (run: () => unknown): UsageError => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).to.be.instanceOf(UsageError);
-    return error as UsageError;
-  }
-  throw new Error('expected a UsageError');
-};
 
 describe('run options', () => {
   describe('parsePort', () => {

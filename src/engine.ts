@@ -211,6 +211,23 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
   };
 
+  /** Creates a container whose output is attached (no TTY): build, save-artifacts, usage and servers alike. */
+  const create = (options: Docker.ContainerCreateOptions & { Image: string }, signal?: AbortSignal): Promise<string> =>
+    call(
+      `create a container from ${options.Image}`,
+      async () => {
+        const container = await docker.createContainer({
+          ...options,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: false,
+          abortSignal: signal,
+        } as Docker.ContainerCreateOptions);
+        return container.id;
+      },
+      options.Image,
+    );
+
   return {
     endpoint,
 
@@ -265,24 +282,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
 
     createContainer: (spec, signal) =>
-      call(
-        `create a container from ${spec.image}`,
-        async () => {
-          const container = await docker.createContainer({
-            name: spec.name,
-            Image: spec.image,
-            User: spec.user,
-            Entrypoint: spec.entrypoint,
-            Cmd: spec.cmd,
-            Env: spec.env,
-            AttachStdout: true,
-            AttachStderr: true,
-            Tty: false,
-            abortSignal: signal,
-          } as Docker.ContainerCreateOptions);
-          return container.id;
-        },
-        spec.image,
+      create(
+        { name: spec.name, Image: spec.image, User: spec.user, Entrypoint: spec.entrypoint, Cmd: spec.cmd, Env: spec.env },
+        signal,
       ),
 
     putArchive: (containerId, archive, path, signal) =>
@@ -359,28 +361,20 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
 
     createServer: (spec, signal) =>
-      call(
-        `create a container from ${spec.image}`,
-        async () => {
-          const container = await docker.createContainer({
-            name: spec.name,
-            Image: spec.image,
-            ...(spec.user !== undefined ? { User: spec.user } : {}),
-            Env: spec.env,
-            Labels: spec.labels,
-            ExposedPorts: { [spec.containerPort]: {} },
-            AttachStdout: true,
-            AttachStderr: true,
-            Tty: false,
-            HostConfig: {
-              PortBindings: { [spec.containerPort]: [{ HostIp: spec.hostIp, HostPort: spec.hostPort === undefined ? '' : String(spec.hostPort) }] },
-              ...(spec.binds?.length ? { Binds: spec.binds } : {}),
-            },
-            abortSignal: signal,
-          } as Docker.ContainerCreateOptions);
-          return container.id;
+      create(
+        {
+          name: spec.name,
+          Image: spec.image,
+          ...(spec.user !== undefined ? { User: spec.user } : {}),
+          Env: spec.env,
+          Labels: spec.labels,
+          ExposedPorts: { [spec.containerPort]: {} },
+          HostConfig: {
+            PortBindings: { [spec.containerPort]: [{ HostIp: spec.hostIp, HostPort: spec.hostPort === undefined ? '' : String(spec.hostPort) }] },
+            ...(spec.binds?.length ? { Binds: spec.binds } : {}),
+          },
         },
-        spec.image,
+        signal,
       ),
 
     attachOutput: (containerId, onOutput, signal) =>

@@ -17,13 +17,14 @@
  * changes the home (NB_USER is followed, not refused, unless odd) or how bash and coreutils behave.
  */
 import { constants, createReadStream } from 'node:fs';
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { SCRIPTS_DIR } from './builder-dockerfile.js';
 import type { Engine, PathEntry } from './engine.js';
+import { s2iScript } from './package-files.js';
 import type { EnvVar } from './environment.js';
 import { Label } from './s2i.js';
 import type { ScriptLocation } from './scripts.js';
@@ -99,17 +100,25 @@ const SETGID = 0o2000;
 const isSetGidGroup0Dir = (e: PathEntry | undefined, uid: number) =>
   e !== undefined && e.type === 'directory' && (e.mode & SETGID) !== 0 && e.gid === 0 && e.uid === uid && (e.mode & 0o700) === 0o700;
 
+/** This tjs2i's own assemble, read once. */
+let ownAssemble: Promise<Buffer> | undefined;
+const defaultAssemble = () => (ownAssemble ??= readFile(s2iScript('assemble')));
+
 /**
- * What the builder's file system must be for assemble's result to be known without running it: the
- * home and work/ directories owned by the assemble user, group 0, set-group-ID; work/ empty; no
- * ~/.tjs2i. Undefined when it is so, else why not.
+ * What the builder must hold for assemble's result to be known without running it: the assemble
+ * script of this very tjs2i (a builder made by another version has another one); the home and work/
+ * directories owned by the assemble user, group 0, set-group-ID; work/ empty; no ~/.tjs2i.
+ * Undefined when it is so, else why not.
  */
 export async function checkContainer(engine: Engine, containerId: string, home: string, uid: number, signal?: AbortSignal): Promise<string | undefined> {
-  const [homeEntries, workEntries, state] = await Promise.all([
+  const [script, own, homeEntries, workEntries, state] = await Promise.all([
+    engine.readFile(containerId, DEFAULT_ASSEMBLE, signal),
+    defaultAssemble(),
     engine.listPath(containerId, home, 1, signal),
     engine.listPath(containerId, posix.join(home, 'work'), 2, signal),
     engine.listPath(containerId, posix.join(home, '.tjs2i'), 1, signal),
   ]);
+  if (!script?.equals(own)) return `the builder's ${DEFAULT_ASSEMBLE} is not the one of this tjs2i (a builder made by another version?)`;
   const want = `owned by uid ${uid}, group 0 and set-group-ID`;
   if (!isSetGidGroup0Dir(homeEntries?.[0], uid)) return `${home} in the builder is not a directory ${want}`;
   if (!isSetGidGroup0Dir(workEntries?.[0], uid)) return `${home}/work in the builder is not a directory ${want}`;

@@ -476,6 +476,7 @@ describe('build (fake engine)', () => {
       expect(engine.methods()).to.deep.equal([
         'inspectImage',
         'createContainer',
+        'readFile',
         'listPath',
         'listPath',
         'listPath',
@@ -489,7 +490,7 @@ describe('build (fake engine)', () => {
       expect(engine.uploads).to.have.length(1);
       expect(engine.uploads[0]?.path).to.equal('/home/jovyan');
       expect(engine.uploads[0]?.entries.map((e) => e.name)).to.include.members(['work/lessons/intro.ipynb', '.tjs2i/course/lessons/intro.ipynb', 'work/.tjs2i-seeded']);
-      for (const call of engine.calls.slice(1, 6)) expect(call.args.at(-1), call.method).to.equal(controller.signal);
+      for (const call of engine.calls.slice(1, 7)) expect(call.args.at(-1), call.method).to.equal(controller.signal);
       expect(engine.commits[0]?.cmd).to.deep.equal(['/usr/libexec/s2i/run']);
       expect(result.directWrite).to.equal(true);
       expect(out.join('')).to.contain('assemble: tjs2i default, written directly (no dependency files)\n').and.contain('<== write done in');

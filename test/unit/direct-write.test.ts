@@ -210,6 +210,7 @@ describe('direct write', () => {
       const engine = new FakeEngine();
       expect(await checkContainer(engine, 'c', '/home/jovyan', 1000)).to.equal(undefined);
       expect(engine.calls.map((c) => c.args.slice(1, 3))).to.deep.equal([
+        ['/usr/libexec/s2i/assemble', undefined],
         ['/home/jovyan', 1],
         ['/home/jovyan/work', 2],
         ['/home/jovyan/.tjs2i', 1],
@@ -231,6 +232,8 @@ describe('direct write', () => {
       ],
       ['a .tjs2i already', (e) => e.paths.set('/home/jovyan/.tjs2i', [{ name: '.tjs2i/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]), '.tjs2i exists'],
       ['another assemble user', () => undefined, 'owned by uid 4321', 4321],
+      ['the assemble of another tjs2i version', (e) => e.files.set('/usr/libexec/s2i/assemble', '#!/bin/bash\ncp -R /tmp/src/. ~/work\n'), 'not the one of this tjs2i'],
+      ['no assemble in the image', (e) => e.files.delete('/usr/libexec/s2i/assemble'), 'not the one of this tjs2i'],
     ];
     for (const [what, setup, reason, uid] of cases) {
       it(`refuses ${what}`, async () => {

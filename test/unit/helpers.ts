@@ -1,4 +1,5 @@
 /** Shared helpers for the unit tests (not a test file itself). */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { expect } from 'chai';
 import tar from 'tar-stream';
 import { UsageError } from '../../src/errors.js';
+import { s2iScript } from '../../src/package-files.js';
 import { pullFailure } from '../../src/pull-error.js';
 import type { BuildImageSpec, CommitSpec, ContainerSpec, ContainerState, Engine, ImageInfo, PathEntry, ProgressEvent, ServerSpec } from '../../src/engine.js';
 
@@ -192,8 +194,8 @@ export class FakeEngine implements Engine {
     return this.putArchiveImpl(containerId, archive, path, signal);
   }
 
-  /** What readFile finds in a container, by path. */
-  files = new Map<string, string>();
+  /** What readFile finds in a container, by path: by default tjs2i's own assemble where a tjs2i builder has it. */
+  files = new Map<string, string>([['/usr/libexec/s2i/assemble', readFileSync(s2iScript('assemble'), 'utf8')]]);
 
   async readFile(containerId: string, path: string, signal?: AbortSignal): Promise<Buffer | undefined> {
     this.calls.push({ method: 'readFile', args: [containerId, path, signal] });

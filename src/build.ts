@@ -10,8 +10,10 @@ import { posix } from 'node:path';
 import type { UidRange } from './allowed-uids.js';
 import { artifactsArchive, saveArtifacts, type SavedArtifacts } from './artifacts.js';
 import { builderFromImage, MISSING_BUILDER_HINT, type BuilderImage } from './builder-image.js';
+import { describeScript, FingerprintLabel, recordLabels, type FingerprintInputs } from './build-fingerprint.js';
 import { assembleUserOf, type BuildUser } from './build-user.js';
-import type { Engine, ImageInfo } from './engine.js';
+import { checkContainer, directWriteDecision, packDirect } from './direct-write.js';
+import type { CommitSpec, Engine, ImageInfo } from './engine.js';
 import { mergeEnvironment, readEnvironmentFile, readSourceEnvironment, toDockerEnv, type EnvVar } from './environment.js';
 import { BuildFailedError, InterruptedError, throwIfAborted, UsageError } from './errors.js';
 import { IMAGE_METADATA_PATH, parseImageMetadata } from './image-metadata.js';
@@ -24,6 +26,7 @@ import { Label, provenanceLabels } from './s2i.js';
 import { ScriptFinder, type ScriptLocation } from './scripts.js';
 import { compileExclude, readS2iIgnore, sourceFilter } from './source-filter.js';
 import { prepareSource, sourceKind, type PreparedSource, type SourceSpec } from './source.js';
+import { tjs2iVersion } from './version.js';
 import { TailBuffer } from './tail-buffer.js';
 import { packTrees, type PackEntry } from './tar.js';
 
@@ -48,6 +51,8 @@ export interface BuildOptions {
   description?: string;
   /** When to pull the builder (default if-not-present). */
   pullPolicy?: PullPolicy;
+  /** Build even when the output tag was built from the same inputs (its fingerprint label). */
+  force?: boolean;
 }
 
 export interface BuildResult {
@@ -60,6 +65,10 @@ export interface BuildResult {
   previousImageId?: string;
   /** Whether artifacts of the previous image were restored (--incremental). */
   incremental: boolean;
+  /** The output tag was built from the same inputs already: nothing was built (`image` is that one). */
+  upToDate: boolean;
+  /** The files were written directly, without running assemble (tjs2i's default assemble, no dependencies). */
+  directWrite: boolean;
 }
 
 const TAIL_LINES = 15;
@@ -76,15 +85,16 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
   const destination = validateDestination(options.destination);
   const fileEnv = options.environmentFile ? await readEnvironmentFile(options.environmentFile) : [];
 
-  const builder = await logger.step('inspect', `builder ${options.builder}`, async () => {
+  const { builder, builderEnv } = await logger.step('inspect', `builder ${options.builder}`, async () => {
     const info = await ensureImage(engine, options.builder, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, { missingHint: MISSING_BUILDER_HINT });
-    return builderFromImage(options.builder, info);
+    return { builder: builderFromImage(options.builder, info), builderEnv: info.env };
   });
   const buildUser = assembleUserOf(builder, options.assembleUser, options.allowedUids ?? []);
   const dest = destination ?? (validateDestination(builder.destination, `the builder label ${Label.destination}`) as string);
   throwIfAborted(signal);
 
-  const stepName = sourceKind(options.source.location, options.source.copy) === 'directory' ? 'source' : 'clone';
+  const kind = sourceKind(options.source.location, options.source.copy);
+  const stepName = kind === 'directory' ? 'source' : 'clone';
   const source = await logger.step(stepName, redactCredentials(options.source.location), () => prepareSource(options.source, logger, signal));
   const cleanups: (() => Promise<void>)[] = [() => source.cleanup()];
   const name = `tjs2i-build-${randomBytes(6).toString('hex')}`;
@@ -99,13 +109,47 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     const run = await finder.require('run');
     logger.debug(`assemble: ${assemble.imagePath} (${assemble.origin}); run: ${run.imagePath} (${run.origin}); destination ${dest}`);
 
-    const previous = options.incremental || options.removePrevious ? await engine.inspectImage(tag, signal) : undefined;
+    // What the output is made from; for a commit, a build of the same inputs is skipped.
+    const record = await recordOf({ options, source, builder, run, assemble, env, dest, buildUser });
+    const commit = kind === 'directory' ? undefined : source.provenance.commit?.id;
+    if (!commit) logger.debug(`not looking for an up-to-date ${tag}: the source is a directory used as it is, not a commit`);
+    const recorded = recordLabels(record, commit !== undefined);
+    const fingerprint = recorded[FingerprintLabel.fingerprint];
+    const previous = options.incremental || options.removePrevious || commit ? await engine.inspectImage(tag, signal) : undefined;
+    if (commit && previous && previous.labels[FingerprintLabel.fingerprint] === fingerprint) {
+      if (options.force) {
+        logger.info(`    ${tag} is up to date; rebuilding it (--force)`);
+      } else {
+        logger.info(`${tag} is up to date: built from ${commit} with ${options.builder}; use --force to rebuild`);
+        return {
+          image: tag,
+          imageId: previous.id,
+          size: previous.size,
+          durationMs: performance.now() - started,
+          labels: previous.labels,
+          previousImageId: previous.id,
+          incremental: false,
+          upToDate: true,
+          directWrite: false,
+        };
+      }
+    }
     let artifacts: SavedArtifacts | undefined;
     if (options.incremental) {
       artifacts = await previousArtifacts(engine, { previous, options, source, buildUser, env, dest }, logger, signal);
       if (artifacts) cleanups.push((artifacts as SavedArtifacts).cleanup);
     }
     throwIfAborted(signal);
+    const filter = sourceFilter(exclude, (await readS2iIgnore(source.dir))?.rules);
+    const decision = await directWriteDecision({
+      builderLabels: builder.labels,
+      builderEnv,
+      assemble,
+      env,
+      artifacts: artifacts !== undefined,
+      sourceDir: source.dir,
+      filter,
+    });
 
     container = name;
     const id = await engine.createContainer(
@@ -123,7 +167,18 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     );
     container = id;
 
-    await upload(engine, id, { source, assemble, run, buildUser, dest, filter: sourceFilter(exclude, (await readS2iIgnore(source.dir))?.rules) }, logger, signal);
+    // The direct write needs the builder's home as tjs2i builders have it: checked in the container.
+    const notDirect = decision.direct ? await checkContainer(engine, id, decision.home, buildUser.uid, signal) : decision.reason;
+    if (notDirect === undefined && decision.direct) {
+      logger.info(`assemble: tjs2i default, written directly (no dependency files)`);
+      await writeDirect(engine, id, { source, run, buildUser, dest, filter, home: decision.home }, logger, signal);
+      throwIfAborted(signal);
+      const labels = outputLabelsOf(builder, options, source, undefined, recorded, logger);
+      const imageId = await commitAndTag(engine, id, { cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels }, output, logger, signal);
+      return await finish(engine, { options, previous, imageId, tag, labels, started, incremental: false, directWrite: true }, logger);
+    }
+    logger.info(`assemble: ${assemble.imagePath} (${assemble.origin}), run in the build container: ${notDirect}`);
+    await upload(engine, id, { source, assemble, run, buildUser, dest, filter }, logger, signal);
     if (artifacts) {
       const saved = artifacts;
       await logger.step('artifacts', `${saved.entries} entries, ${formatBytes(saved.bytes)} to ${posix.join(dest, 'artifacts')}`, () =>
@@ -148,43 +203,110 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
       throw new BuildFailedError(`assemble failed with exit code ${exitCode}; the output image ${options.output} was not written`, undefined, tail.get());
     }
 
-    const labels = await labelsFor(engine, id, builder, options, source, logger, signal);
-    // Commit untagged and without the abort signal (an aborted request may still complete in the
-    // engine), then tag: an interruption up to here removes the new image and moves no tag.
-    const imageId = await logger.step('commit', tag, async () => {
-      const committed = await engine.commit(id, { cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels });
-      if (signal?.aborted) {
-        await engine.removeImage(committed).catch(() => undefined);
-        throw new InterruptedError();
-      }
-      await engine.tagImage(committed, output.repository, output.tag).catch(async (error: unknown) => {
-        await engine.removeImage(committed).catch(() => undefined);
-        throw error;
-      });
-      return committed;
-    });
-    if (options.removePrevious && previous && previous.id !== imageId) {
-      await engine
-        .removeImage(previous.id)
-        .then(() => logger.info(`    removed the previous image ${shortId(previous.id)}`))
-        .catch((error: unknown) => logger.warn(`could not remove the previous image ${shortId(previous.id)}: ${(error as Error).message}`));
-    }
-    const info = await engine.inspectImage(imageId);
-    return {
-      image: tag,
-      imageId,
-      size: info?.size ?? 0,
-      durationMs: performance.now() - started,
-      labels,
-      ...(previous ? { previousImageId: previous.id } : {}),
-      incremental: artifacts !== undefined,
-    };
+    const labels = await labelsFor(engine, id, builder, options, source, recorded, logger, signal);
+    const imageId = await commitAndTag(engine, id, { cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels }, output, logger, signal);
+    return await finish(engine, { options, previous, imageId, tag, labels, started, incremental: artifacts !== undefined, directWrite: false }, logger);
   } finally {
     // Best effort: a cleanup failure is reported but never hides the build's own error.
     // By name when the create request was interrupted before the engine's answer gave the id.
     if (container) await engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove build container ${name}: ${String(error)}`));
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => logger.warn(`cleanup failed: ${String(error)}`));
   }
+}
+
+/**
+ * Commits untagged and without the abort signal (an aborted request may still complete in the
+ * engine), then tags: an interruption up to here removes the new image and moves no tag.
+ */
+async function commitAndTag(
+  engine: Engine,
+  id: string,
+  spec: CommitSpec,
+  output: { repository: string; tag: string },
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<string> {
+  return logger.step('commit', `${output.repository}:${output.tag}`, async () => {
+    const committed = await engine.commit(id, spec);
+    if (signal?.aborted) {
+      await engine.removeImage(committed).catch(() => undefined);
+      throw new InterruptedError();
+    }
+    await engine.tagImage(committed, output.repository, output.tag).catch(async (error: unknown) => {
+      await engine.removeImage(committed).catch(() => undefined);
+      throw error;
+    });
+    return committed;
+  });
+}
+
+interface Finished {
+  options: BuildOptions;
+  previous: ImageInfo | undefined;
+  imageId: string;
+  tag: string;
+  labels: Record<string, string>;
+  started: number;
+  incremental: boolean;
+  directWrite: boolean;
+}
+
+/** After the tag moved: --rm's removal of the previous image, and the result. */
+async function finish(engine: Engine, done: Finished, logger: Logger): Promise<BuildResult> {
+  const { previous, imageId } = done;
+  if (done.options.removePrevious && previous && previous.id !== imageId) {
+    await engine
+      .removeImage(previous.id)
+      .then(() => logger.info(`    removed the previous image ${shortId(previous.id)}`))
+      .catch((error: unknown) => logger.warn(`could not remove the previous image ${shortId(previous.id)}: ${(error as Error).message}`));
+  }
+  const info = await engine.inspectImage(imageId);
+  return {
+    image: done.tag,
+    imageId,
+    size: info?.size ?? 0,
+    durationMs: performance.now() - done.started,
+    labels: done.labels,
+    ...(previous ? { previousImageId: previous.id } : {}),
+    incremental: done.incremental,
+    upToDate: false,
+    directWrite: done.directWrite,
+  };
+}
+
+interface RecordPlan {
+  options: BuildOptions;
+  source: PreparedSource;
+  builder: BuilderImage;
+  assemble: ScriptLocation;
+  run: ScriptLocation;
+  env: EnvVar[];
+  dest: string;
+  buildUser: BuildUser;
+}
+
+/** Every input that affects the output image, for its labels and fingerprint. */
+async function recordOf(plan: RecordPlan): Promise<FingerprintInputs> {
+  const { options, source } = plan;
+  return {
+    tjs2iVersion: tjs2iVersion(),
+    location: source.provenance.location,
+    commit: source.provenance.commit?.id ?? '',
+    ref: source.provenance.commit?.ref ?? '',
+    ...(source.provenance.contextDir ? { contextDir: source.provenance.contextDir } : {}),
+    builderId: plan.builder.id,
+    builderName: options.builder,
+    scripts: await Promise.all([plan.assemble, plan.run].map((s) => describeScript(s))),
+    env: plan.env,
+    destination: plan.dest,
+    assembleUser: plan.buildUser.user,
+    ...(options.exclude !== undefined ? { exclude: options.exclude } : {}),
+    copy: Boolean(options.source.copy),
+    ignoreSubmodules: Boolean(options.source.ignoreSubmodules),
+    incremental: Boolean(options.incremental),
+    ...(options.applicationName ? { applicationName: options.applicationName } : {}),
+    ...(options.description ? { description: options.description } : {}),
+  };
 }
 
 export const shortId = (id: string) => id.replace('sha256:', '').slice(0, 12);
@@ -228,6 +350,34 @@ async function upload(engine: Engine, id: string, plan: UploadPlan, logger: Logg
       throw error;
     });
     const [stats] = await Promise.all([pack.done, uploading]);
+    logger.info(`    ${stats.files} files, ${stats.directories} directories, ${stats.symlinks} symlinks, ${formatBytes(stats.bytes)}`);
+  });
+}
+
+interface DirectPlan {
+  source: PreparedSource;
+  run: ScriptLocation;
+  buildUser: BuildUser;
+  dest: string;
+  filter: (relative: string, directory: boolean) => boolean;
+  /** The notebook user's home, where work/ and .tjs2i/ are. */
+  home: string;
+}
+
+/** The course files as assemble would leave them, written into the container in one archive. */
+async function writeDirect(engine: Engine, id: string, plan: DirectPlan, logger: Logger, signal?: AbortSignal): Promise<void> {
+  await logger.step('write', `source to ${posix.join(plan.home, 'work')} and ${posix.join(plan.home, '.tjs2i', 'course')} (hard links)`, async () => {
+    // A run script not in the image goes where an assemble build would put it.
+    if (plan.run.hostPath) {
+      const scripts = packTrees({ uid: plan.buildUser.uid, gid: 0, trees: [], files: [{ source: plan.run.hostPath, name: `scripts/${plan.run.name}`, mode: 0o755 }] });
+      await Promise.all([scripts.done, engine.putArchive(id, scripts.stream, plan.dest, signal)]);
+    }
+    const pack = packDirect({ sourceDir: plan.source.dir, filter: plan.filter, uid: plan.buildUser.uid, onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`) });
+    const writing = engine.putArchive(id, pack.stream, plan.home, signal).catch((error: unknown) => {
+      pack.stream.destroy();
+      throw error;
+    });
+    const [stats] = await Promise.all([pack.done, writing]);
     logger.info(`    ${stats.files} files, ${stats.directories} directories, ${stats.symlinks} symlinks, ${formatBytes(stats.bytes)}`);
   });
 }
@@ -278,6 +428,7 @@ async function labelsFor(
   builder: BuilderImage,
   options: BuildOptions,
   source: PreparedSource,
+  recorded: Record<string, string>,
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<Record<string, string>> {
@@ -287,12 +438,23 @@ async function labelsFor(
   });
   const metadata = raw ? parseImageMetadata(raw.toString('utf8')) : undefined;
   for (const problem of metadata?.problems ?? []) logger.warn(`${IMAGE_METADATA_PATH}: ${problem}`);
+  return outputLabelsOf(builder, options, source, metadata?.labels, recorded, logger);
+}
+
+function outputLabelsOf(
+  builder: BuilderImage,
+  options: BuildOptions,
+  source: PreparedSource,
+  metadata: Record<string, string> | undefined,
+  recorded: Record<string, string>,
+  logger: Logger,
+): Record<string, string> {
   const { labels, ignored } = outputLabels({
     builder: builder.labels,
-    metadata: metadata?.labels,
+    metadata,
     applicationName: options.applicationName,
     description: options.description,
-    provenance: provenanceLabels(options.builder, source.provenance),
+    provenance: { ...provenanceLabels(options.builder, source.provenance), ...recorded },
   });
   if (ignored.length) logger.warn(`${IMAGE_METADATA_PATH}: ignored ${ignored.join(', ')} (provenance labels are set by tjs2i)`);
   return labels;

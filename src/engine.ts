@@ -40,6 +40,17 @@ export interface ContainerSpec {
   env?: string[];
 }
 
+/** One entry of a path inside a container, as the engine's archive of it describes it. */
+export interface PathEntry {
+  /** Relative to the parent of the path asked for (the path itself is its base name). */
+  name: string;
+  type: string;
+  /** Permission bits with set-uid, set-gid and sticky. */
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
 export interface CommitSpec {
   cmd: string[];
   user: string;
@@ -94,6 +105,11 @@ export interface Engine {
   putArchive(containerId: string, archive: Readable, path: string, signal?: AbortSignal): Promise<void>;
   /** One regular file from a container's file system, or undefined if it is not there. */
   readFile(containerId: string, path: string, signal?: AbortSignal): Promise<Buffer | undefined>;
+  /**
+   * The first `limit` entries of the archive of `path` in a container (the path itself first, then
+   * what is below it), without reading the rest; undefined when the path does not exist.
+   */
+  listPath(containerId: string, path: string, limit: number, signal?: AbortSignal): Promise<PathEntry[] | undefined>;
   /** Attach, start, stream output, wait: the container's exit code. */
   run(
     containerId: string,
@@ -314,6 +330,18 @@ export function createEngine(options: EngineOptions = {}): Engine {
         return firstFileOf(archive as unknown as Readable);
       }),
 
+    listPath: (containerId, path, limit, signal) =>
+      call(`look at ${path}`, async () => {
+        let archive: NodeJS.ReadableStream;
+        try {
+          archive = await docker.getContainer(containerId).getArchive({ path, abortSignal: signal } as { path: string });
+        } catch (error) {
+          if ((error as EngineErrorLike).statusCode === 404) return undefined;
+          throw error;
+        }
+        return firstEntriesOf(archive as unknown as Readable, limit);
+      }),
+
     run: (containerId, onOutput, signal) =>
       call('run assemble', async () => {
         const container = docker.getContainer(containerId);
@@ -487,6 +515,33 @@ function withSignal(signal: AbortSignal | undefined): object {
 
 /** Files read from containers are small (passwd, image metadata): a larger one is an error, not a buffer. */
 const MAX_READ_BYTES = 1024 * 1024;
+
+/** The headers of the first `limit` entries of an archive; the rest is never read. */
+function firstEntriesOf(archive: Readable, limit: number): Promise<PathEntry[]> {
+  return new Promise((resolve, reject) => {
+    const extract = tar.extract();
+    const entries: PathEntry[] = [];
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      archive.unpipe(extract);
+      archive.destroy();
+      extract.destroy();
+      resolve(entries);
+    };
+    extract.on('entry', (header, entry, next) => {
+      entries.push({ name: header.name, type: header.type ?? 'file', mode: header.mode ?? 0, uid: header.uid ?? 0, gid: header.gid ?? 0 });
+      if (entries.length >= limit) return finish();
+      entry.on('end', next);
+      entry.resume();
+    });
+    extract.on('finish', finish);
+    extract.on('error', (error) => (settled ? undefined : reject(error)));
+    archive.on('error', (error) => (settled ? undefined : reject(error)));
+    archive.pipe(extract);
+  });
+}
 
 function firstFileOf(archive: Readable): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {

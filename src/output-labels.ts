@@ -5,7 +5,10 @@
  * image_metadata.json, `--application-name`/`--description`, and the provenance of this build,
  * which nothing a source or a script writes can change.
  */
+import { TJS2I_BUILD_LABEL_PREFIX } from './build-fingerprint.js';
 import { BUILD_LABEL_PREFIX, Label } from './s2i.js';
+
+const isBuildLabel = (key: string) => key.startsWith(BUILD_LABEL_PREFIX) || key.startsWith(TJS2I_BUILD_LABEL_PREFIX);
 
 export interface LabelInputs {
   builder: Record<string, string>;
@@ -17,10 +20,10 @@ export interface LabelInputs {
 
 export function outputLabels(inputs: LabelInputs): { labels: Record<string, string>; ignored: string[] } {
   const labels: Record<string, string> = { ...inputs.builder };
-  for (const key of Object.keys(labels)) if (key.startsWith(BUILD_LABEL_PREFIX)) labels[key] = '';
+  for (const key of Object.keys(labels)) if (isBuildLabel(key)) labels[key] = '';
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(inputs.metadata ?? {})) {
-    if (key.startsWith(BUILD_LABEL_PREFIX)) ignored.push(key);
+    if (isBuildLabel(key)) ignored.push(key);
     else labels[key] = value;
   }
   if (inputs.applicationName) labels[Label.displayName] = inputs.applicationName;

@@ -32,6 +32,7 @@ interface BuildArgs extends GlobalOptions {
   pullPolicy?: PullPolicy;
   run?: boolean;
   port?: string;
+  force?: boolean;
 }
 
 export const command = 'build <source> <builder> [output]';
@@ -51,7 +52,7 @@ export const builder = (yargs: Argv): Argv<BuildArgs> =>
     .option('copy', { type: 'boolean', describe: 'use a local directory as it is on disk (uncommitted files included), never clone it' })
     .option('exclude', { type: 'string', describe: "regular expression of paths not to upload (default '(^|/)\\.git(/|$)'; '' for none)" })
     .option('ignore-submodules', { type: 'boolean', describe: 'do not fetch git submodules' })
-    .group(['env', 'environment-file', 'scripts-url', 'destination', 'assemble-user', 'allowed-uids', 'pull-policy', 'incremental', 'rm'], 'Build:')
+    .group(['env', 'environment-file', 'scripts-url', 'destination', 'assemble-user', 'allowed-uids', 'pull-policy', 'incremental', 'rm', 'force'], 'Build:')
     .option('pull-policy', { choices: PULL_POLICIES, default: 'if-not-present', describe: 'when to pull the builder image' })
     .option('env', { alias: 'e', type: 'string', requiresArg: true, coerce: list, describe: 'NAME=VALUE (or NAME, taken from here) for assemble and the image; repeatable' })
     .option('environment-file', { alias: 'E', type: 'string', requiresArg: true, describe: 'file of NAME=VALUE lines (lowest precedence)' })
@@ -61,6 +62,7 @@ export const builder = (yargs: Argv): Argv<BuildArgs> =>
     .option('allowed-uids', { alias: 'u', type: 'string', requiresArg: true, coerce: list, describe: 'UID ranges the users must be in: 1-, -100, 5, 1000-2000 (comma lists; repeatable)' })
     .option('incremental', { type: 'boolean', describe: "restore the previous image's save-artifacts output into <destination>/artifacts" })
     .option('rm', { type: 'boolean', describe: 'remove the previous image of the output tag after a successful build' })
+    .option('force', { type: 'boolean', describe: 'build even when the output image was built from the same commit, builder and options' })
     .group(['application-name', 'description'], 'Image:')
     .option('application-name', { alias: 'n', type: 'string', requiresArg: true, describe: 'label io.k8s.display-name' })
     .option('description', { type: 'string', requiresArg: true, describe: 'label io.k8s.description' })
@@ -99,6 +101,7 @@ export function buildOptionsOf(args: BuildArgs): BuildOptions {
     ...(args.applicationName !== undefined ? { applicationName: args.applicationName } : {}),
     ...(args.description !== undefined ? { description: args.description } : {}),
     ...(args.pullPolicy !== undefined ? { pullPolicy: args.pullPolicy } : {}),
+    ...(args.force ? { force: true } : {}),
   };
 }
 
@@ -111,7 +114,7 @@ export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void
     // Checked before building, so a bad --port costs no build.
     const runOptions = args.run ? runImageOptionsOf({ port: args.port }) : undefined;
     const result = await build(engine, buildOptionsOf(args), logger, signal);
-    logger.info(`built ${result.image} (${shortId(result.imageId)}), ${formatBytes(result.size)}, in ${formatDuration(result.durationMs)}`);
+    if (!result.upToDate) logger.info(`built ${result.image} (${shortId(result.imageId)}), ${formatBytes(result.size)}, in ${formatDuration(result.durationMs)}`);
     const served = runOptions ? await runImage(engine, result.image, runOptions, logger, signal, (ready) => announce(ready, args.json)) : undefined;
     return {
       ...(served ? { url: served.url, port: served.port, containerId: served.containerId, container: served.container, passwordRequired: served.passwordRequired } : {}),
@@ -120,6 +123,7 @@ export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void
       size: result.size,
       durationMs: Math.round(result.durationMs),
       incremental: result.incremental,
+      upToDate: result.upToDate,
       ...(result.previousImageId ? { previousImageId: result.previousImageId } : {}),
       labels: result.labels,
     };

@@ -54,13 +54,14 @@ describe('tjs2i build (real engine, real Jupyter)', function () {
       expect(result.code, result.stderr).to.equal(0);
     });
 
-    it('says what it is doing: each step with its duration, assemble live, and the result', async () => {
-      const result = await tjs2i(['build', url, builder, output]);
+    it('says what it is doing: each step with its duration, the files written directly, and the result', async () => {
+      // --force: the same commit was just built, and would be up to date.
+      const result = await tjs2i(['build', url, builder, output, '--force']);
       expect(result.code, result.stderr).to.equal(0);
-      for (const step of ['inspect', 'clone', 'upload', 'assemble', 'commit']) {
+      for (const step of ['inspect', 'clone', 'write', 'commit']) {
         expect(result.stderr).to.match(new RegExp(`<== ${step} done in [0-9.]+ (ms|s)`));
       }
-      expect(result.stderr).to.contain('---> Copying the course files into /home/jovyan/work');
+      expect(result.stderr).to.contain('assemble: tjs2i default, written directly (no dependency files)');
       const id = (await inspectImage(output)).Id.replace('sha256:', '').slice(0, 12);
       expect(result.stderr).to.match(new RegExp(`built ${output}:latest \\(${id}\\), [0-9.]+ [kMG]?B, in`));
       expect(result.stdout).to.equal('');

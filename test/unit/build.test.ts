@@ -1,7 +1,10 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build, type BuildOptions } from '../../src/build.js';
+import { environmentDigest } from '../../src/build-fingerprint.js';
+import { tjs2iVersion } from '../../src/version.js';
 import type { CommitSpec, ContainerSpec } from '../../src/engine.js';
 import {
   BuildFailedError,
@@ -127,6 +130,12 @@ describe('build (fake engine)', () => {
           ...BUILDER_LABELS,
           'io.openshift.s2i.build.image': BUILDER,
           'io.openshift.s2i.build.source-location': srcDir,
+          // What it was built from; a directory used as it is gets no fingerprint.
+          'io.tjs2i.build.builder-id': 'sha256:builderid',
+          'io.tjs2i.build.environment-digest': environmentDigest([]),
+          'io.tjs2i.build.fingerprint': '',
+          'io.tjs2i.build.scripts': 'assemble=image:/usr/libexec/s2i/assemble run=image:/usr/libexec/s2i/run',
+          'io.tjs2i.build.tjs2i-version': tjs2iVersion(),
         },
       });
     });
@@ -444,6 +453,166 @@ describe('build (fake engine)', () => {
       const engine = newEngine();
       await build(engine, { ...options, destination: '/opt/app/' }, silent);
       expect(engine.uploads[0]?.path).to.equal('/opt/app');
+    });
+  });
+
+  describe('direct write (tjs2i builder, default assemble, no dependency files)', () => {
+    const TJS2I_LABELS = { ...BUILDER_LABELS, 'io.tjs2i.builder.stack': 'minimal-notebook' };
+    let course: string;
+    let removeCourse: () => Promise<void>;
+    before(async () => {
+      ({ dir: course, remove: removeCourse } = await tempDir());
+      await mkdir(join(course, 'lessons'));
+      await writeFile(join(course, 'lessons', 'intro.ipynb'), '{}');
+    });
+    after(() => removeCourse());
+    const directOptions = (): BuildOptions => ({ ...options, source: { location: course }, env: [{ name: 'COURSE', value: 'stats' }] });
+
+    it('writes the files into the home without starting a process, and commits the build environment', async () => {
+      const engine = newEngine({ labels: TJS2I_LABELS });
+      const out: string[] = [];
+      const controller = new AbortController();
+      const result = await build(engine, directOptions(), createLogger({ write: (t) => void out.push(t) }), controller.signal);
+      expect(engine.methods()).to.deep.equal([
+        'inspectImage',
+        'createContainer',
+        'readFile',
+        'listPath',
+        'listPath',
+        'listPath',
+        'putArchive',
+        'commit',
+        'tagImage',
+        'inspectImage',
+        'removeContainer',
+      ]);
+      expect(engine.created[0]?.env).to.deep.equal(['COURSE=stats']);
+      expect(engine.uploads).to.have.length(1);
+      expect(engine.uploads[0]?.path).to.equal('/home/jovyan');
+      expect(engine.uploads[0]?.entries.map((e) => e.name)).to.include.members(['work/lessons/intro.ipynb', '.tjs2i/course/lessons/intro.ipynb', 'work/.tjs2i-seeded']);
+      for (const call of engine.calls.slice(1, 7)) expect(call.args.at(-1), call.method).to.equal(controller.signal);
+      expect(engine.commits[0]?.cmd).to.deep.equal(['/usr/libexec/s2i/run']);
+      expect(result.directWrite).to.equal(true);
+      expect(out.join('')).to.contain('assemble: tjs2i default, written directly (no dependency files)\n').and.contain('<== write done in');
+    });
+
+    it('runs assemble, saying why, when the builder home is not as a tjs2i builder has it', async () => {
+      const engine = newEngine({ labels: TJS2I_LABELS });
+      engine.paths.set('/home/jovyan/.tjs2i', [{ name: '.tjs2i/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]);
+      const out: string[] = [];
+      const result = await build(engine, directOptions(), createLogger({ write: (t) => void out.push(t) }));
+      expect(engine.methods()).to.include('run');
+      expect(engine.uploads[0]?.path).to.equal('/tmp');
+      expect(result.directWrite).to.equal(false);
+      expect(out.join('')).to.contain('assemble: /usr/libexec/s2i/assemble (image), run in the build container: /home/jovyan/.tjs2i exists in the builder');
+    });
+
+    it('runs assemble for a source with requirements.txt', async () => {
+      const engine = newEngine({ labels: TJS2I_LABELS });
+      const result = await build(engine, options, silent);
+      expect(engine.methods()).to.include('run').and.not.include('listPath');
+      expect(result.directWrite).to.equal(false);
+    });
+
+    for (const removeFails of [false, true]) {
+      it(`a failed write is the error reported, the container is removed, nothing is committed${removeFails ? ' (even when removing fails)' : ''}`, async () => {
+        const engine = newEngine({ labels: TJS2I_LABELS });
+        const original = new BuildFailedError('upload the source failed: no space left on device');
+        engine.putArchiveImpl = async (_id, archive) => {
+          archive.resume();
+          throw original;
+        };
+        if (removeFails) {
+          engine.removeContainerImpl = async () => {
+            throw new Error('engine gone');
+          };
+        }
+        const error = await rejectionOf(build(engine, directOptions(), silent));
+        expect(error).to.equal(original);
+        expect(engine.methods()).to.not.include('commit');
+        expect(engine.methods().slice(-2)).to.deep.equal(['putArchive', 'removeContainer']);
+      });
+    }
+
+    it('interrupted during the write: exit 130, no commit, the container removed', async () => {
+      const engine = newEngine({ labels: TJS2I_LABELS });
+      const controller = new AbortController();
+      const write = engine.putArchiveImpl;
+      engine.putArchiveImpl = async (...args) => {
+        await write(...args);
+        controller.abort();
+      };
+      const error = await rejectionOf(build(engine, directOptions(), silent, controller.signal));
+      expect(error).to.be.instanceOf(InterruptedError);
+      expect(engine.methods()).to.not.include('commit');
+      expect(engine.methods().at(-1)).to.equal('removeContainer');
+    });
+  });
+
+  describe('up to date: the output tag built from the same inputs', function () {
+    this.timeout(30_000); // each build clones the repository
+    let repo: string;
+    let removeRepo: () => Promise<void>;
+    before(async () => {
+      ({ dir: repo, remove: removeRepo } = await tempDir());
+      await writeFile(join(repo, 'intro.ipynb'), '{}');
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'commit.gpgSign=false', ...args], {
+          cwd: repo,
+          env: { ...process.env, GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.org', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.org' },
+          stdio: 'ignore',
+        });
+      git('init', '-q');
+      git('add', '-A');
+      git('commit', '-q', '-m', 'course');
+    });
+    after(() => removeRepo());
+
+    /** Builds once, then makes the output tag name the committed image, as the engine would. */
+    async function builtOnce(engine: FakeEngine, build1: BuildOptions) {
+      const first = await build(engine, build1, silent);
+      engine.images.set('my-course:v1', imageInfo({ id: 'sha256:first', size: 777, labels: first.labels }));
+      engine.calls.length = 0;
+      return first;
+    }
+
+    it('records a fingerprint for a commit, and skips the next build of the same inputs without creating a container', async () => {
+      const engine = newEngine();
+      const opts: BuildOptions = { ...options, source: { location: repo } };
+      const first = await builtOnce(engine, opts);
+      expect(first.labels['io.tjs2i.build.fingerprint']).to.match(/^sha256:[0-9a-f]{64}$/);
+      const out: string[] = [];
+      const second = await build(engine, opts, createLogger({ write: (t) => void out.push(t) }));
+      expect(second).to.deep.include({ upToDate: true, imageId: 'sha256:first', image: 'my-course:v1', size: 777 });
+      expect(engine.methods()).to.deep.equal(['inspectImage', 'inspectImage']);
+      expect(out.join('')).to.match(/^my-course:v1 is up to date: built from [0-9a-f]{40} with tjs2i-test\/builder:latest; use --force to rebuild$/m);
+    });
+
+    it('rebuilds with --force, or when a build variable or the builder image changed', async () => {
+      const opts: BuildOptions = { ...options, source: { location: repo } };
+      for (const [what, next, builderId] of [
+        ['--force', { ...opts, force: true }, undefined],
+        ['-e', { ...opts, env: [{ name: 'A', value: '1' }] }, undefined],
+        ['builder id', opts, 'sha256:rebuilt-builder'],
+      ] as [string, BuildOptions, string | undefined][]) {
+        const engine = newEngine();
+        await builtOnce(engine, opts);
+        if (builderId) engine.images.set(BUILDER, imageInfo({ ...engine.images.get(BUILDER), id: builderId }));
+        const result = await build(engine, next, silent);
+        expect(result.upToDate, what).to.equal(false);
+        expect(engine.methods(), what).to.include('createContainer');
+      }
+    });
+
+    it('never skips a directory used as it is (--copy), and says so at --verbose', async () => {
+      const engine = newEngine();
+      const opts: BuildOptions = { ...options, source: { location: repo, copy: true } };
+      await builtOnce(engine, opts);
+      const out: string[] = [];
+      const result = await build(engine, opts, createLogger({ level: 'debug', write: (t) => void out.push(t) }));
+      expect(result.upToDate).to.equal(false);
+      expect(result.labels['io.tjs2i.build.fingerprint']).to.equal('');
+      expect(out.join('')).to.contain('not looking for an up-to-date my-course:v1: the source is a directory used as it is, not a commit');
     });
   });
 });

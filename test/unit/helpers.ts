@@ -1,4 +1,5 @@
 /** Shared helpers for the unit tests (not a test file itself). */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +7,9 @@ import type { Readable } from 'node:stream';
 import { expect } from 'chai';
 import tar from 'tar-stream';
 import { UsageError } from '../../src/errors.js';
+import { s2iScript } from '../../src/package-files.js';
 import { pullFailure } from '../../src/pull-error.js';
-import type { BuildImageSpec, CommitSpec, ContainerSpec, ContainerState, Engine, ImageInfo, ProgressEvent, ServerSpec } from '../../src/engine.js';
+import type { BuildImageSpec, CommitSpec, ContainerSpec, ContainerState, Engine, ImageInfo, PathEntry, ProgressEvent, ServerSpec } from '../../src/engine.js';
 
 export interface TarEntry {
   name: string;
@@ -192,13 +194,27 @@ export class FakeEngine implements Engine {
     return this.putArchiveImpl(containerId, archive, path, signal);
   }
 
-  /** What readFile finds in a container, by path. */
-  files = new Map<string, string>();
+  /** What readFile finds in a container, by path: by default tjs2i's own assemble where a tjs2i builder has it. */
+  files = new Map<string, string>([['/usr/libexec/s2i/assemble', readFileSync(s2iScript('assemble'), 'utf8')]]);
 
   async readFile(containerId: string, path: string, signal?: AbortSignal): Promise<Buffer | undefined> {
     this.calls.push({ method: 'readFile', args: [containerId, path, signal] });
     const content = this.files.get(path);
     return content === undefined ? undefined : Buffer.from(content);
+  }
+
+  /**
+   * What listPath finds in a container, by path: by default a tjs2i builder's home (set-group-ID,
+   * group 0, owned by uid 1000) with an empty work/ and no .tjs2i.
+   */
+  paths = new Map<string, PathEntry[]>([
+    ['/home/jovyan', [{ name: 'jovyan/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]],
+    ['/home/jovyan/work', [{ name: 'work/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]],
+  ]);
+
+  async listPath(containerId: string, path: string, limit: number, signal?: AbortSignal): Promise<PathEntry[] | undefined> {
+    this.calls.push({ method: 'listPath', args: [containerId, path, limit, signal] });
+    return this.paths.get(path)?.slice(0, limit);
   }
 
   run(containerId: string, onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<number> {

@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { check } from './processes.js';
+import { track } from './resources.js';
 
 export interface Course {
   dir: string;
@@ -83,8 +84,11 @@ class CourseWriter {
   }
 }
 
+/** A fresh temporary directory, removed with everything else the benchmark made. */
 async function writer(name: string): Promise<CourseWriter> {
-  return new CourseWriter(await mkdtemp(join(tmpdir(), `tjs2i-bench-${name}-`)));
+  const dir = await mkdtemp(join(tmpdir(), `tjs2i-bench-${name}-`));
+  track.dir(dir);
+  return new CourseWriter(dir);
 }
 
 /** About 10 MB: six notebooks, a few CSV files and images under data/, a README. */

@@ -111,7 +111,6 @@ async function floorBuild(course: Course, builder: string, builderBytes: number)
 async function buildCase(name: CaseName, title: string, make: () => Promise<Course>, builder: string, runs: number): Promise<CaseFigures> {
   log(`\n## ${title}: making the repository`);
   const course = await make();
-  track.dir(course.dir);
   log(`   ${course.files} files, ${formatBytes(course.bytes)}; ${runs} runs each after a warm-up`);
   const builderBytes = await imageSize(builder);
   const figures: CaseFigures = {

@@ -1,0 +1,75 @@
+/** The benchmark's command line: `npm run bench -- [--quick] [--runs N] [--json FILE] [--cases a,b]`. */
+import { parseArgs } from 'node:util';
+
+export const CASES = ['course-10mb', 'notebooks-40mb', 'synthetic-2gb', 'builder'] as const;
+export type CaseName = (typeof CASES)[number];
+
+export interface BenchOptions {
+  /** Skip the 2 GB case and run each builder path once. */
+  quick: boolean;
+  /** Timed runs per case (a warm-up run is never counted); default 5 small, 3 for the 2 GB case and builders. */
+  runs?: number;
+  /** Where to write the raw figures as JSON. */
+  json?: string;
+  cases: CaseName[];
+  help: boolean;
+}
+
+export const BENCH_USAGE = `usage: npm run bench -- [options]
+
+  --quick          skip the 2 GB case; builders once each
+  --runs N         timed runs per case (default 5; 3 for the 2 GB case and the builders)
+  --json FILE      also write the raw figures (every run) to FILE
+  --cases LIST     comma-separated subset of: ${CASES.join(', ')}
+  --help           this text`;
+
+export class BenchUsageError extends Error {}
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: 'boolean', default: false },
+        runs: { type: 'string' },
+        json: { type: 'string' },
+        cases: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new BenchUsageError((error as Error).message);
+  }
+  let runs: number | undefined;
+  if (values.runs !== undefined) {
+    runs = Number(values.runs);
+    if (!/^\d+$/.test(values.runs) || runs < 1) throw new BenchUsageError(`--runs must be a positive integer, not ${values.runs}`);
+  }
+  if (values.json === '') throw new BenchUsageError('--json needs a file name');
+  let cases: CaseName[] = [...CASES];
+  if (values.cases !== undefined) {
+    const asked = values.cases.split(',').map((name) => name.trim()).filter(Boolean);
+    const unknown = asked.filter((name) => !(CASES as readonly string[]).includes(name));
+    if (unknown.length > 0 || asked.length === 0) {
+      throw new BenchUsageError(`unknown case ${unknown.join(', ') || '(none given)'}: choose from ${CASES.join(', ')}`);
+    }
+    cases = CASES.filter((name) => asked.includes(name));
+  }
+  return {
+    quick: values.quick ?? false,
+    ...(runs !== undefined ? { runs } : {}),
+    ...(values.json !== undefined ? { json: values.json } : {}),
+    cases,
+    help: values.help ?? false,
+  };
+}
+
+/** Timed runs for a case: --runs when given, else 5 for small builds and 3 for the slow cases (1 builder run with --quick). */
+export function runsFor(options: Pick<BenchOptions, 'quick' | 'runs'>, name: CaseName): number {
+  if (options.runs !== undefined) return options.runs;
+  if (name === 'builder') return options.quick ? 1 : 3;
+  return name === 'synthetic-2gb' ? 3 : 5;
+}

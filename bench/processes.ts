@@ -1,0 +1,108 @@
+/** Running commands for the benchmark: the docker CLI, git, and the tjs2i CLI timed with its peak RSS. */
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+export const ROOT = new URL('../../', import.meta.url).pathname;
+export const BIN = join(ROOT, 'bin', 'tjs2i');
+const PRELOAD = pathToFileURL(new URL('./maxrss-preload.js', import.meta.url).pathname).href;
+
+export interface Completed {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** The child running now, so Ctrl-C can stop it before cleaning up. */
+let current: ReturnType<typeof spawn> | undefined;
+export const currentChild = () => current;
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Written to the command's stdin. */
+  input?: string;
+}
+
+/** Runs a command to its end, timed from spawn to exit. */
+export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<Completed> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(file, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    current = child;
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      if (current === child) current = undefined;
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      });
+    });
+  });
+}
+
+/** Runs a command and fails with its stderr when it fails. */
+export async function check(file: string, args: readonly string[], options: RunOptions = {}): Promise<Completed> {
+  const result = await run(file, args, options);
+  if (result.code !== 0) throw new Error(`${file} ${args.join(' ')} exited ${result.code}: ${lastLines(result.stderr || result.stdout)}`);
+  return result;
+}
+
+export const docker = async (...args: string[]): Promise<string> => (await check('docker', args)).stdout.trim();
+
+/** Runs `a | b` (both to their end) and times the pair; fails when either fails. */
+export function pipe(a: readonly string[], b: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const first = spawn(a[0]!, a.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const second = spawn(b[0]!, b.slice(1), { stdio: ['pipe', 'ignore', 'pipe'] });
+    current = second;
+    first.stdout.pipe(second.stdin);
+    second.stdin.on('error', () => undefined); // EPIPE when the second fails first: reported by its exit code
+    const errors: string[] = [];
+    first.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString()));
+    second.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString()));
+    const exit = (child: ReturnType<typeof spawn>) =>
+      new Promise<number>((done, fail) => {
+        child.once('error', fail);
+        child.once('close', (code) => done(code ?? 1));
+      });
+    Promise.all([exit(first), exit(second)]).then(([x, y]) => {
+      if (current === second) current = undefined;
+      if (x !== 0 || y !== 0) reject(new Error(`${a.join(' ')} | ${b.join(' ')} exited ${x}/${y}: ${lastLines(errors.join(''))}`));
+      else resolve(Number(process.hrtime.bigint() - started) / 1e6);
+    }, reject);
+  });
+}
+
+export interface CliRun extends Completed {
+  /** Peak resident set size of the CLI's own process, in bytes (its children not included). */
+  maxRss?: number;
+}
+
+/** Runs `node bin/tjs2i <args>` as a user would, timed from spawn to exit, with its peak RSS. */
+export async function tjs2i(args: readonly string[]): Promise<CliRun> {
+  const rssFile = join(tmpdir(), `tjs2i-bench-rss-${randomBytes(4).toString('hex')}`);
+  try {
+    const result = await run(process.execPath, ['--import', PRELOAD, BIN, ...args], { env: { ...process.env, TJS2I_BENCH_MAXRSS_FILE: rssFile } });
+    const rss = Number((await readFile(rssFile, 'utf8').catch(() => '')).trim());
+    return { ...result, ...(rss > 0 ? { maxRss: rss } : {}) };
+  } finally {
+    await rm(rssFile, { force: true });
+  }
+}
+
+export function lastLines(text: string, count = 5): string {
+  return text.trim().split('\n').slice(-count).join(' / ');
+}

@@ -469,7 +469,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
           quiet: true,
           abortSignal: signal,
         } as object)) as unknown as Readable;
-        if (signal) addAbortSignal(signal, response);
         const result: LoadResult = { imageIds: [], tags: [] };
         await followProgress(response, (event) => {
           for (const line of (event.stream ?? '').split('\n')) {

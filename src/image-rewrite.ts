@@ -84,9 +84,22 @@ async function writeEntry(pack: tar.Pack, header: Partial<tar.Header> & { name: 
     sink = pack.entry(header, (error) => (error ? reject(error) : resolve()));
   });
   done.catch(() => undefined);
+  // A failure destroys the pack and with it this entry: `done` reports it.
+  sink.on('error', () => undefined);
   for await (const chunk of source) {
     onChunk(chunk);
-    if (!sink.write(chunk)) await new Promise<void>((resolve) => sink.once('drain', () => resolve()));
+    if (!sink.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          sink.off('drain', go);
+          sink.off('close', go);
+          resolve();
+        };
+        sink.on('drain', go);
+        sink.on('close', go);
+      });
+      if (sink.destroyed) break;
+    }
   }
   (sink as unknown as { end(): void }).end();
   await done;
@@ -206,6 +219,10 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
 export async function rewriteImage(engine: Engine, spec: ImageRewriteSpec, signal?: AbortSignal): Promise<ImageRewriteResult> {
   const exported = await engine.exportImage(spec.image, signal);
   const pack = tar.pack();
+  // Their errors reach the caller through the pipeline and `fail` below; these listeners only keep
+  // a second error (an abort racing a broken connection) from being an uncaught exception.
+  exported.on('error', () => undefined);
+  pack.on('error', () => undefined);
   const upload = new AbortController();
   let uploaded = false;
   pack.on('end', () => (uploaded = true));

@@ -3,7 +3,7 @@
  * it maps the engine's failures to typed errors (unreachable engine, missing image, interrupted).
  */
 import Docker from 'dockerode';
-import { PassThrough, type Readable } from 'node:stream';
+import { addAbortSignal, PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import {
   BuildFailedError,
@@ -16,8 +16,9 @@ import {
 import { describeDockerHost, dockerConnectOptions, resolveDockerHost, type DockerHost } from './docker-host.js';
 import { followProgress, type ProgressEvent } from './json-stream.js';
 import { pullFailure } from './pull-error.js';
+import { parsePathStat, type PathStat } from './path-stat.js';
 
-export type { ProgressEvent };
+export type { PathStat, ProgressEvent };
 
 export interface ImageInfo {
   id: string;
@@ -83,6 +84,12 @@ export interface ServerSpec {
   binds?: string[];
 }
 
+/** What `POST /images/load` reported: the images it loaded (by id when untagged) and the tags it set. */
+export interface LoadResult {
+  imageIds: string[];
+  tags: string[];
+}
+
 export interface ContainerState {
   id: string;
   name: string;
@@ -141,6 +148,19 @@ export interface Engine {
   waitContainer(containerId: string, signal?: AbortSignal): Promise<number>;
   /** Best effort: SIGTERM, then SIGKILL after `timeoutSeconds`; stopped or gone is not an error. */
   stopContainer(containerId: string, timeoutSeconds: number): Promise<void>;
+  /** The image as `docker save` writes it (GET /images/{name}/get), streamed as the engine sends it. */
+  exportImage(name: string, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * Streams an image archive into POST /images/load and reads its JSON progress to the end; an
+   * error line or an HTTP error rejects (BuildFailedError).
+   */
+  loadImage(archive: Readable, signal?: AbortSignal): Promise<LoadResult>;
+  /**
+   * A path's stat in a (created) container, from the archive API's X-Docker-Container-Path-Stat
+   * header: the last component is not followed, a symbolic link's target is given fully resolved;
+   * undefined when the path does not exist.
+   */
+  statPath(containerId: string, path: string, signal?: AbortSignal): Promise<PathStat | undefined>;
 }
 
 interface EngineErrorLike {
@@ -452,6 +472,53 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const code = (error as EngineErrorLike).statusCode;
         if (code === 304 || code === 404) return; // already stopped, or gone
         throw mapEngineError(error, `stop container ${containerId.slice(0, 12)}`, endpoint);
+      }
+    },
+
+    exportImage: (name, signal) =>
+      call(
+        `export image ${name}`,
+        async () => {
+          // dockerode's image.get() takes no abort signal: the same request through the modem.
+          const stream = await new Promise<Readable>((resolve, reject) => {
+            docker.modem.dial(
+              { path: `/images/${name}/get`, method: 'GET', isStream: true, abortSignal: signal, statusCodes: { 200: true, 404: 'no such image', 500: 'server error' } },
+              (error: unknown, data: unknown) => (error ? reject(error) : resolve(data as Readable)),
+            );
+          });
+          return signal ? addAbortSignal(signal, stream) : stream;
+        },
+        name,
+      ),
+
+    loadImage: (archive, signal) =>
+      call('load the image', async () => {
+        const response = (await docker.loadImage(archive as unknown as NodeJS.ReadableStream, {
+          quiet: true,
+          abortSignal: signal,
+        } as object)) as unknown as Readable;
+        const result: LoadResult = { imageIds: [], tags: [] };
+        await followProgress(response, (event) => {
+          for (const line of (event.stream ?? '').split('\n')) {
+            const id = /^Loaded image ID: (\S+)/.exec(line)?.[1];
+            const tag = /^Loaded image: (\S+)/.exec(line)?.[1];
+            if (id) result.imageIds.push(id);
+            if (tag) result.tags.push(tag);
+          }
+        });
+        return result;
+      }),
+
+    async statPath(containerId, path, signal) {
+      try {
+        const response = (await docker.getContainer(containerId).infoArchive({ path, abortSignal: signal } as { path: string })) as unknown as Readable & {
+          headers: Record<string, string | undefined>;
+        };
+        response.resume();
+        return parsePathStat(response.headers['x-docker-container-path-stat']);
+      } catch (error) {
+        if ((error as EngineErrorLike).statusCode === 404) return undefined;
+        throw mapEngineError(error, `stat ${path}`, endpoint);
       }
     },
   };

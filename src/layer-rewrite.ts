@@ -2,7 +2,7 @@
  * Rewrites the tar headers of one image layer (an uncompressed layer.tar from the engine's image
  * export) so a builder needs no `chgrp -R`/`chmod -R` layer that copies every file: entries under
  * the given trees become group 0 with the group bits copied from the user bits (directories also
- * set-group-ID), set-uid/set-gid bits are cleared on every file, and /etc/passwd becomes group-
+ * set-group-ID; symbolic links get group 0 only, as `chgrp -R` gives them), set-uid/set-gid bits are cleared on every file, and /etc/passwd becomes group-
  * writable. Only header fields change (mode, gid, gname, the checksum, and the digits of a PAX
  * `gid` value, zeroed in place), so the output has exactly the input's length, file contents are
  * streamed through untouched, and a layer that needs no change comes out byte-identical (same
@@ -271,7 +271,7 @@ class LayerRewriter extends Transform {
     let gname = raw.gname;
     let paxGidChanged = false;
     if (!whiteout) {
-      const inTree = ((isFile || type === '5') && this.inTree(path)) || (type === '1' && this.inTree(normaliseEntryPath(linkname)));
+      const inTree = ((isFile || type === '5' || type === '2') && this.inTree(path)) || (type === '1' && this.inTree(normaliseEntryPath(linkname)));
       if (inTree) {
         gid = 0;
         mode |= ((mode >> 6) & 0o7) << 3;

@@ -1,19 +1,24 @@
 /**
- * `tjs2i builder`: make an S2I builder image from a Jupyter stack image, through the engine's
- * build API with a tar-stream context (Dockerfile + the S2I scripts).
+ * `tjs2i builder`: make an S2I builder image from a Jupyter stack image. By default the base
+ * image's layers are rewritten while they stream from the engine's image export into its image
+ * load (tar headers only: no duplicated layer, no container run; see image-rewrite.ts); with
+ * `--dockerfile`, through the engine's build API with a tar-stream context (Dockerfile + the S2I
+ * scripts), whose chgrp/chmod copies every file it touches into a new layer.
  */
 import { randomBytes } from 'node:crypto';
-import { builderDockerfile, builderLabels } from './builder-dockerfile.js';
+import { builderDockerfile, builderLabels, SCRIPTS_DIR } from './builder-dockerfile.js';
 import { parseNumericUser } from './builder-image.js';
 import type { Engine, ImageInfo } from './engine.js';
 import { throwIfAborted, UsageError, UserNotAllowedError } from './errors.js';
-import { isValidImageName } from './image-ref.js';
+import { isValidImageName, parseImageRef } from './image-ref.js';
+import { rewriteImage } from './image-rewrite.js';
 import { formatBytes, type Logger } from './log.js';
 import { s2iScript } from './package-files.js';
 import { DEFAULT_PULL_POLICY, ensureImage, type PullPolicy } from './pull-policy.js';
 import { lookupUser, parsePasswd } from './passwd.js';
 import { envOf, findStack, planTrees, STACKS, treeRoots, type PlannedTree } from './stacks.js';
 import { packTrees } from './tar.js';
+import { resolveTrees, type ResolvedTree } from './tree-resolve.js';
 
 export interface BuilderOptions {
   stack: string;
@@ -21,6 +26,8 @@ export interface BuilderOptions {
   tag?: string;
   /** When to pull the base image (default if-not-present). */
   pullPolicy?: PullPolicy;
+  /** Build through a Dockerfile (chgrp/chmod in a new layer) instead of rewriting the layers. */
+  dockerfile?: boolean;
 }
 
 export interface BuilderResult {
@@ -31,6 +38,8 @@ export interface BuilderResult {
   uid: number;
   /** The trees made writable for group 0 (when the base image has them). */
   trees: PlannedTree[];
+  /** How it was made: layers rewritten (default) or a Dockerfile build. */
+  method: 'rewrite' | 'dockerfile';
 }
 
 export async function makeBuilder(engine: Engine, options: BuilderOptions, logger: Logger, signal?: AbortSignal): Promise<BuilderResult> {
@@ -47,16 +56,54 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
   );
   throwIfAborted(signal);
 
-  const user = await logger.step('user', `resolve USER ${base.user || '(empty)'}`, () => resolveUser(engine, from, base, signal));
-  logger.info(`    notebook user: uid ${user.uid}, home ${user.home}`);
-  const trees = planTrees(stack, { env: base.env, home: user.home });
-  for (const tree of trees) {
-    const origin = tree.spec === '$HOME' ? '' : ` (${tree.spec}${tree.source === 'default' ? ', default' : ''})`;
-    logger.info(`    writable for group 0: ${tree.path}${origin}`);
+  // One created (never started) container answers the questions about the base image's files.
+  const inspector = inspectionContainer(engine, base.id, signal);
+  let user: { uid: number; home: string };
+  let trees: PlannedTree[];
+  let resolved: ResolvedTree[] | undefined;
+  try {
+    user = await logger.step('user', `resolve USER ${base.user || '(empty)'}`, () => resolveUser(inspector, engine, from, base, signal));
+    logger.info(`    notebook user: uid ${user.uid}, home ${user.home}`);
+    trees = planTrees(stack, { env: base.env, home: user.home });
+    for (const tree of trees) {
+      const origin = tree.spec === '$HOME' ? '' : ` (${tree.spec}${tree.source === 'default' ? ', default' : ''})`;
+      logger.info(`    writable for group 0: ${tree.path}${origin}`);
+    }
+    if (!options.dockerfile) {
+      const roots = treeRoots(trees.map((t) => t.path));
+      resolved = await logger.step('trees', `resolve ${roots.join(' ')} in ${from}`, async () => {
+        const container = await inspector.id();
+        return resolveTrees(roots, (path) => engine.statPath(container, path, signal));
+      });
+      for (const tree of resolved) logger.info(`    ${tree.message}`);
+    }
+  } finally {
+    await inspector.remove();
   }
+  throwIfAborted(signal);
   const paths = trees.map((t) => t.path);
-  const plan = { from, uid: user.uid, home: user.home, trees: treeRoots(paths) };
+  const labels = builderLabels(stack, from, paths);
 
+  const imageId = resolved
+    ? await rewriteBuilder(engine, { from, baseId: base.id, tag, uid: user.uid, home: user.home, labels, trees: resolved, stack: stack.name }, logger, signal)
+    : await buildWithDockerfile(engine, { from, tag, uid: user.uid, home: user.home, labels, trees: treeRoots(paths) }, logger, signal);
+  const info = await engine.inspectImage(imageId, signal);
+  const size = info?.size ?? 0;
+  logger.info(`builder ${tag} (${imageId.replace('sha256:', '').slice(0, 12)}), ${formatBytes(size)}; base ${formatBytes(base.size)}`);
+  return { image: tag, imageId, size, baseSize: base.size, uid: user.uid, trees, method: resolved ? 'rewrite' : 'dockerfile' };
+}
+
+interface BuildSpec {
+  from: string;
+  tag: string;
+  uid: number;
+  home: string;
+  labels: Record<string, string>;
+}
+
+/** The Dockerfile path (`--dockerfile`): the engine builds the shim as a new layer. */
+async function buildWithDockerfile(engine: Engine, spec: BuildSpec & { trees: string[] }, logger: Logger, signal?: AbortSignal): Promise<string> {
+  const plan = { from: spec.from, uid: spec.uid, home: spec.home, trees: spec.trees };
   const context = packTrees({
     uid: 0,
     gid: 0,
@@ -68,20 +115,76 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
       { source: s2iScript('usage'), name: 's2i/usage', mode: 0o755 },
     ],
   });
-  const imageId = await logger.step('build', `${tag} from ${from}`, async () => {
+  return logger.step('build', `${spec.tag} from ${spec.from}`, async () => {
     const [, id] = await Promise.all([
       context.done,
-      engine.buildImage(context.stream, { tag, labels: builderLabels(stack, from, paths), onEvent: (e) => e.stream && logger.output(e.stream) }, signal),
+      engine.buildImage(context.stream, { tag: spec.tag, labels: spec.labels, onEvent: (e) => e.stream && logger.output(e.stream) }, signal),
     ]);
     return id;
   });
-  const info = await engine.inspectImage(imageId, signal);
-  logger.info(`builder ${tag} (${imageId.replace('sha256:', '').slice(0, 12)}), ${formatBytes(info?.size ?? 0)}; base ${formatBytes(base.size)}`);
-  return { image: tag, imageId, size: info?.size ?? 0, baseSize: base.size, uid: user.uid, trees };
+}
+
+/** The default path: the base image's layers rewritten on their way from export to load, then tagged. */
+async function rewriteBuilder(
+  engine: Engine,
+  spec: BuildSpec & { baseId: string; trees: ResolvedTree[]; stack: string },
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<string> {
+  const writable = treeRoots(spec.trees.filter((t) => t.outcome === 'writable').map((t) => t.real));
+  const rewritten = await logger.step('rewrite', `${spec.from}: export, rewrite the layers' tar headers, load`, () =>
+    rewriteImage(
+      engine,
+      {
+        image: spec.baseId,
+        rules: { trees: writable },
+        uid: spec.uid,
+        home: spec.home,
+        cmd: [`${SCRIPTS_DIR}/run`],
+        labels: spec.labels,
+        createdBy: `tjs2i builder ${spec.stack}: S2I scripts in ${SCRIPTS_DIR}; group 0 may write ${writable.join(' ') || '(no tree)'}`,
+        onLayer: (layer) =>
+          logger.info(`    ${layer.source}: ${formatBytes(layer.size)}, ${layer.stats.rewritten} of ${layer.stats.entries} entries rewritten`),
+      },
+      signal,
+    ),
+  );
+  const { stats } = rewritten;
+  logger.info(`    ${rewritten.layers.length} layers, ${stats.rewritten} of ${stats.entries} entries rewritten, ${stats.setIdCleared} set-uid/set-gid bits cleared`);
+  const { repository, tag } = parseImageRef(spec.tag);
+  try {
+    throwIfAborted(signal);
+    await logger.step('tag', spec.tag, () => engine.tagImage(rewritten.imageId, repository, tag));
+  } catch (error) {
+    await engine.removeImage(rewritten.imageId).catch(() => undefined);
+    throw error;
+  }
+  return rewritten.imageId;
+}
+
+/** A container created from the base image on first use (never started), removed by `remove`. */
+function inspectionContainer(engine: Engine, image: string, signal?: AbortSignal) {
+  const name = `tjs2i-inspect-${randomBytes(6).toString('hex')}`;
+  let created: Promise<string> | undefined;
+  return {
+    id: () => (created ??= engine.createContainer({ image, name, user: '0', entrypoint: ['/bin/true'], cmd: [] }, signal)),
+    async remove() {
+      if (!created) return;
+      // Removed by name if the create request was interrupted.
+      const id = await created.catch(() => name);
+      await engine.removeContainer(id);
+    },
+  };
 }
 
 /** The notebook user's uid and home: from USER when numeric, else from the image's /etc/passwd. */
-async function resolveUser(engine: Engine, from: string, base: ImageInfo, signal?: AbortSignal): Promise<{ uid: number; home: string }> {
+async function resolveUser(
+  inspector: ReturnType<typeof inspectionContainer>,
+  engine: Engine,
+  from: string,
+  base: ImageInfo,
+  signal?: AbortSignal,
+): Promise<{ uid: number; home: string }> {
   const declared = base.user.trim();
   const defaultHome = `/home/${envOf(base.env, 'NB_USER') ?? 'jovyan'}`;
   const numeric = parseNumericUser(declared);
@@ -89,18 +192,11 @@ async function resolveUser(engine: Engine, from: string, base: ImageInfo, signal
   let uid = declared ? numeric?.uid : 0;
   let home = defaultHome;
   if (declared) {
-    const name = `tjs2i-inspect-${randomBytes(6).toString('hex')}`;
-    let container = name; // removed by name if the create request is interrupted
-    try {
-      container = await engine.createContainer({ image: base.id, name, user: '0', entrypoint: ['/bin/true'], cmd: [] }, signal);
-      const passwd = await engine.readFile(container, '/etc/passwd', signal);
-      const entry = passwd ? lookupUser(parsePasswd(passwd.toString('utf8')), declared) : undefined;
-      if (entry) {
-        uid = entry.uid;
-        if (entry.home && entry.home !== '/') home = entry.home;
-      }
-    } finally {
-      await engine.removeContainer(container);
+    const passwd = await engine.readFile(await inspector.id(), '/etc/passwd', signal);
+    const entry = passwd ? lookupUser(parsePasswd(passwd.toString('utf8')), declared) : undefined;
+    if (entry) {
+      uid = entry.uid;
+      if (entry.home && entry.home !== '/') home = entry.home;
     }
   }
   if (uid === undefined) {

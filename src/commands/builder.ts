@@ -9,6 +9,7 @@ interface BuilderArgs extends GlobalOptions {
   from?: string;
   tag?: string;
   pullPolicy: PullPolicy;
+  dockerfile: boolean;
 }
 
 export const command = 'builder <stack>';
@@ -19,13 +20,18 @@ export const builder = (yargs: Argv): Argv<BuilderArgs> =>
     .positional('stack', { type: 'string', demandOption: true, describe: `one of ${STACKS.map((s) => s.name).join(', ')}` })
     .option('from', { type: 'string', describe: 'base image (default quay.io/jupyter/<stack>)' })
     .option('tag', { type: 'string', describe: 'output image name (default jupyter-<stack>)' })
-    .option('pull-policy', { choices: PULL_POLICIES, default: 'if-not-present', describe: 'when to pull the base image' }) as unknown as Argv<BuilderArgs>;
+    .option('pull-policy', { choices: PULL_POLICIES, default: 'if-not-present', describe: 'when to pull the base image' })
+    .option('dockerfile', {
+      type: 'boolean',
+      default: false,
+      describe: 'build through a Dockerfile (chgrp/chmod copy the trees into a new layer) instead of rewriting the layers',
+    }) as unknown as Argv<BuilderArgs>;
 
 export async function handler(args: ArgumentsCamelCase<BuilderArgs>): Promise<void> {
   await runCommand(args, async ({ logger, engine, signal }) => {
     return makeBuilder(
       engine,
-      { stack: args.stack, ...(args.from ? { from: args.from } : {}), ...(args.tag ? { tag: args.tag } : {}), pullPolicy: args.pullPolicy },
+      { stack: args.stack, ...(args.from ? { from: args.from } : {}), ...(args.tag ? { tag: args.tag } : {}), pullPolicy: args.pullPolicy, dockerfile: args.dockerfile },
       logger,
       signal,
     );

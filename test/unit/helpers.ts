@@ -9,7 +9,7 @@ import tar from 'tar-stream';
 import { UsageError } from '../../src/errors.js';
 import { s2iScript } from '../../src/package-files.js';
 import { pullFailure } from '../../src/pull-error.js';
-import type { BuildImageSpec, CommitSpec, ContainerSpec, ContainerState, Engine, ImageInfo, PathEntry, ProgressEvent, ServerSpec } from '../../src/engine.js';
+import type { BuildImageSpec, CommitSpec, ContainerSpec, ContainerState, Engine, ImageInfo, LoadResult, PathEntry, PathStat, ProgressEvent, ServerSpec } from '../../src/engine.js';
 
 export interface TarEntry {
   name: string;
@@ -231,6 +231,35 @@ export class FakeEngine implements Engine {
   removeContainer(containerId: string): Promise<void> {
     this.calls.push({ method: 'removeContainer', args: [containerId] });
     return this.removeContainerImpl(containerId);
+  }
+
+  /* Image export and load (the builder's rewrite path), and paths' stats in a container. */
+
+  exportImpl: (name: string, signal?: AbortSignal) => Promise<Readable> = async (name) => {
+    throw new Error(`FakeEngine.exportImage(${name}): not expected in this test`);
+  };
+  /** What was loaded: the archive's raw bytes. */
+  readonly loads: Buffer[] = [];
+  loadImpl: (archive: Readable, signal?: AbortSignal) => Promise<LoadResult> = async (archive) => {
+    this.loads.push(await readAll(archive));
+    return { imageIds: [], tags: [] };
+  };
+  /** What statPath finds, by path. */
+  stats = new Map<string, PathStat>();
+
+  exportImage(name: string, signal?: AbortSignal): Promise<Readable> {
+    this.calls.push({ method: 'exportImage', args: [name, signal] });
+    return this.exportImpl(name, signal);
+  }
+
+  loadImage(archive: Readable, signal?: AbortSignal): Promise<LoadResult> {
+    this.calls.push({ method: 'loadImage', args: [archive, signal] });
+    return this.loadImpl(archive, signal);
+  }
+
+  async statPath(containerId: string, path: string, signal?: AbortSignal): Promise<PathStat | undefined> {
+    this.calls.push({ method: 'statPath', args: [containerId, path, signal] });
+    return this.stats.get(path);
   }
 
   readonly tags: { imageId: string; repository: string; tag: string }[] = [];

@@ -91,7 +91,7 @@ function expected(entry: Listed, trees: readonly string[]): Listed {
   if (path.split('/').at(-1)?.startsWith('.wh.')) return entry;
   const file = entry.type === '-' || entry.type === 'h' || entry.type === 'C';
   let { mode, gid } = entry;
-  if (((file || entry.type === 'd') && under(path)) || (entry.type === 'h' && under(normaliseEntryPath(entry.link)))) {
+  if (((file || entry.type === 'd' || entry.type === 'l') && under(path)) || (entry.type === 'h' && under(normaliseEntryPath(entry.link)))) {
     gid = 0;
     mode |= ((mode >> 6) & 7) << 3;
     if (entry.type === 'd') mode |= 0o2000;
@@ -307,13 +307,14 @@ describe('layer-rewrite: tar headers of an image layer', function () {
       expect(show(`${LONG_TREE}/data`)).to.deep.equal({ mode: '664', gid: 0 });
       expect(show('usr/share-hl-srv')).to.deep.equal({ mode: '664', gid: 0 });
       expect(show('srv/')).to.deep.equal({ mode: '755', gid: 100 });
-      // Unchanged: outside the trees, whiteouts, symlinks, FIFOs.
+      // A symbolic link in a tree gets group 0 (as `chgrp -R` gives it), its target and mode unchanged.
+      expect(show('home/jovyan/link-out')).to.deep.equal({ mode: '777', gid: 0 });
+      // Unchanged: outside the trees, whiteouts, FIFOs.
       expect(show('aaa/outside.txt')).to.deep.equal({ mode: '644', gid: 100 });
       expect(show('opt/conda-other/x')).to.deep.equal({ mode: '644', gid: 100 });
       expect(show('opt/')).to.deep.equal({ mode: '755', gid: 100 });
       expect(show('home/jovyan/.wh.foo')).to.deep.equal({ mode: '644', gid: 100 });
       expect(show('home/jovyan/sub/.wh..wh..opq')).to.deep.equal({ mode: '644', gid: 100 });
-      expect(show('home/jovyan/link-out')).to.deep.equal({ mode: '777', gid: 100 });
       expect(show('usr/bin/link-in')).to.deep.equal({ mode: '777', gid: 100 });
       expect(show('home/jovyan/fifo')).to.deep.equal({ mode: '644', gid: 100 });
       // Anywhere: set-id bits cleared, /etc/passwd group-writable.
@@ -481,7 +482,7 @@ describe('layer-rewrite: tar headers of an image layer', function () {
         END,
       ]);
       const { output, stats } = await rewrite(input);
-      expect(stats).to.deep.equal({ entries: 3, rewritten: 2, setIdCleared: 0 });
+      expect(stats).to.deep.equal({ entries: 3, rewritten: 3, setIdCleared: 0 });
       expect(readHeader(output.subarray(2 * BLOCK, 3 * BLOCK))).to.include({ name: 'opt/conda/file', gid: 0 });
     });
 

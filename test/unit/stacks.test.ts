@@ -147,7 +147,7 @@ describe('stacks', () => {
       engine.images.set('base', imageInfo({ id: 'sha256:base', user: 'jovyan', env }));
       engine.files.set('/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\njovyan:x:1000:100::/home/jovyan:/bin/bash\n');
       const out: string[] = [];
-      const result = await makeBuilder(engine, { stack, from: 'base', tag: 'out' }, createLogger({ write: (t) => void out.push(t) }));
+      const result = await makeBuilder(engine, { stack, from: 'base', tag: 'out', dockerfile: true }, createLogger({ write: (t) => void out.push(t) }));
       return { engine, result, log: out.join('') };
     }
 

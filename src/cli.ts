@@ -10,8 +10,10 @@ import * as usageCommand from './commands/usage.js';
 import * as versionCommand from './commands/version.js';
 import { ExitCode } from './errors.js';
 import { tjs2iVersion } from './version.js';
+import { keepYoungGenerationSmall } from './young-garbage.js';
 
 export async function main(argv: string[]): Promise<void> {
+  keepYoungGenerationSmall();
   await yargs(argv)
     .scriptName('tjs2i')
     .usage('$0 <command> [options]\n\nSource-to-Image for Jupyter: turn a notebook repository into a Jupyter image that runs under any UID.')

@@ -3,7 +3,7 @@
  * Ctrl-C (the handler cleans up and exits 130); a second Ctrl-C exits at once. Errors become exit
  * codes with one line on stderr, never a stack or a help text, except for bugs under --debug.
  */
-import { createEngine, type Engine } from './engine.js';
+import type { Engine } from './engine.js';
 import { ExitCode, InterruptedError, Tjs2iError, BuildFailedError } from './errors.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 
@@ -71,6 +71,9 @@ export async function runCommand(
   // A closed terminal (SIGHUP) must not leave a serving container or a build container behind.
   process.on('SIGHUP', onSignal);
   try {
+    // Loaded here, not at start-up: dockerode is the largest part of the CLI, and only the commands
+    // that talk to the engine pay for it.
+    const { createEngine } = await import('./engine.js');
     const result = await handler({ logger, engine: createEngine(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {}), signal: controller.signal });
     if (options.json) process.stdout.write(`${jsonResult(result ?? {})}\n`);
     process.exitCode = ExitCode.ok;

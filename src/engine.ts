@@ -1,8 +1,9 @@
 /**
- * The Docker Engine API behind one small interface. This is the only module that imports dockerode;
- * it maps the engine's failures to typed errors (unreachable engine, missing image, interrupted).
+ * The Docker Engine API behind one small interface. This is the only module that uses dockerode
+ * (loaded by dockerode-loader.ts); it maps the engine's failures to typed errors (unreachable
+ * engine, missing image, interrupted).
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { addAbortSignal, PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import {
@@ -13,6 +14,7 @@ import {
   Tjs2iError,
   UsageError,
 } from './errors.js';
+import { Dockerode } from './dockerode-loader.js';
 import { describeDockerHost, dockerConnectOptions, resolveDockerHost, type DockerHost } from './docker-host.js';
 import { followProgress, type ProgressEvent } from './json-stream.js';
 import { pullFailure } from './pull-error.js';
@@ -565,11 +567,11 @@ async function attach(
  */
 function connect(host: DockerHost): Docker {
   const options = dockerConnectOptions(host);
-  if (!options) return new Docker();
+  if (!options) return new Dockerode();
   const saved = process.env.DOCKER_HOST;
   delete process.env.DOCKER_HOST;
   try {
-    return new Docker(options);
+    return new Dockerode(options);
   } finally {
     if (saved !== undefined) process.env.DOCKER_HOST = saved;
   }

@@ -4,7 +4,7 @@
  * tags nothing, so there is nothing to remove then.
  */
 import { randomBytes } from 'node:crypto';
-import { build, shortId, type BuildOptions, type BuildResult } from './build.js';
+import type { BuildOptions, BuildResult } from './build.js';
 import type { Engine } from './engine.js';
 import { formatBytes, formatDuration, type Logger } from './log.js';
 import { runImage, type RunImageOptions, type RunImageResult, type ServerReady } from './run-image.js';
@@ -33,6 +33,8 @@ export async function preview(
   onReady: (ready: ServerReady) => void,
 ): Promise<PreviewResult> {
   const tag = previewTag();
+  // The pipeline loads when a preview runs, not when the CLI starts (see cli.ts).
+  const { build, shortId } = await import('./build.js');
   const built: BuildResult = await build(engine, { ...buildOptions, output: tag }, logger, signal);
   logger.info(`built ${built.image} (${shortId(built.imageId)}), ${formatBytes(built.size)}, in ${formatDuration(built.durationMs)}`);
   try {

@@ -10,7 +10,7 @@ import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 import { InterruptedError, UsageError } from './errors.js';
 import { gitEnvironment, splitCredentials } from './git-env.js';
 import { LFS_FILTER_OFF, lfsErrorDetail, pointerWarning, scanLfs } from './git-lfs.js';
@@ -144,8 +144,12 @@ interface CloneOptions {
   relativeBase?: string;
 }
 
-/** A git runner with the environment a clone needs (see git-env.ts). */
-function gitRunner(signal: AbortSignal | undefined, ...args: Parameters<typeof gitEnvironment>) {
+/**
+ * A git runner with the environment a clone needs (see git-env.ts). simple-git is loaded here, on
+ * first use: a plain directory source never needs it.
+ */
+async function gitRunner(signal: AbortSignal | undefined, ...args: Parameters<typeof gitEnvironment>) {
+  const { simpleGit } = await import('simple-git');
   const { env, allowEnvironment, unsafe } = gitEnvironment(...args);
   return (baseDir?: string): SimpleGit => simpleGit({ baseDir, abort: signal, allowEnvironment, unsafe }).env(env);
 }
@@ -171,8 +175,8 @@ async function cloneRepository(url: string, shownLocation: string, options: Clon
     });
   // Checkouts leave LFS pointers as they are (`git lfs pull` comes after): the lfs filter is off, so a
   // system-wide filter.lfs.required cannot fail a checkout when git-lfs is missing.
-  const git = runner(LFS_FILTER_OFF, { GIT_LFS_SKIP_SMUDGE: '1' });
-  const lfsGit = runner({}, {});
+  const git = await runner(LFS_FILTER_OFF, { GIT_LFS_SKIP_SMUDGE: '1' });
+  const lfsGit = await runner({}, {});
   const fail = (what: string, error: unknown): never => {
     if (signal?.aborted) throw new InterruptedError();
     let detail = lastGitLine(String((error as Error)?.message ?? error));
@@ -272,7 +276,7 @@ async function warnOfPointers(dir: string, logger: Logger, cause: 'on-disk'): Pr
 
 /** The origin URL of a work tree, made absolute when it is a relative path; undefined without one. */
 async function originOf(dir: string): Promise<string | undefined> {
-  const origin = (await gitRunner(undefined, process.env)(dir).raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim();
+  const origin = (await (await gitRunner(undefined, process.env))(dir).raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim();
   if (!origin) return undefined;
   return isGitUrl(origin) || isAbsolute(origin) ? origin : resolve(dir, origin);
 }
@@ -283,7 +287,7 @@ async function originOf(dir: string): Promise<string | undefined> {
  */
 async function copiedCommit(dir: string, logger: Logger): Promise<CommitInfo | undefined> {
   try {
-    const commit = await readCommit(gitRunner(undefined, process.env)(dir), undefined);
+    const commit = await readCommit((await gitRunner(undefined, process.env))(dir), undefined);
     return { ...commit, ref: `${commit.ref} ${COPIED_WORK_TREE}` };
   } catch (error) {
     logger.debug(`no commit recorded for ${dir}: ${lastGitLine(String((error as Error)?.message ?? error))}`);

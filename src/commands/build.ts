@@ -1,12 +1,10 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { parseUidRanges } from '../allowed-uids.js';
-import { writeAsDockerfile } from '../as-dockerfile.js';
-import { build, shortId, type BuildOptions } from '../build.js';
+import type { BuildOptions } from '../build.js';
 import { runCommand, type GlobalOptions } from '../command-context.js';
 import { parseEnvArgument } from '../environment.js';
 import { formatBytes, formatDuration } from '../log.js';
 import { PULL_POLICIES, type PullPolicy } from '../pull-policy.js';
-import { runImage } from '../run-image.js';
 import { announce, portOption, runImageOptionsOf } from './run.js';
 
 interface BuildArgs extends GlobalOptions {
@@ -107,15 +105,19 @@ export function buildOptionsOf(args: BuildArgs): BuildOptions {
 
 export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void> {
   await runCommand(args, async ({ logger, engine, signal }) => {
+    // The pipeline (tar-stream, ignore, and simple-git for a git source) loads only when a build runs.
     if (args.asDockerfile !== undefined) {
+      const { writeAsDockerfile } = await import('../as-dockerfile.js');
       const written = await writeAsDockerfile(engine, args.asDockerfile, buildOptionsOf(args), logger, signal);
       return { dockerfile: written.dockerfile, context: written.context, builderInspected: written.builderInspected };
     }
     // Checked before building, so a bad --port costs no build.
     const runOptions = args.run ? runImageOptionsOf({ port: args.port }) : undefined;
+    const { build, shortId } = await import('../build.js');
     const result = await build(engine, buildOptionsOf(args), logger, signal);
     if (!result.upToDate) logger.info(`built ${result.image} (${shortId(result.imageId)}), ${formatBytes(result.size)}, in ${formatDuration(result.durationMs)}`);
-    const served = runOptions ? await runImage(engine, result.image, runOptions, logger, signal, (ready) => announce(ready, args.json)) : undefined;
+    const runImage = runOptions ? (await import('../run-image.js')).runImage : undefined;
+    const served = runOptions && runImage ? await runImage(engine, result.image, runOptions, logger, signal, (ready) => announce(ready, args.json)) : undefined;
     return {
       ...(served ? { url: served.url, port: served.port, containerId: served.containerId, container: served.container, passwordRequired: served.passwordRequired } : {}),
       image: result.image,

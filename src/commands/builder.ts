@@ -1,6 +1,5 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { runCommand, type GlobalOptions } from '../command-context.js';
-import { makeBuilder } from '../make-builder.js';
 import { PULL_POLICIES, type PullPolicy } from '../pull-policy.js';
 import { STACKS } from '../stacks.js';
 
@@ -29,6 +28,7 @@ export const builder = (yargs: Argv): Argv<BuilderArgs> =>
 
 export async function handler(args: ArgumentsCamelCase<BuilderArgs>): Promise<void> {
   await runCommand(args, async ({ logger, engine, signal }) => {
+    const { makeBuilder } = await import('../make-builder.js');
     return makeBuilder(
       engine,
       { stack: args.stack, ...(args.from ? { from: args.from } : {}), ...(args.tag ? { tag: args.tag } : {}), pullPolicy: args.pullPolicy, dockerfile: args.dockerfile },

@@ -6,7 +6,7 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { runCommand, type GlobalOptions } from '../command-context.js';
 import { UsageError } from '../errors.js';
-import { runImage, type RunImageOptions, type ServerReady } from '../run-image.js';
+import type { RunImageOptions, ServerReady } from '../run-image.js';
 import { runOptionsOf } from '../run-options.js';
 
 export interface RunTimeArgs {
@@ -64,6 +64,7 @@ export const builder = (yargs: Argv): Argv<RunArgs> =>
 export async function handler(args: ArgumentsCamelCase<RunArgs>): Promise<void> {
   await runCommand(args, async ({ logger, engine, signal }) => {
     const options = runImageOptionsOf(args, process.env, (m) => logger.warn(m));
+    const { runImage } = await import('../run-image.js');
     return runImage(engine, args.image, options, logger, signal, (ready) => announce(ready, args.json));
   }, 'stopping the server');
 }

@@ -1,6 +1,5 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { runCommand, type GlobalOptions } from '../command-context.js';
-import { showUsage } from '../usage.js';
 
 interface UsageArgs extends GlobalOptions {
   builder: string;
@@ -15,6 +14,7 @@ export const builder = (yargs: Argv): Argv<UsageArgs> =>
 export async function handler(args: ArgumentsCamelCase<UsageArgs>): Promise<void> {
   await runCommand(args, async ({ logger, engine, signal }) => {
     let text = '';
+    const { showUsage } = await import('../usage.js');
     await showUsage(
       engine,
       args.builder,

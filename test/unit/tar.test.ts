@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { directoryMode, excludeGitDir, fileMode, packTrees, permissionBits, SourceReadError, type PackStats } from '../../src/tar.js';
@@ -180,6 +181,26 @@ describe('tar packTrees', () => {
         bytes,
       });
     });
+  });
+
+  it('stores files of every size byte for byte: empty, up to 64 KiB in one read, larger ones streamed', async () => {
+    const sizes: Record<string, number> = { empty: 0, one: 1, '64k': 64 * 1024, '64k+1': 64 * 1024 + 1, '9m': 9 * 1024 * 1024 + 7 };
+    const { dir, remove: removeSizes } = await tempDir();
+    try {
+      // Different bytes in every chunk, so a chunk sent twice or out of order cannot go unnoticed.
+      const contents = Object.fromEntries(Object.entries(sizes).map(([name, size]) => [name, randomBytes(size)]));
+      for (const [name, content] of Object.entries(contents)) await writeFile(join(dir, name), content);
+      const pack = packTrees({ uid: 1000, gid: 0, trees: [{ dir, prefix: '' }] });
+      const [{ entries }, stats] = await Promise.all([readTar(pack.stream), pack.done]);
+      expect(entries.map((e) => e.name).sort()).to.deep.equal(Object.keys(sizes).sort());
+      for (const e of entries) {
+        expect(e.size, e.name).to.equal(sizes[e.name]);
+        expect(e.data.equals(contents[e.name]!), e.name).to.equal(true);
+      }
+      expect(stats.bytes).to.equal(Object.values(sizes).reduce((a, b) => a + b, 0));
+    } finally {
+      await removeSizes();
+    }
   });
 
   it('stores a tree at the top level without a prefix', async () => {

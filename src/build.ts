@@ -111,8 +111,8 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
 
     // What the output is made from; for a commit, a build of the same inputs is skipped.
     const record = await recordOf({ options, source, builder, run, assemble, env, dest, buildUser });
-    const commit = kind === 'directory' ? undefined : source.provenance.commit?.id;
-    if (!commit) logger.debug(`not looking for an up-to-date ${tag}: the source is a directory used as it is, not a commit`);
+    const commit = kind === 'directory' || source.incomplete ? undefined : source.provenance.commit?.id;
+    if (!commit) logger.debug(`not looking for an up-to-date ${tag}: ${source.incomplete ? `the source is not the commit's content (${source.incomplete})` : 'the source is a directory used as it is, not a commit'}`);
     const recorded = recordLabels(record, commit !== undefined);
     const fingerprint = recorded[FingerprintLabel.fingerprint];
     const previous = options.incremental || options.removePrevious || commit ? await engine.inspectImage(tag, signal) : undefined;
@@ -147,6 +147,7 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
       assemble,
       env,
       artifacts: artifacts !== undefined,
+      destination: dest,
       sourceDir: source.dir,
       filter,
     });

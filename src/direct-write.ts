@@ -59,6 +59,8 @@ export interface DirectWriteInputs {
   env: EnvVar[];
   /** Whether artifacts of a previous image are restored (--incremental). */
   artifacts: boolean;
+  /** Where the source is uploaded (`<destination>/src`); assemble reads only /tmp/src. */
+  destination: string;
   /** The prepared source and the filter of what is packed (--exclude, .s2iignore). */
   sourceDir: string;
   filter: (relative: string, directory: boolean) => boolean;
@@ -78,6 +80,8 @@ export async function directWriteDecision(inputs: DirectWriteInputs): Promise<Di
     return no('the builder is not a tjs2i builder with its default assemble');
   }
   if (inputs.artifacts) return no('artifacts of the previous image are restored');
+  // assemble reads /tmp/src only: with another destination it fails, and so must this build.
+  if (inputs.destination !== '/tmp') return no(`the destination is ${inputs.destination}, and assemble reads /tmp/src`);
   const imageEnv = new Map(inputs.builderEnv.map((e) => [e.slice(0, Math.max(0, e.indexOf('='))), e.slice(e.indexOf('=') + 1)]));
   const shellBuild = inputs.env.find((v) => changesShell(v.name));
   if (shellBuild) return no(`the build variable ${shellBuild.name} could change how assemble runs`);

@@ -16,7 +16,7 @@ import { builderConfig, loadManifest, serializeConfig } from './builder-config.j
 import type { Engine } from './engine.js';
 import { InterruptedError, throwIfAborted } from './errors.js';
 import { classifyEntry, compressionOf, linkTargetOf, MAX_METADATA_BYTES, readManifest, unsupportedImage } from './export-archive.js';
-import { layerRewriter, type LayerRewriteStats, type LayerRules } from './layer-rewrite.js';
+import { LayerTarError, layerRewriter, type LayerRewriteStats, type LayerRules } from './layer-rewrite.js';
 import { scriptsLayer } from './scripts-layer.js';
 
 export interface ImageRewriteSpec {
@@ -153,7 +153,9 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
     // tar-stream writes sizes over 8 GiB in base-256 (read back by the engine's Go archive/tar)
     // and reads base-256 and PAX sizes: layers of any size pass.
     await Promise.all([
-      pipeline(Readable.from(concat(head, rest)), rewriter),
+      pipeline(Readable.from(concat(head, rest)), rewriter).catch((error: unknown) => {
+        throw error instanceof LayerTarError ? unsupportedImage(`layer ${name} cannot be read: ${error.message}`) : error;
+      }),
       writeEntry(pack, { name: layer.name, size, mode: 0o644, type: 'file', mtime: header.mtime ?? new Date(0) }, rewriter as AsyncIterable<Buffer>, (chunk) => {
         hash.update(chunk);
         written += chunk.length;
@@ -239,6 +241,7 @@ export async function rewriteImage(engine: Engine, spec: ImageRewriteSpec, signa
     pack.destroy(error instanceof Error ? error : new Error(String(error)));
   };
   let expectedId: string | undefined;
+  let loadedIds: string[] = [];
   try {
     const [id, loaded] = await Promise.all([
       rewriteArchive(exported, pack, spec, layers).then(
@@ -253,11 +256,13 @@ export async function rewriteImage(engine: Engine, spec: ImageRewriteSpec, signa
         throw error;
       }),
     ]);
+    loadedIds = loaded.imageIds;
     throwIfAborted(signal);
     if (!loaded.imageIds.includes(id)) throw new Error(`the engine loaded ${loaded.imageIds.join(', ') || 'nothing'}, not ${id}`);
     return { imageId: id, layers, stats: sum(layers.map((l) => l.stats)) };
   } catch (error) {
-    if (expectedId) await removeIfUntagged(engine, expectedId);
+    // The image this run made, whether under the id it expected or another one the engine reported.
+    for (const id of new Set([...(expectedId ? [expectedId] : []), ...loadedIds])) await removeIfUntagged(engine, id);
     if (signal?.aborted) throw new InterruptedError();
     throw firstError ?? error;
   } finally {

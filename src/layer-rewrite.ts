@@ -271,7 +271,10 @@ class LayerRewriter extends Transform {
     let gname = raw.gname;
     let paxGidChanged = false;
     if (!whiteout) {
-      const inTree = ((isFile || type === '5' || type === '2') && this.inTree(path)) || (type === '1' && this.inTree(normaliseEntryPath(linkname)));
+      // A hard link shares its target's inode, and the engine applies each link header's owner and
+      // mode to it: the target (the inode's first name) decides for every name, so the last header
+      // applied never undoes the first, and no file outside the trees is opened to group 0.
+      const inTree = type === '1' ? this.inTree(normaliseEntryPath(linkname)) : (isFile || type === '5' || type === '2') && this.inTree(path);
       if (inTree) {
         gid = 0;
         mode |= ((mode >> 6) & 0o7) << 3;

@@ -78,7 +78,8 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
       for (const tree of resolved) logger.info(`    ${tree.message}`);
     }
   } finally {
-    await inspector.remove();
+    // A failed removal must not hide the error that got here.
+    await inspector.remove().catch((error: unknown) => logger.warn(`could not remove the inspection container: ${(error as Error).message}`));
   }
   throwIfAborted(signal);
   const paths = trees.map((t) => t.path);

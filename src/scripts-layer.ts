@@ -1,6 +1,6 @@
 /**
  * The builder's one extra layer: the S2I scripts at /usr/libexec/s2i (root-owned, group 0, 0755)
- * with entries for the directories above them. A few kilobytes, so it is made in memory.
+ * and their directory. A few kilobytes, so it is made in memory.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -20,7 +20,9 @@ export async function scriptsLayer(mtime = new Date()): Promise<{ data: Buffer; 
   });
   const header = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime };
   const parts = SCRIPTS_DIR.replace(/^\//, '').split('/');
-  for (let i = 1; i <= parts.length; i++) pack.entry({ ...header, name: `${parts.slice(0, i).join('/')}/`, type: 'directory', mode: 0o755 });
+  // Only the scripts' own directory: entries for usr/ and usr/libexec/ would reset the base's (or
+  // hide what a base's usr/libexec link leads to); the engine makes missing parents itself.
+  pack.entry({ ...header, name: `${parts.join('/')}/`, type: 'directory', mode: 0o755 });
   for (const name of SCRIPT_NAMES) {
     pack.entry({ ...header, name: `${parts.join('/')}/${name}`, type: 'file', mode: 0o755 }, await readFile(s2iScript(name)));
   }

@@ -51,6 +51,11 @@ export interface PreparedSource {
   /** The directory whose contents become /tmp/src (context dir applied). */
   dir: string;
   provenance: Provenance;
+  /**
+   * Why the files are not exactly the commit's (Git LFS pointers left in place without git-lfs), so
+   * a build from them is never taken as up to date.
+   */
+  incomplete?: string;
   cleanup(): Promise<void>;
 }
 
@@ -115,7 +120,7 @@ export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: A
       '--context-dir is a directory relative to the top of the source',
     );
   }
-  return { dir, provenance: { ...base.provenance, contextDir }, cleanup: () => base.cleanup() };
+  return { ...base, dir, provenance: { ...base.provenance, contextDir } };
 }
 
 /** Whether `dir`, with every symlink resolved, is `root` or below it. */
@@ -224,8 +229,8 @@ async function cloneRepository(url: string, shownLocation: string, options: Clon
       }
       repositories.push(...(await updateSubmodules(dir, { git: (baseDir) => git(baseDir), logger, secrets, signal })));
     }
-    await fetchLfsFiles(repositories, { location, secrets, logger, signal, git: (baseDir) => lfsGit(baseDir) });
-    return { dir, provenance: { location, commit }, cleanup };
+    const pointersLeft = await fetchLfsFiles(repositories, { location, secrets, logger, signal, git: (baseDir) => lfsGit(baseDir) });
+    return { dir, provenance: { location, commit }, ...(pointersLeft ? { incomplete: 'its Git LFS files are pointers (no git-lfs here)' } : {}), cleanup };
   } catch (error) {
     await cleanup();
     throw error;
@@ -241,19 +246,19 @@ async function hasGitLfs(git: SimpleGit): Promise<boolean> {
 
 /**
  * Replaces the LFS pointers of a clone (its top and submodules, `repositories[0]` first) by their
- * contents with `git lfs pull`; without git-lfs, warns once naming the pointers left.
+ * contents with `git lfs pull`; without git-lfs, warns once naming the pointers left, and says so (true).
  */
 async function fetchLfsFiles(
   repositories: string[],
   options: { location: string; secrets: string[]; logger: Logger; signal?: AbortSignal; git: (baseDir: string) => SimpleGit },
-): Promise<void> {
+): Promise<boolean> {
   const [top] = repositories;
-  if (!top) return;
+  if (!top) return false;
   const scan = await scanLfs(top);
-  if (!scan.usesLfs) return;
+  if (!scan.usesLfs) return false;
   if (!(await hasGitLfs(options.git(top)))) {
     if (scan.pointers.length > 0) options.logger.warn(pointerWarning(scan.pointers, 'no-git-lfs'));
-    return;
+    return scan.pointers.length > 0;
   }
   for (const repository of repositories) {
     options.logger.debug(`fetching Git LFS files in ${repository}`);
@@ -263,6 +268,7 @@ async function fetchLfsFiles(
       throw new UsageError(`cannot fetch the Git LFS files of ${options.location}: ${detail}`);
     });
   }
+  return false;
 }
 
 /** Warns once when a directory used as it is holds LFS pointers (its files were never pulled). */

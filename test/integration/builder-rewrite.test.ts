@@ -24,6 +24,7 @@ RUN set -eu; \\
     chown -R 1000:100 /home/jovyan/tricky /opt/conda/tricky; \\
     ln /home/jovyan/tricky/in-file /srv/outside/hardlink-to-in; \\
     ln /srv/outside/out-file /opt/conda/tricky/hardlink-to-out; \\
+    echo first > /etc/tricky-first; chown 1000:100 /etc/tricky-first; ln /etc/tricky-first /home/jovyan/tricky/hardlink-to-etc; \\
     ln -s /srv/outside/out-file /home/jovyan/tricky/symlink-out; \\
     ln -s /home/jovyan/tricky/in-file /srv/outside/symlink-in; \\
     ln -s /nonexistent /opt/conda/tricky/dangling; \\
@@ -94,9 +95,11 @@ const SCRIPTS = ['/usr/libexec/s2i', '/usr/libexec/s2i/assemble', '/usr/libexec/
  * the trees of a file in a tree changes with it; the Dockerfile path's copy-up splits such links
  * (the name outside keeps the old file) and its chgrp drops a file capability.
  */
-function expected(base: Entry, treeInodes: Set<string>, method: 'rewrite' | 'dockerfile'): Entry {
+function expected(base: Entry, firstNames: Map<string, string>, method: 'rewrite' | 'dockerfile'): Entry {
   const e = { ...base };
-  const treated = inTree(e.path) || (method === 'rewrite' && e.kind === 'f' && e.nlink > 1 && treeInodes.has(e.ino));
+  // A hard-linked file's first name in the layer tar (walk order) decides for all its names.
+  const first = method === 'rewrite' && e.kind === 'f' && e.nlink > 1 ? firstNames.get(e.ino) : undefined;
+  const treated = inTree(first ?? e.path);
   if (method === 'dockerfile' && treated && e.kind === 'f') {
     e.xattrs = e.xattrs.split(',').filter((x) => x && !x.startsWith('security.capability=')).join(',');
   }
@@ -118,7 +121,18 @@ const show = (e: Partial<Entry>) => FIELDS.map((f) => `${f}=${f === 'mode' ? e.m
 
 /** Every difference between the builder and what is expected from the base (symbolic links' group aside: it means nothing). */
 function differences(base: Map<string, Entry>, builder: Map<string, Entry>, method: 'rewrite' | 'dockerfile'): string[] {
-  const treeInodes = new Set([...base.values()].filter((e) => inTree(e.path) && e.kind === 'f').map((e) => e.ino));
+  // The engine's layer tar lists a directory's entries in lexical order: compare paths by component.
+  const walkOrder = (a: string, b: string) => {
+    const [x, y] = [a.split('/'), b.split('/')];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+    return x.length - y.length;
+  };
+  const firstNames = new Map<string, string>();
+  for (const e of base.values()) {
+    if (e.kind !== 'f' || e.nlink < 2) continue;
+    const known = firstNames.get(e.ino);
+    if (known === undefined || walkOrder(e.path, known) < 0) firstNames.set(e.ino, e.path);
+  }
   const out: string[] = [];
   for (const [path, entry] of base) {
     const got = builder.get(path);
@@ -126,7 +140,7 @@ function differences(base: Map<string, Entry>, builder: Map<string, Entry>, meth
       out.push(`${path}: missing`);
       continue;
     }
-    const want = expected(entry, treeInodes, method);
+    const want = expected(entry, firstNames, method);
     // A directory's size is the file system's business; a symbolic link's group means nothing
     // (chgrp -R changes it, the rewrite may not).
     const fields = FIELDS.filter((f) => !(f === 'size' && entry.kind === 'd') && !(f === 'gid' && entry.kind === 'l') && want[f] !== got[f]);
@@ -211,6 +225,9 @@ describe('tjs2i builder: layer rewrite vs Dockerfile on a tricky base image (rea
     expect(r.get('/srv/outside/hardlink-to-in')?.ino).to.equal(r.get('/home/jovyan/tricky/in-file')?.ino);
     expect(r.get('/srv/outside/out-file')?.ino).to.equal(r.get('/opt/conda/tricky/hardlink-to-out')?.ino);
     expect(r.get('/opt/conda/tricky/cap')?.xattrs).to.equal(b.get('/opt/conda/tricky/cap')?.xattrs);
+    // A name in a tree of a file first named outside them opens nothing outside to group 0.
+    expect(r.get('/home/jovyan/tricky/hardlink-to-etc')?.ino).to.equal(r.get('/etc/tricky-first')?.ino);
+    expect(r.get('/etc/tricky-first')).to.include({ gid: 100, mode: 0o644 });
     for (const script of SCRIPTS.slice(1)) expect(r.get(script), script).to.include({ kind: 'f', mode: 0o755, uid: 0, gid: 0 });
   });
 

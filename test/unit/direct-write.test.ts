@@ -156,6 +156,7 @@ describe('direct write', () => {
       assemble: DEFAULT_ASSEMBLE,
       env: [],
       artifacts: false,
+      destination: '/tmp',
       sourceDir: root,
       filter: noFilter,
       ...over,
@@ -180,6 +181,10 @@ describe('direct write', () => {
         'not a tjs2i builder',
       );
       expect(await reasonOf({ artifacts: true })).to.contain('artifacts');
+    });
+
+    it('runs assemble (which reads /tmp/src only) for another destination', async () => {
+      expect(await reasonOf({ destination: '/opt/app' })).to.equal('the destination is /opt/app, and assemble reads /tmp/src');
     });
 
     for (const name of DEPENDENCY_NAMES) {

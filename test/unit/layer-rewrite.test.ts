@@ -91,7 +91,7 @@ function expected(entry: Listed, trees: readonly string[]): Listed {
   if (path.split('/').at(-1)?.startsWith('.wh.')) return entry;
   const file = entry.type === '-' || entry.type === 'h' || entry.type === 'C';
   let { mode, gid } = entry;
-  if (((file || entry.type === 'd' || entry.type === 'l') && under(path)) || (entry.type === 'h' && under(normaliseEntryPath(entry.link)))) {
+  if (entry.type === 'h' ? under(normaliseEntryPath(entry.link)) : (file || entry.type === 'd' || entry.type === 'l') && under(path)) {
     gid = 0;
     mode |= ((mode >> 6) & 7) << 3;
     if (entry.type === 'd') mode |= 0o2000;
@@ -300,7 +300,8 @@ describe('layer-rewrite: tar headers of an image layer', function () {
       expect(show('home/jovyan/sparse.bin')).to.deep.equal({ mode: '664', gid: 0 });
       expect(show(LONG_200)).to.deep.equal({ mode: '664', gid: 0 });
       expect(show(LONG_300)).to.deep.equal({ mode: '660', gid: 0 });
-      expect(show('home/jovyan/hl-in')).to.deep.equal({ mode: '664', gid: 0 });
+      // A hard link's target decides: a link in a tree to a file outside leaves that file as it is.
+      expect(show('home/jovyan/hl-in')).to.deep.equal({ mode: '644', gid: 100 });
       expect(show('usr/share-hl-out')).to.deep.equal({ mode: '664', gid: 0 });
       expect(show('usr/share-hl-long')).to.deep.equal({ mode: '660', gid: 0 });
       expect(show('opt/conda/bin/python')).to.deep.equal({ mode: '775', gid: 0 });
@@ -376,7 +377,8 @@ describe('layer-rewrite: tar headers of an image layer', function () {
       const input = archives['posix-gid'] as Buffer;
       const { output } = await rewrite(input);
       const count = (archive: Buffer, text: string) => archive.toString('latin1').split(text).length - 1;
-      const inTree = list(input).filter((e) => /^(home\/jovyan|opt\/conda)(\/|$)/.test(e.name) && !e.name.includes('.wh.') && 'd-hl'.includes(e.type)).length;
+      const tree = /^\/?(home\/jovyan|opt\/conda)(\/|$)/;
+      const inTree = list(input).filter((e) => (e.type === 'h' ? tree.test(e.link) : tree.test(e.name) && !e.name.includes('.wh.') && 'd-l'.includes(e.type))).length;
       expect(count(input, '11 gid=100\n')).to.equal(list(input).length);
       expect(count(output, '11 gid=000\n')).to.equal(inTree);
       expect(count(output, '11 gid=100\n')).to.equal(list(input).length - inTree);

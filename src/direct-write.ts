@@ -16,8 +16,8 @@
  * differently: a dependency file or a binder directory, restored artifacts, a build variable that
  * changes the home (NB_USER is followed, not refused, unless odd) or how bash and coreutils behave.
  */
-import { constants, createReadStream } from 'node:fs';
-import { lstat, open, readdir, readFile, readlink } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -28,7 +28,7 @@ import { s2iScript } from './package-files.js';
 import type { EnvVar } from './environment.js';
 import { Label } from './s2i.js';
 import type { ScriptLocation } from './scripts.js';
-import { fileMode, SourceReadError, type PackStats } from './tar.js';
+import { fileMode, openSourceFile, SourceReadError, type PackStats } from './tar.js';
 
 /** The label `tjs2i builder` puts on the builders it makes. */
 export const BUILDER_STACK_LABEL = 'io.tjs2i.builder.stack';
@@ -168,10 +168,7 @@ export function packDirect(options: DirectPackOptions): { stream: Readable; done
     pack.entry({ ...owner, ...header, name: `.tjs2i/course/${rel}`, type: 'link', linkname: `work/${rel}` });
 
   const addFile = async (path: string, rel: string) => {
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
-      const why = error.code === 'ELOOP' ? 'it is a symlink' : error.code === 'EACCES' ? 'permission denied' : error.message;
-      throw new SourceReadError(`cannot read ${path}: ${why}`);
-    });
+    const handle = await openSourceFile(path);
     try {
       const st = await handle.stat();
       if (!st.isFile()) throw new SourceReadError(`cannot pack ${path}: not a regular file`);

@@ -241,6 +241,15 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const host = resolveDockerHost(options.dockerHost, env);
   const endpoint = describeDockerHost(host);
   const docker = options.docker ?? connect(host);
+  /** A container path as a tar stream, or undefined when it does not exist (404). */
+  const archiveOf = async (containerId: string, path: string, signal?: AbortSignal): Promise<Readable | undefined> => {
+    try {
+      return (await docker.getContainer(containerId).getArchive({ path, abortSignal: signal } as { path: string })) as unknown as Readable;
+    } catch (error) {
+      if ((error as EngineErrorLike).statusCode === 404) return undefined;
+      throw error;
+    }
+  };
   const call = async <T>(action: string, run: () => Promise<T>, image?: string): Promise<T> => {
     try {
       return await run();
@@ -342,26 +351,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
     readFile: (containerId, path, signal) =>
       call(`read ${path}`, async () => {
-        let archive: NodeJS.ReadableStream;
-        try {
-          archive = await docker.getContainer(containerId).getArchive({ path, abortSignal: signal } as { path: string });
-        } catch (error) {
-          if ((error as EngineErrorLike).statusCode === 404) return undefined;
-          throw error;
-        }
-        return firstFileOf(archive as unknown as Readable);
+        const archive = await archiveOf(containerId, path, signal);
+        return archive && firstFileOf(archive);
       }),
 
     listPath: (containerId, path, limit, signal) =>
       call(`look at ${path}`, async () => {
-        let archive: NodeJS.ReadableStream;
-        try {
-          archive = await docker.getContainer(containerId).getArchive({ path, abortSignal: signal } as { path: string });
-        } catch (error) {
-          if ((error as EngineErrorLike).statusCode === 404) return undefined;
-          throw error;
-        }
-        return firstEntriesOf(archive as unknown as Readable, limit);
+        const archive = await archiveOf(containerId, path, signal);
+        return archive && firstEntriesOf(archive, limit);
       }),
 
     run: (containerId, onOutput, signal) =>

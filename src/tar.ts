@@ -91,10 +91,7 @@ export function packTrees(options: PackOptions): { stream: Readable; done: Promi
    * one that shrinks is a clear error.
    */
   const addFile = async (path: string, name: string, mode: number | undefined) => {
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
-      const why = error.code === 'ELOOP' ? 'it is a symlink' : error.code === 'EACCES' ? 'permission denied' : error.message;
-      throw new SourceReadError(`cannot read ${path}: ${why}`);
-    });
+    const handle = await openSourceFile(path);
     try {
       const st = await handle.stat();
       if (!st.isFile()) throw new SourceReadError(`cannot pack ${path}: not a regular file`);
@@ -173,4 +170,12 @@ export function packTrees(options: PackOptions): { stream: Readable; done: Promi
   })();
   done.catch((error: unknown) => pack.destroy(error as Error));
   return { stream: pack as unknown as Readable, done };
+}
+
+/** Opens a source file for packing, never through a symlink; a failure is one clear SourceReadError. */
+export function openSourceFile(path: string): Promise<FileHandle> {
+  return open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
+    const why = error.code === 'ELOOP' ? 'it is a symlink' : error.code === 'EACCES' ? 'permission denied' : error.message;
+    throw new SourceReadError(`cannot read ${path}: ${why}`);
+  });
 }

@@ -210,8 +210,11 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
   } finally {
     // Best effort: a cleanup failure is reported but never hides the build's own error.
     // By name when the create request was interrupted before the engine's answer gave the id.
-    if (container) await engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove build container ${name}: ${String(error)}`));
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => logger.warn(`cleanup failed: ${String(error)}`));
+    // The container and the temporary directories are independent: removed at the same time.
+    await Promise.all([
+      container && engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove build container ${name}: ${String(error)}`)),
+      ...cleanups.map((cleanup) => cleanup().catch((error: unknown) => logger.warn(`cleanup failed: ${String(error)}`))),
+    ]);
   }
 }
 

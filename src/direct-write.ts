@@ -16,8 +16,8 @@
  * differently: a dependency file or a binder directory, restored artifacts, a build variable that
  * changes the home (NB_USER is followed, not refused, unless odd) or how bash and coreutils behave.
  */
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -28,7 +28,8 @@ import { s2iScript } from './package-files.js';
 import type { EnvVar } from './environment.js';
 import { Label } from './s2i.js';
 import type { ScriptLocation } from './scripts.js';
-import { fileMode, openSourceFile, SourceReadError, type PackStats } from './tar.js';
+import { changedWhilePacked, closeSourceFile, openSourceFile, readSmallSourceFile, SMALL_FILE_BYTES, streamSourceFile } from './source-file.js';
+import { fileMode, type PackStats } from './tar.js';
 
 /** The label `tjs2i builder` puts on the builders it makes. */
 export const BUILDER_STACK_LABEL = 'io.tjs2i.builder.stack';
@@ -168,35 +169,36 @@ export function packDirect(options: DirectPackOptions): { stream: Readable; done
     pack.entry({ ...owner, ...header, name: `.tjs2i/course/${rel}`, type: 'link', linkname: `work/${rel}` });
 
   const addFile = async (path: string, rel: string) => {
-    const handle = await openSourceFile(path);
+    const file = openSourceFile(path);
+    const st = file.stat;
+    // Whole seconds, as the upload's tar header would carry them to assemble's cp.
+    const header = { mode: assembledFileMode(st.mode), mtime: new Date(Math.floor(st.mtimeMs / 1000) * 1000) };
+    const entryHeader = { ...owner, ...header, name: `work/${rel}`, type: 'file' as const, size: st.size };
+    let data: Buffer | undefined;
     try {
-      const st = await handle.stat();
-      if (!st.isFile()) throw new SourceReadError(`cannot pack ${path}: not a regular file`);
-      // Whole seconds, as the upload's tar header would carry them to assemble's cp.
-      const header = { mode: assembledFileMode(st.mode), mtime: new Date(Math.floor(st.mtimeMs / 1000) * 1000) };
-      const entry = pack.entry({ ...owner, ...header, name: `work/${rel}`, type: 'file', size: st.size });
-      const content = st.size > 0 ? createReadStream('', { fd: handle.fd, start: 0, end: st.size - 1, autoClose: false }) : undefined;
-      try {
-        if (content) await pipeline(content, entry);
-        else entry.end(Buffer.alloc(0));
-      } catch (error) {
-        throw new SourceReadError(`${path} changed while it was being packed (${(error as Error).message}); build again`);
+      if (st.size <= SMALL_FILE_BYTES) data = readSmallSourceFile(file);
+      else {
+        await pipeline(streamSourceFile(file), pack.entry(entryHeader)).catch((error: unknown) => {
+          throw changedWhilePacked(file, (error as Error).message);
+        });
       }
-      link(rel, header);
-      stats.files++;
-      stats.bytes += st.size;
     } finally {
-      await handle.close();
+      closeSourceFile(file);
     }
+    // Resolves once the pack has taken the entry (its back-pressure, as for a stream).
+    if (data) await new Promise<void>((resolve, reject) => pack.entry(entryHeader, data, (error) => (error ? reject(error) : resolve())));
+    link(rel, header);
+    stats.files++;
+    stats.bytes += st.size;
   };
 
   const walk = async (relative: string) => {
-    for (const name of (await readdir(join(options.sourceDir, relative))).sort()) {
+    for (const name of readdirSync(join(options.sourceDir, relative)).sort()) {
       const rel = relative ? `${relative}/${name}` : name;
       // assemble leaves out the top-level .s2i (scripts, environment), whatever it is.
       if (rel === '.s2i') continue;
       const path = join(options.sourceDir, rel);
-      const st = await lstat(path);
+      const st = lstatSync(path);
       if (options.filter(rel, st.isDirectory())) continue;
       if (st.isDirectory()) {
         directory(`work/${rel}`, new Date(Math.floor(st.mtimeMs / 1000) * 1000));
@@ -205,7 +207,7 @@ export function packDirect(options: DirectPackOptions): { stream: Readable; done
         await walk(rel);
       } else if (st.isSymbolicLink()) {
         const header = { mode: 0o777, mtime: new Date(Math.floor(st.mtimeMs / 1000) * 1000) };
-        pack.entry({ ...owner, ...header, name: `work/${rel}`, type: 'symlink', linkname: await readlink(path) });
+        pack.entry({ ...owner, ...header, name: `work/${rel}`, type: 'symlink', linkname: readlinkSync(path) });
         link(rel, header);
         stats.symlinks++;
       } else if (st.isFile()) {

@@ -95,7 +95,7 @@ export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: A
     }
     if (kind === 'work-tree') {
       const relativeBase = await originOf(dir);
-      base = await cloneRepository(pathToFileURL(dir).href, dir, { ...clone, local: true, relativeBase }, logger, signal);
+      base = await cloneRepository(pathToFileURL(dir).href, dir, { ...clone, local: true, relativeBase, shareObjects: dir }, logger, signal);
     } else {
       if (spec.ref) {
         throw new UsageError(`--ref ${spec.ref} needs a git repository, but ${dir} is a plain directory`, 'drop --ref, or give the repository');
@@ -147,6 +147,12 @@ interface CloneOptions {
   local: boolean;
   /** For a work tree: the URL its relative submodule URLs are relative to (its origin), if any. */
   relativeBase?: string;
+  /**
+   * For a work tree: its path, cloned with `--shared` (the clone borrows the repository's objects).
+   * A shallow clone through file:// packs and compresses every file again: 1.8 s against 0.13 s for
+   * a 13 MB course here.
+   */
+  shareObjects?: string;
 }
 
 /**
@@ -205,17 +211,19 @@ async function cloneRepository(url: string, shownLocation: string, options: Clon
       throw new UsageError(`ref ${ref} not found in ${location}`, 'give a branch, a tag or a commit id the repository has');
     }
     logger.debug(`cloning ${location} (${plan.kind}${ref ? ` ${ref}` : ''}) into ${dir}`);
+    const from = options.shareObjects ?? remote;
+    const share = options.shareObjects === undefined ? [] : ['--shared'];
     if (plan.kind === 'commit') {
       await git()
-        .clone(remote, dir, ['--no-checkout'])
+        .clone(from, dir, ['--no-checkout', ...share])
         .catch((error: unknown) => fail(`cannot clone ${location}`, error));
       await git(dir)
         .checkout(['--detach', plan.id])
         .catch((error: unknown) => fail(`ref ${plan.id} not found in ${location}`, error));
     } else {
-      const cloneOptions = ['--depth', '1', ...(plan.kind === 'named' ? ['--branch', plan.name] : [])];
+      const cloneOptions = [...(share.length > 0 ? share : ['--depth', '1']), ...(plan.kind === 'named' ? ['--branch', plan.name] : [])];
       await git()
-        .clone(remote, dir, cloneOptions)
+        .clone(from, dir, cloneOptions)
         .catch((error: unknown) => fail(`cannot clone ${location}`, error));
     }
     const commit = await readCommit(git(dir), ref);

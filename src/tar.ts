@@ -6,14 +6,16 @@
  * filled asynchronously: file contents are streamed, never held in memory, and any error destroys
  * the stream so the consumer sees it.
  */
-import { constants, createReadStream } from 'node:fs';
-import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import tar, { type Header } from 'tar-stream';
-import { UsageError } from './errors.js';
+import { changedWhilePacked, closeSourceFile, openSourceFile, readSmallSourceFile, SMALL_FILE_BYTES, streamSourceFile } from './source-file.js';
 import { collectYoungGarbage } from './young-garbage.js';
+
+export { SourceReadError } from './source-file.js';
 
 export interface PackEntry {
   /** Path on the build host, or the content itself. */
@@ -58,14 +60,8 @@ export function permissionBits(mode: number): number {
 export const fileMode = (mode: number) => permissionBits(mode) | 0o600;
 export const directoryMode = (mode: number) => permissionBits(mode) | 0o700;
 
-/** Files up to this size are read in one piece (the size of one chunk of a read stream). */
-const SMALL_FILE_BYTES = 64 * 1024;
-
 /** Bytes of big files streamed between two minor collections of their chunks (see young-garbage.ts). */
 const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
-
-/** The source changed or could not be read while it was being packed. */
-export class SourceReadError extends UsageError {}
 
 export function packTrees(options: PackOptions): { stream: Readable; done: Promise<PackStats> } {
   const pack = tar.pack();
@@ -73,57 +69,49 @@ export function packTrees(options: PackOptions): { stream: Readable; done: Promi
   const header = { uid: options.uid, gid: options.gid, uname: '', gname: '' };
   let sinceCollection = 0;
 
-  /**
-   * A small file in one read and one entry, without a read stream: a course of 10,000 small files
-   * would otherwise leave 10,000 streams of garbage, and the heap grows by tens of MiB before it is
-   * collected. Resolves once the pack has taken the data (its back-pressure, as for a stream).
-   */
-  const addSmallFile = async (handle: FileHandle, entryHeader: Partial<Header> & { name: string; size: number }) => {
-    const data = Buffer.allocUnsafe(entryHeader.size);
-    const { bytesRead } = entryHeader.size > 0 ? await handle.read(data, 0, entryHeader.size, 0) : { bytesRead: 0 };
-    if (bytesRead !== entryHeader.size) throw new Error(`${bytesRead} bytes read of ${entryHeader.size}`);
-    await new Promise<void>((resolve, reject) => pack.entry(entryHeader, data, (error) => (error ? reject(error) : resolve())));
-  };
+  /** Resolves once the pack has taken the entry (its back-pressure, as for a stream). */
+  const addEntry = (entryHeader: Partial<Header> & { name: string }, data: Buffer) =>
+    new Promise<void>((resolve, reject) => pack.entry(entryHeader, data, (error) => (error ? reject(error) : resolve())));
 
   /**
    * A regular file, opened without following symlinks; the header's size comes from the open file
    * and exactly that many bytes are sent, so a file that grows cannot spill into the next entry and
-   * one that shrinks is a clear error.
+   * one that shrinks is a clear error. A small file is one read and one entry, without a read
+   * stream: a course of 10,000 small files would otherwise leave 10,000 streams of garbage.
    */
   const addFile = async (path: string, name: string, mode: number | undefined) => {
-    const handle = await openSourceFile(path);
+    const file = openSourceFile(path);
+    const st = file.stat;
+    const entryHeader = { ...header, name, type: 'file' as const, mode: mode ?? fileMode(st.mode), size: st.size, mtime: st.mtime };
+    let data: Buffer | undefined;
     try {
-      const st = await handle.stat();
-      if (!st.isFile()) throw new SourceReadError(`cannot pack ${path}: not a regular file`);
-      const entryHeader = { ...header, name, type: 'file' as const, mode: mode ?? fileMode(st.mode), size: st.size, mtime: st.mtime };
-      try {
-        if (st.size <= SMALL_FILE_BYTES) await addSmallFile(handle, entryHeader);
-        else {
-          const content = createReadStream('', { fd: handle.fd, start: 0, end: st.size - 1, autoClose: false });
-          content.on('data', (chunk: string | Buffer) => {
-            sinceCollection += chunk.length;
-            if (sinceCollection < COLLECT_EVERY_BYTES) return;
-            sinceCollection = 0;
-            collectYoungGarbage();
-          });
-          await pipeline(content, pack.entry(entryHeader));
-        }
-      } catch (error) {
-        throw new SourceReadError(`${path} changed while it was being packed (${(error as Error).message}); build again`);
+      if (st.size <= SMALL_FILE_BYTES) data = readSmallSourceFile(file);
+      else {
+        const content = streamSourceFile(file);
+        content.on('data', (chunk: string | Buffer) => {
+          sinceCollection += chunk.length;
+          if (sinceCollection < COLLECT_EVERY_BYTES) return;
+          sinceCollection = 0;
+          collectYoungGarbage();
+        });
+        await pipeline(content, pack.entry(entryHeader)).catch((error: unknown) => {
+          throw changedWhilePacked(file, (error as Error).message);
+        });
       }
-      stats.files++;
-      stats.bytes += st.size;
     } finally {
-      await handle.close();
+      closeSourceFile(file);
     }
+    if (data) await addEntry(entryHeader, data);
+    stats.files++;
+    stats.bytes += st.size;
   };
 
   const walk = async (dir: string, prefix: string, relative: string, exclude: (r: string, directory: boolean) => boolean) => {
-    const entries = (await readdir(join(dir, relative))).sort();
+    const entries = readdirSync(join(dir, relative)).sort();
     for (const name of entries) {
       const rel = relative ? `${relative}/${name}` : name;
       const path = join(dir, rel);
-      const st = await lstat(path);
+      const st = lstatSync(path);
       if (exclude(rel, st.isDirectory())) continue;
       const archiveName = prefix ? `${prefix}/${rel}` : rel;
       if (st.isDirectory()) {
@@ -131,7 +119,7 @@ export function packTrees(options: PackOptions): { stream: Readable; done: Promi
         stats.directories++;
         await walk(dir, prefix, rel, exclude);
       } else if (st.isSymbolicLink()) {
-        const linkname = await readlink(path);
+        const linkname = readlinkSync(path);
         pack.entry({ ...header, name: archiveName, type: 'symlink', linkname, mode: 0o777, mtime: st.mtime });
         stats.symlinks++;
       } else if (st.isFile()) {
@@ -170,12 +158,4 @@ export function packTrees(options: PackOptions): { stream: Readable; done: Promi
   })();
   done.catch((error: unknown) => pack.destroy(error as Error));
   return { stream: pack as unknown as Readable, done };
-}
-
-/** Opens a source file for packing, never through a symlink; a failure is one clear SourceReadError. */
-export function openSourceFile(path: string): Promise<FileHandle> {
-  return open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
-    const why = error.code === 'ELOOP' ? 'it is a symlink' : error.code === 'EACCES' ? 'permission denied' : error.message;
-    throw new SourceReadError(`cannot read ${path}: ${why}`);
-  });
 }

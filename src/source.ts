@@ -1,7 +1,7 @@
 /**
  * Turning the `<source>` argument into a directory to pack, with its provenance: a git URL is
  * cloned (shallow where the ref allows), a directory that is the top of a git work tree is cloned
- * too (so its committed HEAD is built, not stray files), any other directory is used as it is, and
+ * too with --shared (so its committed HEAD is built, not stray files), any other directory is used as it is, and
  * so is a work tree with `--copy`. A clone gets its submodules (unless `--ignore-submodules`) and
  * its Git LFS files. `--context-dir` then selects a subdirectory.
  */

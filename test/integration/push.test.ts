@@ -166,10 +166,12 @@ describe('build --push (real engine, local registry with basic auth)', function 
     expect(repoDigest).to.equal(`${name.replace(/:1$/, '')}@${json.pushed.digest}`);
   });
 
-  it('pushes with credentials from DOCKER_AUTH_CONFIG (a key with a scheme, as GitLab users write it)', async () => {
+  it('pushes with credentials from DOCKER_AUTH_CONFIG (a key with a scheme, as GitLab users write it), over the config file', async () => {
     const name = output('gitlab');
     const config = JSON.stringify({ auths: { [`http://${registry.host}`]: { username: user, password } } });
-    const result = await tjs2iTracked(['build', course, builder, name, '--push', '--json'], envOf({ DOCKER_AUTH_CONFIG: config }));
+    // The config file has a wrong password: DOCKER_AUTH_CONFIG comes first.
+    const file = await configDir('behind', { auths: { [registry.host]: { auth: b64(`${user}:${wrongPassword}`) } } });
+    const result = await tjs2iTracked(['build', course, builder, name, '--push', '--json'], envOf({ DOCKER_AUTH_CONFIG: config, DOCKER_CONFIG: file }));
     expect(result.code, result.stderr).to.equal(0);
     expect(plain(result.stderr)).to.include(`==> push: ${name} to ${registry.host}, credentials from DOCKER_AUTH_CONFIG\n`);
     const json = JSON.parse(result.stdout) as { pushed: { digest: string } };

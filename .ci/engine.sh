@@ -12,6 +12,8 @@ command -v git >/dev/null 2>&1 || need+=(git)
 command -v git-lfs >/dev/null 2>&1 || need+=(git-lfs)
 # The registry the pull and push tests start on 127.0.0.1 (there is no other registry here).
 command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+# htpasswd -B (bcrypt, the only hash distribution reads) for the push tests' registry with basic auth.
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     log "missing ${need[*]}: install them (apt-get install ${need[*]}) or run this as root"

@@ -17,7 +17,8 @@ import {
 import { Dockerode } from './dockerode-loader.js';
 import { describeDockerHost, dockerConnectOptions, resolveDockerHost, type DockerHost } from './docker-host.js';
 import { followProgress, type ProgressEvent } from './json-stream.js';
-import { pullFailure } from './pull-error.js';
+import { pullFailure, registryOf } from './pull-error.js';
+import { pushFailure } from './push-error.js';
 import { parsePathStat, type PathStat } from './path-stat.js';
 
 export type { PathStat, ProgressEvent };
@@ -32,6 +33,17 @@ export interface ImageInfo {
   labels: Record<string, string>;
   workingDir: string;
   size: number;
+}
+
+/**
+ * The registry credentials of a push, as the engine's X-Registry-Auth header carries them. Sent
+ * only in that header: never in a query, a log line or an error.
+ */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+  serveraddress?: string;
 }
 
 export interface ContainerSpec {
@@ -110,6 +122,12 @@ export interface Engine {
   buildImage(context: Readable, spec: BuildImageSpec, signal?: AbortSignal): Promise<string>;
   /** Pulls an image; failures reported inside the progress stream become ImageNotFoundError. */
   pullImage(name: string, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<void>;
+  /**
+   * Pushes `repository:tag` to its registry with these credentials (none: an empty auth config);
+   * resolves with the digest the registry gave, when the engine told it. Failures reported in the
+   * progress stream or as the HTTP answer become RegistryPushError (exit 6).
+   */
+  pushImage(repository: string, tag: string, auth: RegistryAuth | undefined, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<string | undefined>;
   createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string>;
   putArchive(containerId: string, archive: Readable, path: string, signal?: AbortSignal): Promise<void>;
   /** One regular file from a container's file system, or undefined if it is not there. */
@@ -325,6 +343,20 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const mapped = mapEngineError(error, `pull ${name}`, endpoint);
         if (!(mapped instanceof BuildFailedError)) throw mapped;
         throw pullFailure(name, engineDetail(error));
+      }
+    },
+
+    async pushImage(repository, tag, auth, onEvent, signal) {
+      const reference = `${repository}:${tag}`;
+      try {
+        // The engine wants X-Registry-Auth (or a JSON body) even for a registry without auth.
+        const stream = (await docker.getImage(repository).push({ tag, authconfig: { ...auth }, ...withSignal(signal) })) as unknown as Readable;
+        const events = await followProgress(stream, onEvent);
+        return events.map((e) => e.aux?.Digest ?? /\bdigest: (sha256:[0-9a-f]{64})/.exec(e.status ?? '')?.[1]).filter(Boolean).pop();
+      } catch (error) {
+        const mapped = mapEngineError(error, `push ${reference}`, endpoint);
+        if (!(mapped instanceof BuildFailedError)) throw mapped;
+        throw pushFailure(reference, registryOf(repository), engineDetail(error));
       }
     },
 

@@ -10,6 +10,8 @@ export const ExitCode = {
   engineUnreachable: 3,
   imageNotFound: 4,
   userNotAllowed: 5,
+  /** Built and tagged locally, but the push to the registry failed (`build --push`). */
+  pushFailed: 6,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -62,6 +64,13 @@ export class BuildFailedError extends Tjs2iError {
     readonly lastLines: string[] = [],
   ) {
     super(message, ExitCode.buildFailed, hint);
+  }
+}
+
+/** The image was built and tagged locally, but pushing it to its registry failed. */
+export class PushFailedError extends Tjs2iError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.pushFailed, hint);
   }
 }
 

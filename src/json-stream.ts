@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-/** One line of the engine's JSON progress streams (image build and pull). */
+/** One line of the engine's JSON progress streams (image build, pull and push). */
 export interface ProgressEvent {
   stream?: string;
   status?: string;
@@ -9,7 +9,8 @@ export interface ProgressEvent {
   id?: string;
   error?: string;
   errorDetail?: { message?: string };
-  aux?: { ID?: string };
+  /** A build's image id; a push's tag, digest and manifest size. */
+  aux?: { ID?: string; Tag?: string; Digest?: string; Size?: number };
 }
 
 /**

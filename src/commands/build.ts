@@ -31,6 +31,7 @@ interface BuildArgs extends GlobalOptions {
   run?: boolean;
   port?: string;
   force?: boolean;
+  push?: boolean;
 }
 
 export const command = 'build <source> <builder> [output]';
@@ -61,9 +62,13 @@ export const builder = (yargs: Argv): Argv<BuildArgs> =>
     .option('incremental', { type: 'boolean', describe: "restore the previous image's save-artifacts output into <destination>/artifacts" })
     .option('rm', { type: 'boolean', describe: 'remove the previous image of the output tag after a successful build' })
     .option('force', { type: 'boolean', describe: 'build even when the output image was built from the same commit, builder and options' })
-    .group(['application-name', 'description'], 'Image:')
+    .group(['application-name', 'description', 'push'], 'Image:')
     .option('application-name', { alias: 'n', type: 'string', requiresArg: true, describe: 'label io.k8s.display-name' })
     .option('description', { type: 'string', requiresArg: true, describe: 'label io.k8s.description' })
+    .option('push', {
+      type: 'boolean',
+      describe: 'then push the image to its registry (Docker Hub when the name has no host); credentials from DOCKER_AUTH_CONFIG, REGISTRY_AUTH_FILE or $DOCKER_CONFIG/config.json',
+    })
     .option('as-dockerfile', { type: 'string', requiresArg: true, describe: 'write a Dockerfile and its context (upload/) here instead of building; no engine needed' })
     .group(['run', 'port'], 'Run:')
     .option('run', { type: 'boolean', describe: 'then serve the image as `tjs2i run <output>` does (Ctrl-C stops it; the image is kept)' })
@@ -71,6 +76,7 @@ export const builder = (yargs: Argv): Argv<BuildArgs> =>
     .check((argv) => {
       if (!argv.output && !argv.asDockerfile) return 'give the output image name (or --as-dockerfile PATH)';
       if (argv.run && argv.asDockerfile) return '--run serves a built image: it cannot be used with --as-dockerfile';
+      if (argv.push && argv.asDockerfile) return '--push pushes a built image: it cannot be used with --as-dockerfile (push what docker build, buildah or kaniko make)';
       if (argv.port !== undefined && !argv.run) return '--port is for --run';
       return true;
     }) as unknown as Argv<BuildArgs>;
@@ -113,9 +119,13 @@ export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void
     }
     // Checked before building, so a bad --port costs no build.
     const runOptions = args.run ? runImageOptionsOf({ port: args.port }) : undefined;
+    // The credentials are found first too: a malformed config file or a missing helper costs no build.
+    const push = args.push ? await import('../push.js') : undefined;
+    const pushPlan = push ? await push.preparePush(args.output ?? '', { signal }) : undefined;
     const { build, shortId } = await import('../build.js');
     const result = await build(engine, buildOptionsOf(args), logger, signal);
     if (!result.upToDate) logger.info(`built ${result.image} (${shortId(result.imageId)}), ${formatBytes(result.size)}, in ${formatDuration(result.durationMs)}`);
+    const pushed = push && pushPlan ? await push.pushImage(engine, pushPlan, logger, signal) : undefined;
     const runImage = runOptions ? (await import('../run-image.js')).runImage : undefined;
     const served = runOptions && runImage ? await runImage(engine, result.image, runOptions, logger, signal, (ready) => announce(ready, args.json)) : undefined;
     return {
@@ -127,6 +137,7 @@ export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void
       incremental: result.incremental,
       upToDate: result.upToDate,
       ...(result.previousImageId ? { previousImageId: result.previousImageId } : {}),
+      ...(pushed ? { pushed: { reference: pushed.reference, registry: pushed.registry, digest: pushed.digest ?? null } } : {}),
       labels: result.labels,
     };
   });

@@ -9,7 +9,7 @@ import tar from 'tar-stream';
 import { UsageError } from '../../src/errors.js';
 import { s2iScript } from '../../src/package-files.js';
 import { pullFailure } from '../../src/pull-error.js';
-import type { BuildImageSpec, CommitSpec, ContainerSpec, ContainerState, Engine, ImageInfo, LoadResult, PathEntry, PathStat, ProgressEvent, ServerSpec } from '../../src/engine.js';
+import type { BuildImageSpec, CommitSpec, ContainerSpec, ContainerState, Engine, ImageInfo, LoadResult, PathEntry, PathStat, ProgressEvent, RegistryAuth, ServerSpec } from '../../src/engine.js';
 
 export interface TarEntry {
   name: string;
@@ -181,6 +181,15 @@ export class FakeEngine implements Engine {
   pullImage(name: string, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<void> {
     this.calls.push({ method: 'pullImage', args: [name, onEvent, signal] });
     return this.pullImpl(name, onEvent, signal);
+  }
+
+  /** By default the registry takes the push and gives a digest. */
+  pushImpl: (repository: string, tag: string, auth: RegistryAuth | undefined, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal) => Promise<string | undefined> =
+    async () => `sha256:${'d'.repeat(64)}`;
+
+  pushImage(repository: string, tag: string, auth: RegistryAuth | undefined, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<string | undefined> {
+    this.calls.push({ method: 'pushImage', args: [repository, tag, auth, onEvent, signal] });
+    return this.pushImpl(repository, tag, auth, onEvent, signal);
   }
 
   async createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string> {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, exec, tempDir, uniqueName, type Result } from './helpers.js';
@@ -59,11 +60,11 @@ describe('CI logs (real engine, no terminal)', function () {
   const outputs: string[] = [];
   const dirs: { remove: () => Promise<void> }[] = [];
 
-  async function course(fail = false): Promise<string> {
+  async function course(fail = false, assemble = ASSEMBLE): Promise<string> {
     const dir = await tempDir('ci-logs');
     dirs.push(dir);
     await mkdir(join(dir.path, '.s2i', 'bin'), { recursive: true });
-    await writeFile(join(dir.path, '.s2i', 'bin', 'assemble'), ASSEMBLE);
+    await writeFile(join(dir.path, '.s2i', 'bin', 'assemble'), assemble);
     await chmod(join(dir.path, '.s2i', 'bin', 'assemble'), 0o755);
     await writeFile(join(dir.path, RUN_FILE), 'hello\n');
     if (fail) await writeFile(join(dir.path, 'fail'), '');
@@ -130,6 +131,21 @@ describe('CI logs (real engine, no terminal)', function () {
     expect(texts[0]).to.equal('last lines of output:');
     expect(texts).to.include.members(['  ---> coloured step', '  about to fail']);
     expect(result.stdout).to.equal('');
+  });
+
+  it('Ctrl-C: the partial line of output, the interrupt notice and the error, timestamped and plain', async () => {
+    const source = await course(false, '#!/bin/sh\necho "assemble is sleeping"\nprintf "partial line"\nsleep 120\n');
+    const child = spawn(process.execPath, [BIN, 'build', source, builder, output(), '--copy'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TJS2I_TIMESTAMPS: undefined } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!stderr.includes('assemble is sleeping') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    expect(await exited, stderr).to.equal(130);
+    const texts = ciLines(stderr);
+    expect(texts).to.include.members(['assemble is sleeping', 'partial line', 'interrupted: cleaning up (Ctrl-C again to quit at once)']);
+    expect(texts.at(-1)).to.equal('error: interrupted');
   });
 
   it('a usage error is one timestamped line; --no-timestamps drops the time, TJS2I_TIMESTAMPS=0 too', async () => {

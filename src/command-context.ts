@@ -6,6 +6,7 @@
 import type { Engine } from './engine.js';
 import { ExitCode, InterruptedError, Tjs2iError, BuildFailedError } from './errors.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
+import { stderrFormat } from './stderr-format.js';
 
 export interface GlobalOptions {
   quiet?: boolean;
@@ -17,6 +18,8 @@ export interface GlobalOptions {
   json?: boolean;
   /** --docker-host: overrides DOCKER_HOST. */
   dockerHost?: string;
+  /** --timestamps / --no-timestamps (default: TJS2I_TIMESTAMPS, else when stderr is not a terminal). */
+  timestamps?: boolean;
 }
 
 export interface CommandContext {
@@ -57,13 +60,14 @@ export async function runCommand(
   /** What the first Ctrl-C means, said on stderr (for a server, it is the normal way to stop). */
   onInterrupt = 'interrupted: cleaning up',
 ): Promise<void> {
-  const logger = createLogger({ level: logLevelOf(options) });
+  const logger = createLogger({ level: logLevelOf(options), ...stderrFormat(options.timestamps) });
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = () => {
     interrupts++;
     if (interrupts > 1) process.exit(ExitCode.interrupted);
-    process.stderr.write(`\n${onInterrupt} (Ctrl-C again to quit at once)\n`);
+    // On a terminal, the line after the echoed ^C.
+    logger.line(`${logger.terminal ? '\n' : ''}${onInterrupt} (Ctrl-C again to quit at once)`);
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -80,12 +84,13 @@ export async function runCommand(
   } catch (caught) {
     const error = controller.signal.aborted ? new InterruptedError() : caught;
     if (error instanceof BuildFailedError && error.lastLines.length > 0 && logger.level === 'quiet') {
-      process.stderr.write(`last lines of output:\n${error.lastLines.map((l) => `  ${l}`).join('\n')}\n`);
+      logger.line(`last lines of output:\n${error.lastLines.map((l) => `  ${l}`).join('\n')}`);
     }
-    process.stderr.write(`${formatError(error, logger.level === 'debug')}\n`);
+    logger.line(formatError(error, logger.level === 'debug'));
     if (options.json) process.stdout.write(`${jsonResult(undefined, error)}\n`);
     process.exitCode = error instanceof Tjs2iError ? error.exitCode : ExitCode.buildFailed;
   } finally {
+    logger.flush();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);

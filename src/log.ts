@@ -1,23 +1,36 @@
 /**
  * Logging on stderr (stdout is kept for machine-readable results). Steps are timed: `step` prints
- * what is starting and, when it ends, how long it took.
+ * what is starting and, when it ends, how long it took. With `plain`, everything written (output of
+ * processes in the engine included) becomes plain, optionally timestamped lines (plain-lines.ts).
  */
+import { createPlainLines, type PlainLinesOptions } from './plain-lines.js';
+
 export type LogLevel = 'quiet' | 'info' | 'debug';
 
 export interface Logger {
   readonly level: LogLevel;
+  /** Written as it comes to a terminal: progress may redraw its line in place. */
+  readonly terminal: boolean;
   info(message: string): void;
   warn(message: string): void;
   debug(message: string): void;
   /** Raw output of a process inside the engine (assemble, docker build), streamed as it comes. */
   output(chunk: string | Buffer): void;
   step<T>(name: string, detail: string, run: () => Promise<T>): Promise<T>;
+  /** A line printed at every level (errors, the interrupt notice); it may hold several lines. */
+  line(text: string): void;
+  /** Ends a partial line of output (before exiting). */
+  flush(): void;
 }
 
 export interface LoggerOptions {
   level?: LogLevel;
   write?: (text: string) => void;
   now?: () => number;
+  /** Plain lines: no control characters, optionally timestamped; without it, text goes out as it is. */
+  plain?: Omit<PlainLinesOptions, 'write'>;
+  /** The output is a terminal (ignored with `plain`). */
+  terminal?: boolean;
 }
 
 export function formatDuration(ms: number): string {
@@ -42,11 +55,19 @@ export function formatBytes(bytes: number): string {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
-  const write = options.write ?? ((text: string) => void process.stderr.write(text));
+  const raw = options.write ?? ((text: string) => void process.stderr.write(text));
   const now = options.now ?? (() => performance.now());
-  const line = (text: string) => write(`${text}\n`);
+  const plain = options.plain ? createPlainLines({ ...options.plain, write: raw }) : undefined;
+  const write = (chunk: string | Buffer) => (plain ? plain.write(chunk) : raw(chunk.toString()));
+  const flush = () => plain?.flush();
+  const line = (text: string) => {
+    // A line of our own never continues a partial line of a process's output.
+    flush();
+    write(`${text}\n`);
+  };
   return {
     level,
+    terminal: !plain && options.terminal === true,
     info: (message) => {
       if (level !== 'quiet') line(message);
     },
@@ -55,8 +76,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       if (level === 'debug') line(`debug: ${message}`);
     },
     output: (chunk) => {
-      if (level !== 'quiet') write(chunk.toString());
+      if (level !== 'quiet') write(chunk);
     },
+    line,
+    flush,
     async step(name, detail, run) {
       if (level !== 'quiet') line(`==> ${name}: ${detail}`);
       const started = now();

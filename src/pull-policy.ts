@@ -17,7 +17,7 @@ export const DEFAULT_PULL_POLICY: PullPolicy = 'if-not-present';
 export interface EnsureImageOptions {
   /** How to get the image when it is nowhere (e.g. "make it first with `tjs2i builder`"). */
   missingHint?: string;
-  /** Progress on a terminal (one live line) or not (a line every few seconds); default: stderr's. */
+  /** Progress on a terminal (one live line) or not (a line every few seconds); default: the logger's. */
   tty?: boolean;
 }
 
@@ -52,7 +52,7 @@ export async function ensureImage(
 async function pull(engine: Engine, name: string, logger: Logger, signal: AbortSignal | undefined, options: EnsureImageOptions, hadLocal: boolean): Promise<void> {
   const progress = createPullProgress(name, {
     write: (text) => logger.output(text),
-    tty: options.tty ?? process.stderr.isTTY === true,
+    tty: options.tty ?? logger.terminal,
   });
   try {
     await engine.pullImage(name, (event) => progress.onEvent(event), signal);

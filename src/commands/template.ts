@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { formatError, jsonResult, type GlobalOptions } from '../command-context.js';
 import { ExitCode, Tjs2iError, UsageError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { stderrFormat } from '../stderr-format.js';
 import { STACKS } from '../stacks.js';
 import { FORMATS, serializeManifest, templateDefinition } from '../template-definition.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
@@ -41,6 +43,7 @@ export const builder = (yargs: Argv): Argv<TemplateArgs> =>
     .option('uid', { type: 'number', requiresArg: true, describe: 'the UID the pod runs as, with group 0 (default 1000770000)' }) as unknown as Argv<TemplateArgs>;
 
 export async function handler(args: ArgumentsCamelCase<TemplateArgs>): Promise<void> {
+  const stderr = createLogger(stderrFormat(args.timestamps));
   try {
     // The Kubernetes manifest holds the generated password (in its Secret): it goes to a pipe
     // (kubectl apply -f -) or a private file, never onto a terminal or into a log by accident.
@@ -67,7 +70,7 @@ export async function handler(args: ArgumentsCamelCase<TemplateArgs>): Promise<v
       await writeFileAtomic(args.output, serializeManifest(manifest), format === 'kubernetes' ? 0o600 : 0o644).catch((error: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot write ${args.output}: ${error.code ?? error.message}`, 'give a path in an existing, writable directory');
       });
-      if (!args.quiet) process.stderr.write(`wrote ${format} definition to ${resolve(args.output)}\n`);
+      if (!args.quiet) stderr.line(`wrote ${format} definition to ${resolve(args.output)}`);
       if (args.json) process.stdout.write(`${jsonResult({ format, output: resolve(args.output) })}\n`);
     } else {
       // With --json, stdout is one line: the manifest itself.
@@ -75,11 +78,11 @@ export async function handler(args: ArgumentsCamelCase<TemplateArgs>): Promise<v
     }
     if (format === 'kubernetes' && !args.quiet) {
       const name = args.name ?? args.stack;
-      process.stderr.write(`the password is in the Secret ${name}: kubectl get secret ${name} -o jsonpath='{.data.password}' | base64 -d\n`);
+      stderr.line(`the password is in the Secret ${name}: kubectl get secret ${name} -o jsonpath='{.data.password}' | base64 -d`);
     }
     process.exitCode = ExitCode.ok;
   } catch (error) {
-    process.stderr.write(`${formatError(error, Boolean(args.debug || args.verbose))}\n`);
+    stderr.line(formatError(error, Boolean(args.debug || args.verbose)));
     if (args.json) process.stdout.write(`${jsonResult(undefined, error)}\n`);
     process.exitCode = error instanceof Tjs2iError ? error.exitCode : ExitCode.buildFailed;
   }

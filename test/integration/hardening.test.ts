@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, open, readdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, docker, exec, imageId, ROOT, tempDir, testBuilder, tjs2i, uniqueName, type Result } from './helpers.js';
+import { BIN, cliEnv, docker, exec, imageId, ROOT, tempDir, testBuilder, tjs2i, uniqueName, type Result } from './helpers.js';
 import { tjs2iTracked, type TrackedRun } from './engine-recorder.js';
 import { git, startGitServer, type GitServer } from './git-server.js';
 import { startHttpGitServer, type HttpGitServer } from './http-git-server.js';
@@ -32,7 +32,7 @@ async function sourceWithAssemble(script: string): Promise<{ path: string; remov
 
 /** Runs the CLI and calls `watch` with its pid every `everyMs` while it runs. */
 async function runWatched(args: string[], everyMs: number, watch: (pid: number) => Promise<void>): Promise<Result> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -64,7 +64,7 @@ async function runMeasured(args: string[]): Promise<{ result: Result; peak: numb
   const dir = await tempDir('maxrss');
   try {
     const file = join(dir.path, 'peak');
-    const result = await exec(process.execPath, ['--import', MAX_RSS_PRELOAD, BIN, ...args], { env: { ...process.env, TJS2I_MAX_RSS_FILE: file } });
+    const result = await exec(process.execPath, ['--import', MAX_RSS_PRELOAD, BIN, ...args], { env: cliEnv({ TJS2I_MAX_RSS_FILE: file }) });
     const peak = Number((await readFile(file, 'utf8').catch(() => '0')).trim());
     return { result, peak };
   } finally {

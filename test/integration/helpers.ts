@@ -40,14 +40,22 @@ export async function docker(...args: string[]): Promise<string> {
   return result.stdout.trim();
 }
 
+/**
+ * The environment the tests run the CLI in: stderr is a pipe, and the tests compare its lines
+ * exactly, so without the timestamps of CI logs (ci-logs.test.ts runs it with them).
+ */
+export function cliEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, TJS2I_TIMESTAMPS: '0', ...env };
+}
+
 /** Runs the real CLI. */
 export function tjs2i(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return exec(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+  return exec(process.execPath, [BIN, ...args], { env: cliEnv(env) });
 }
 
 /** Starts the CLI without waiting, for tests that signal it. */
 export function spawnTjs2i(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEngineRecorder, tjs2iTracked } from './engine-recorder.js';
-import { BIN, DEBIAN, docker, exec, freePort, imageExists, randomUid, tempDir, TEST_LABEL, testBuilder, tjs2i, uniqueName } from './helpers.js';
+import { BIN, cliEnv, DEBIAN, docker, exec, freePort, imageExists, randomUid, tempDir, TEST_LABEL, testBuilder, tjs2i, uniqueName } from './helpers.js';
 import { emptyNotebook, JupyterClient } from './jupyter.js';
 
 /** A CLI run that serves until it is signalled, through an engine recorder (so its containers are known). */
@@ -33,7 +33,7 @@ async function tracked(args: string[]) {
 async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Serving> {
   const recorder = await startEngineRecorder();
   runs.push(recorder);
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, DOCKER_HOST: recorder.dockerHost } });
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv({ ...env, DOCKER_HOST: recorder.dockerHost }) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -102,4 +102,46 @@ describe('log', () => {
       expect(out).to.deep.equal(['==> assemble: /usr/libexec/s2i/assemble\n', '<== assemble failed after 250 ms\n']);
     });
   });
+
+  describe('createLogger with plain lines', () => {
+    function plainCapture(level: 'quiet' | 'info' = 'info') {
+      const out: string[] = [];
+      const logger = createLogger({ level, write: (text) => void out.push(text), now: () => 0, plain: { timestamps: true, clock: () => Date.parse('2026-11-26T11:25:03.123Z') }, terminal: true });
+      return { logger, text: () => out.join('') };
+    }
+    const T = '2026-11-26T11:25:03.123Z';
+
+    it('timestamps its own lines and the output, and is not a terminal', async () => {
+      const { logger, text } = plainCapture();
+      expect(logger.terminal).to.equal(false);
+      await logger.step('assemble', 'x', async () => logger.output(Buffer.from('\x1b[32mok\x1b[0m\npartial')));
+      logger.warn('careful');
+      expect(text()).to.equal(`${T} ==> assemble: x\n${T} ok\n${T} partial\n${T} <== assemble done in 0 ms\n${T} warning: careful\n`);
+    });
+
+    it('line prints at every level, one timestamp for each of its lines', () => {
+      const { logger, text } = plainCapture('quiet');
+      logger.output('hidden');
+      logger.line('last lines of output:\n  a\n  b');
+      expect(text()).to.equal(`${T} last lines of output:\n${T}   a\n${T}   b\n`);
+    });
+
+    it('flush ends the last unterminated line of output', () => {
+      const { logger, text } = plainCapture();
+      logger.output('no newline at the end');
+      expect(text()).to.equal('');
+      logger.flush();
+      expect(text()).to.equal(`${T} no newline at the end\n`);
+    });
+
+    it('without plain, writes as it comes and says whether that is a terminal', () => {
+      const out: string[] = [];
+      const logger = createLogger({ write: (t) => void out.push(t), terminal: true });
+      logger.output('\x1b[1mraw\r');
+      logger.line('x');
+      expect(out).to.deep.equal(['\x1b[1mraw\r', 'x\n']);
+      expect(logger.terminal).to.equal(true);
+      expect(createLogger({ write: () => undefined }).terminal).to.equal(false);
+    });
+  });
 });

@@ -49,7 +49,7 @@ export async function preparePush(output: string, options: PreparePushOptions = 
 }
 
 export interface PushOptions {
-  /** Progress on a terminal (one live line) or not (a line every few seconds); default: stderr's. */
+  /** Progress on a terminal (one live line) or not (a line every few seconds); default: the logger's. */
   tty?: boolean;
 }
 
@@ -58,7 +58,7 @@ export async function pushImage(engine: Engine, plan: PushPlan, logger: Logger, 
   const where = target.implicitRegistry ? `Docker Hub as ${target.canonical} (the name has no registry host)` : describeRegistry(target.registry);
   const how = credentials ? `credentials from ${credentials.from}` : `no credentials found for ${target.registry}`;
   return logger.step('push', `${target.reference} to ${where}, ${how}`, async () => {
-    const progress = createPushProgress(target.reference, { write: (text) => logger.output(text), tty: options.tty ?? process.stderr.isTTY === true });
+    const progress = createPushProgress(target.reference, { write: (text) => logger.output(text), tty: options.tty ?? logger.terminal });
     let pushed: string | undefined;
     try {
       pushed = await engine.pushImage(target.repository, target.tag, authOf(credentials), (event) => progress.onEvent(event), signal);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const BIN = join(ROOT, 'bin', 'tjs2i');
-const PRELOAD = pathToFileURL(new URL('./maxrss-preload.js', import.meta.url).pathname).href;
+const PRELOAD = pathToFileURL(new URL('../test/support/max-rss.js', import.meta.url).pathname).href;
 
 export interface Completed {
   code: number;
@@ -95,7 +95,7 @@ export interface CliRun extends Completed {
 export async function tjs2i(args: readonly string[]): Promise<CliRun> {
   const rssFile = join(tmpdir(), `tjs2i-bench-rss-${randomBytes(4).toString('hex')}`);
   try {
-    const result = await run(process.execPath, ['--import', PRELOAD, BIN, ...args], { env: { ...process.env, TJS2I_BENCH_MAXRSS_FILE: rssFile } });
+    const result = await run(process.execPath, ['--import', PRELOAD, BIN, ...args], { env: { ...process.env, TJS2I_MAX_RSS_FILE: rssFile } });
     const rss = Number((await readFile(rssFile, 'utf8').catch(() => '')).trim());
     return { ...result, ...(rss > 0 ? { maxRss: rss } : {}) };
   } finally {

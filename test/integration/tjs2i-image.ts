@@ -1,7 +1,7 @@
 /**
  * The tjs2i image, built from the repository's Dockerfile on the local Node bases (test/fixtures/node/:
- * BASE tjs2i-fixture/node:20, and BUILD_BASE the same with an offline npm cache, since no registry is
- * reachable from build containers here) as `tjs2i-fixture/tjs2i:<hash>`. The hash covers every file
+ * BASE tjs2i-fixture/node:20, and BUILD_BASE the same with an offline npm cache, since npm in a build
+ * container cannot use the registry here) as `tjs2i-fixture/tjs2i:<hash>`. The hash covers every file
  * the Dockerfile reads and the base images, and is also a label: a rerun with the same
  * inputs reuses the image without building. It is a fixture, kept after the run (not named with the
  * test prefix); versions of other hashes older than a day are removed when a new one is built.
@@ -81,11 +81,18 @@ export function tjs2iImage(): Promise<string> {
   return imagePromise;
 }
 
-/** Other versions built more than a day ago (a younger one may belong to another checkout's run). */
+/**
+ * Other versions built more than a day ago (a younger one may belong to another checkout's run), and
+ * the untagged images the build stage leaves (the classic builder keeps them; the latest ones are
+ * the cache that makes the next build quick): recognised by their base's label and /src.
+ */
 async function removeStaleVersions(current: string): Promise<void> {
+  const stale = async (image: string) => Date.now() - Date.parse(await docker('image', 'inspect', '--format', '{{.Created}}', image)) > STALE_MS;
   const tags = (await docker('images', TJS2I_IMAGE_REPOSITORY, '--format', '{{.Repository}}:{{.Tag}}')).split('\n');
-  for (const tag of tags.filter((t) => t && t !== current)) {
-    const created = Date.parse(await docker('image', 'inspect', '--format', '{{.Created}}', tag));
-    if (Date.now() - created > STALE_MS) await exec('docker', ['rmi', tag]);
+  for (const tag of tags.filter((t) => t && t !== current)) if (await stale(tag)) await exec('docker', ['rmi', tag]);
+  const stages = (await docker('images', '-q', '--filter', 'dangling=true', '--filter', 'label=io.tjs2i.fixture=node')).split('\n');
+  for (const id of new Set(stages.filter(Boolean))) {
+    const workdir = await exec('docker', ['image', 'inspect', '--format', '{{.Config.WorkingDir}}', id]);
+    if (workdir.stdout.trim() === '/src' && (await stale(id))) await exec('docker', ['rmi', id]);
   }
 }

@@ -8,4 +8,6 @@ if ! bash "$here/../.ci/engine.sh"; then
   echo "no Docker engine: the integration tests will be skipped" >&2
   exit 0
 fi
-bash "$here/fixtures/standin/build.sh"
+bash "$here/fixtures/standin/build.sh" || exit
+# The Node base of the tjs2i image (container-image.test.ts), from the Debian fixture.
+bash "$here/fixtures/node/build.sh"

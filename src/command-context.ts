@@ -65,7 +65,10 @@ export async function runCommand(
   let interrupts = 0;
   const onSignal = () => {
     interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    if (interrupts > 1) {
+      logger.flush(); // the partial line of output held for the log
+      process.exit(ExitCode.interrupted);
+    }
     // On a terminal, the line after the echoed ^C.
     logger.line(`${logger.terminal ? '\n' : ''}${onInterrupt} (Ctrl-C again to quit at once)`);
     controller.abort();

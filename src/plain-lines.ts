@@ -26,6 +26,9 @@ export interface PlainLines {
   flush(): void;
 }
 
+/** A partial line longer than this is written as a line of its own. */
+export const MAX_LINE_CHARS = 8192;
+
 type State = 'text' | 'escape' | 'escapeIntermediate' | 'csi' | 'string' | 'stringEscape';
 
 const ESC = '\x1b';
@@ -69,6 +72,14 @@ export function createPlainLines(options: PlainLinesOptions): PlainLines {
     if (value === '') return;
     if (carriageReturn) redraw();
     line += value;
+    // Output that never ends its line (dot progress, a long dump) is cut into lines of
+    // MAX_LINE_CHARS, so the log shows it as it comes and the held text stays bounded.
+    while (line.length >= MAX_LINE_CHARS) {
+      const rest = line.slice(MAX_LINE_CHARS);
+      line = line.slice(0, MAX_LINE_CHARS);
+      endLine();
+      line = rest;
+    }
   };
   /** A control character outside of an escape sequence. */
   const control = (char: string) => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createPlainLines, type PlainLinesOptions } from '../../src/plain-lines.js';
+import { createPlainLines, MAX_LINE_CHARS, type PlainLinesOptions } from '../../src/plain-lines.js';
 
 const T0 = Date.parse('2026-11-26T11:25:03.123Z');
 
@@ -84,6 +84,15 @@ describe('plain-lines', () => {
     expect(text()).to.equal('Collecting numpy\nInstalling\n');
     lines.flush();
     expect(text(), 'nothing more to flush').to.equal('Collecting numpy\nInstalling\n');
+  });
+
+  it('output that never ends its line is written in lines of MAX_LINE_CHARS as it comes, nothing lost', () => {
+    const { lines, split, writes } = capture();
+    for (let i = 0; i < MAX_LINE_CHARS * 2 + 10; i++) lines.write('.');
+    expect(split(), 'two full lines out before the end').to.deep.equal(['.'.repeat(MAX_LINE_CHARS), '.'.repeat(MAX_LINE_CHARS)]);
+    lines.write('done\n');
+    expect(split().slice(2)).to.deep.equal([`${'.'.repeat(10)}done`]);
+    expect(writes.join('').replace(/\n/g, '')).to.equal(`${'.'.repeat(MAX_LINE_CHARS * 2 + 10)}done`);
   });
 
   it('flush ends a UTF-8 character cut short with a replacement character, never loses the line', () => {

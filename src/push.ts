@@ -1,6 +1,7 @@
 /**
  * `build --push`: the credentials are found before the build (a malformed config file costs no
- * build), the image is pushed after it through the engine, with the credentials in the
+ * build; a credential helper that is missing or fails is a warning, and the push goes on without
+ * it, as docker's does), the image is pushed after it through the engine, with the credentials in the
  * X-Registry-Auth header only. The log says where the image goes (Docker Hub when the name has no
  * registry host) and where the credentials came from, never what they are.
  */
@@ -15,6 +16,8 @@ import { findCredentials, helperRunner, loadCredentialSources, secretsOf, type H
 export interface PushPlan {
   target: PushTarget;
   credentials?: RegistryCredentials;
+  /** Credential helpers that were missing or failed, passed over (`docker-credential-x (credsStore in f) is not installed …`). */
+  helperFailures?: string[];
 }
 
 export interface PushResult {
@@ -31,6 +34,8 @@ export interface PreparePushOptions {
   signal?: AbortSignal;
   /** The credential helper runner (tests). */
   helperGet?: HelperGet;
+  /** Told, one line each, of every credential helper that was missing or failed and was passed over. */
+  warn?: (message: string) => void;
 }
 
 /** Where `output` goes and with which credentials; throws UsageError for a malformed source. */
@@ -38,14 +43,18 @@ export async function preparePush(output: string, options: PreparePushOptions = 
   const env = options.env ?? process.env;
   const target = pushTargetOf(output);
   const sources = await loadCredentialSources(env);
-  const credentials = await findCredentials(target, sources, options.helperGet ?? helperRunner(env, options.signal));
+  const helperFailures: string[] = [];
+  const credentials = await findCredentials(target, sources, options.helperGet ?? helperRunner(env, options.signal), (error) => {
+    helperFailures.push(error.message);
+    options.warn?.(`${error.message}: passed over (${error.hint ?? 'fix it, or remove it from that file'})`);
+  });
   if (credentials && modemDebugEnabled(env.DEBUG)) {
     throw new UsageError(
       `DEBUG=${env.DEBUG} makes docker-modem print every request to the engine, the push's credentials (X-Registry-Auth) included`,
       'unset DEBUG, or add -modem to it, to push',
     );
   }
-  return { target, ...(credentials ? { credentials } : {}) };
+  return { target, ...(credentials ? { credentials } : {}), ...(helperFailures.length > 0 ? { helperFailures } : {}) };
 }
 
 export interface PushOptions {
@@ -69,6 +78,7 @@ export async function pushImage(engine: Engine, plan: PushPlan, logger: Logger, 
         credentialsFrom: credentials?.from ?? null,
         secrets: secretsOf(credentials),
         implicitRegistry: target.implicitRegistry,
+        ...(plan.helperFailures ? { helperFailures: plan.helperFailures } : {}),
       });
     }
     const digest = progress.finish() ?? pushed;

@@ -6,9 +6,13 @@
  *   2. REGISTRY_AUTH_FILE   the path of a podman/buildah/skopeo auth.json
  *   3. $DOCKER_CONFIG/config.json, else ~/.docker/config.json (what `docker login` writes)
  * Within one source: a `credHelpers` entry for the registry, then `credsStore`, then the `auths`
- * entry (a helper that has nothing for the registry is passed over). `auths` keys are matched as
- * docker writes them (`127.0.0.1:5000`, `https://index.docker.io/v1/`, with or without a scheme or
- * path) and as podman does (`quay.io/org` applies to the repositories under it; the longest wins).
+ * entry. A helper that has nothing for the registry is passed over; so is one that is missing or
+ * fails (as docker does: Docker Desktop's `"credsStore": "desktop"` is often copied into CI), which
+ * is reported to the caller to warn about and to mention if the registry then wants credentials.
+ * `auths` keys are matched as docker writes them (`127.0.0.1:5000`, `https://index.docker.io/v1/`,
+ * `registry.example.org/v2/`: the host, with or without a scheme, a path of v1 or v2) and as podman
+ * does (`quay.io/org` applies to the repositories under it; the longest wins); when no key names
+ * the repository, one with a path is matched by its host, as docker reads every key.
  *
  * Every source that is there is read and checked first: a malformed one is an error naming it
  * (exit 2) even when another source would do. An unset or empty variable is no source; a missing
@@ -17,8 +21,8 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { credentialsFromHelper, type HelperCredentials } from './credential-helper.js';
-import { hasCredentials, parseDockerConfig, type AuthEntry, type DockerConfig } from './docker-config.js';
+import { CredentialHelperError, credentialsFromHelper, type HelperCredentials } from './credential-helper.js';
+import { hasCredentials, parseDockerConfig, type DockerConfig } from './docker-config.js';
 import { UsageError } from './errors.js';
 import { DOCKER_HUB, DOCKER_HUB_AUTH_KEY, isDockerHub } from './push-target.js';
 
@@ -46,6 +50,8 @@ export interface RegistryRepository {
 
 export type ReadText = (path: string) => Promise<string | undefined>;
 export type HelperGet = (helper: string, server: string, from: string) => Promise<HelperCredentials | undefined>;
+/** Told of each helper that was missing or failed and so was passed over. */
+export type HelperFailed = (error: CredentialHelperError) => void;
 
 /** The file docker reads: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
 export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -75,23 +81,31 @@ export async function findCredentials(
   target: RegistryRepository,
   sources: readonly CredentialSource[],
   helperGet: HelperGet,
+  helperFailed: HelperFailed = () => undefined,
 ): Promise<RegistryCredentials | undefined> {
   const serverAddress = target.registry === DOCKER_HUB ? DOCKER_HUB_AUTH_KEY : target.registry;
   for (const source of sources) {
     const { config } = source;
-    const helperKey = Object.keys(config.credHelpers).find((key) => matchLength(key, target) >= 0);
+    const helperKey = bestKey(Object.keys(config.credHelpers), target);
     const helpers: [string, string][] = [];
     if (helperKey !== undefined) helpers.push([config.credHelpers[helperKey] ?? '', `credHelpers in ${source.name}`]);
     if (config.credsStore) helpers.push([config.credsStore, `credsStore in ${source.name}`]);
     for (const [helper, from] of helpers) {
-      const found = await helperGet(helper, serverAddress, from);
+      let found: HelperCredentials | undefined;
+      try {
+        found = await helperGet(helper, serverAddress, from);
+      } catch (error) {
+        if (!(error instanceof CredentialHelperError)) throw error;
+        helperFailed(error);
+      }
       if (!found) continue;
       const origin = `docker-credential-${helper} (${from})`;
       return found.username === '<token>'
         ? { identityToken: found.secret, serverAddress, from: origin }
         : { username: found.username, password: found.secret, serverAddress, from: origin };
     }
-    const entry = bestEntry(config.auths, target);
+    const key = bestKey(config.auths.map((e) => e.key), target);
+    const entry = config.auths.find((e) => e.key === key);
     if (entry && hasCredentials(entry)) {
       return {
         ...(entry.username ? { username: entry.username } : {}),
@@ -118,35 +132,48 @@ export function secretsOf(credentials: RegistryCredentials | undefined): string[
   return [...new Set(pairs.flatMap((s) => [s, Buffer.from(s).toString('base64')]))].sort((a, b) => b.length - a.length);
 }
 
-/** The most specific `auths` entry for the repository (a path-scoped key beats the bare host). */
-function bestEntry(entries: readonly AuthEntry[], target: RegistryRepository): AuthEntry | undefined {
-  let best: AuthEntry | undefined;
+/**
+ * The key that names the repository most specifically (a path-scoped key beats the bare host); when
+ * none does, the first whose host is the registry's, whatever its path (docker keeps only the host).
+ */
+function bestKey(keys: readonly string[], target: RegistryRepository): string | undefined {
+  let best: string | undefined;
   let bestLength = -1;
-  for (const entry of entries) {
-    const length = matchLength(entry.key, target);
+  for (const key of keys) {
+    const length = matchLength(key, target);
     if (length > bestLength) {
-      best = entry;
+      best = key;
       bestLength = length;
     }
   }
-  return best;
+  return best ?? keys.find((key) => registryOfKey(parseKey(key).host) === target.registry.toLowerCase());
 }
 
 /**
  * How specifically a key names the repository: -1 no match, 0 the registry, else the length of the
- * path it scopes. A key with a scheme (`https://index.docker.io/v1/`) names a host only, as docker
- * reads it; one without (`quay.io/org`) may name a namespace, as podman reads it.
+ * path it scopes. A key with a scheme (`https://index.docker.io/v1/`) or a path of `v1` or `v2`
+ * (`registry.example.org/v2/`) names a host only, as docker reads it; one without (`quay.io/org`)
+ * may name a namespace, as podman reads it.
  */
 function matchLength(key: string, target: RegistryRepository): number {
+  const { host, path } = parseKey(key);
+  if (registryOfKey(host) !== target.registry.toLowerCase()) return -1;
+  if (!path) return 0;
+  return target.path === path || target.path.startsWith(`${path}/`) ? path.length : -1;
+}
+
+/** A key's host (lower case) and the namespace path it scopes ('' for the whole registry). */
+function parseKey(key: string): { host: string; path: string } {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(key);
   const rest = key.slice(scheme ? scheme[0].length : 0).replace(/\/+$/, '');
   const slash = rest.indexOf('/');
   const host = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
   const path = scheme || slash < 0 ? '' : rest.slice(slash + 1);
-  const registry = isDockerHub(host) ? DOCKER_HUB : host;
-  if (registry !== target.registry.toLowerCase()) return -1;
-  if (!path) return 0;
-  return target.path === path || target.path.startsWith(`${path}/`) ? path.length : -1;
+  return { host, path: /^v[12]$/.test(path) ? '' : path };
+}
+
+function registryOfKey(host: string): string {
+  return isDockerHub(host) ? DOCKER_HUB : host;
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {

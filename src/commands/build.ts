@@ -119,9 +119,9 @@ export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void
     }
     // Checked before building, so a bad --port costs no build.
     const runOptions = args.run ? runImageOptionsOf({ port: args.port }) : undefined;
-    // The credentials are found first too: a malformed config file or a missing helper costs no build.
+    // The credentials are found first too: a malformed config file costs no build.
     const push = args.push ? await import('../push.js') : undefined;
-    const pushPlan = push ? await push.preparePush(args.output ?? '', { signal }) : undefined;
+    const pushPlan = push ? await push.preparePush(args.output ?? '', { signal, warn: (message) => logger.warn(message) }) : undefined;
     const { build, shortId } = await import('../build.js');
     const result = await build(engine, buildOptionsOf(args), logger, signal);
     if (!result.upToDate) logger.info(`built ${result.image} (${shortId(result.imageId)}), ${formatBytes(result.size)}, in ${formatDuration(result.durationMs)}`);

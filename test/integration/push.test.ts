@@ -223,6 +223,19 @@ describe('build --push (real engine, local registry with basic auth)', function 
     await expectFailedPush(result, name, new RegExp(`: the registry ${registry.host.replace(/\./g, '\\.')} wants credentials and none were found for .*; log in \\(docker login `));
   });
 
+  it('a credsStore helper that is not installed (Docker Desktop\'s "desktop" in a CI config): a warning, the build and an anonymous push, exit 6 naming the helper', async () => {
+    const dir = await configDir('desktop', { auths: { [registry.host]: {} }, credsStore: 'tjs2i-test-desktop' });
+    const file = join(dir, 'config.json');
+    const name = output('desktop');
+    const result = await tjs2iTracked(['build', course, builder, name, '--push', '--json'], envOf({ DOCKER_CONFIG: dir }));
+    const helper = `the credential helper docker-credential-tjs2i-test-desktop (credsStore in ${file}) is not installed (not on PATH)`;
+    expect(plain(result.stderr).split('\n').filter((l) => l.startsWith('warning:'))).to.deep.equal([
+      `warning: ${helper}: passed over (install it, or remove it from that file)`,
+    ]);
+    expect(plain(result.stderr)).to.include(`no credentials found for ${registry.host}`);
+    await expectFailedPush(result, name, new RegExp(`: the registry ${registry.host.replace(/\./g, '\\.')} wants credentials and none were found for \\S+: ${helper.replace(/[.()/]/g, '\\$&')} \\(`));
+  });
+
   it('a registry that is not reachable (a closed port): exit 6, "could not be reached"', async () => {
     const closed = `127.0.0.1:${await freePort()}`;
     const name = output('unreachable', closed);

@@ -59,7 +59,10 @@ describe('push', () => {
     it('classifies what Docker 20.10 says', () => {
       expect(classifyPushFailure('unauthorized: authentication required')).to.equal('unauthorized');
       expect(classifyPushFailure('no basic auth credentials')).to.equal('unauthorized');
-      expect(classifyPushFailure('denied: requested access to the resource is denied')).to.equal('unauthorized');
+      expect(classifyPushFailure('denied: requested access to the resource is denied')).to.equal('denied');
+      expect(classifyPushFailure('unauthorized: access denied: 401')).to.equal('unauthorized');
+      expect(classifyPushFailure('errors: denied: 401 Unauthorized')).to.equal('unauthorized');
+      expect(classifyPushFailure('403 Forbidden')).to.equal('unauthorized');
       expect(classifyPushFailure('Get "http://127.0.0.1:9/v2/": dial tcp 127.0.0.1:9: connect: connection refused')).to.equal('unreachable');
       expect(classifyPushFailure('name invalid: repository name not known')).to.equal('other');
     });
@@ -84,6 +87,38 @@ describe('push', () => {
       const error = pushFailure('my-course:latest', 'docker.io', 'denied: requested access to the resource is denied', { credentialsFrom: null, implicitRegistry: true });
       expect(error.message).to.include('the registry Docker Hub (docker.io) wants credentials');
       expect(error.hint).to.include('the name has no registry host, so it went to Docker Hub');
+    });
+
+    it('denied: with credentials, the account may not push to that repository; Docker Hub library/ suggests <user>/<name>', () => {
+      const denied = 'denied: requested access to the resource is denied';
+      const hub = pushFailure('my-course:latest', 'docker.io', denied, { credentialsFrom: '/c/config.json', implicitRegistry: true });
+      expect(hub.kind).to.equal('denied');
+      expect(hub.exitCode).to.equal(6);
+      expect(hub.message).to.equal(
+        `my-course:latest is built and tagged locally, but pushing it failed: the registry Docker Hub (docker.io) denied access to the repository library/my-course to the account from /c/config.json: it may not push there (${denied})`,
+      );
+      expect(hub.message).to.not.include('refused the credentials');
+      expect(hub.hint).to.match(/^name it <user>\/my-course \(your Docker Hub user or organisation\): Docker Hub's library\/ holds official images only, then rerun with --push/);
+      const explicit = pushFailure('docker.io/library/notes:2', 'docker.io', denied, { credentialsFrom: 'DOCKER_AUTH_CONFIG' });
+      expect(explicit.hint).to.match(/^name it <user>\/notes /);
+      const other = pushFailure('r.example/team/course:1', 'r.example', denied, { credentialsFrom: 'DOCKER_AUTH_CONFIG' });
+      expect(other.message).to.match(/: the registry r\.example denied access to the repository team\/course to the account from DOCKER_AUTH_CONFIG: it may not push there \(denied: /);
+      expect(other.hint).to.match(/^check that the account may push to team\/course on r\.example/);
+      const user = pushFailure('me/course:1', 'docker.io', denied, { credentialsFrom: 'f', implicitRegistry: true });
+      expect(user.hint).to.not.include('library');
+      // Without credentials, denied means: log in (and a library/ name could not be pushed anyway).
+      const anonymous = pushFailure('my-course:latest', 'docker.io', denied, { credentialsFrom: null, implicitRegistry: true });
+      expect(anonymous.message).to.include('wants credentials and none were found for docker.io');
+      expect(anonymous.hint).to.include('name it <user>/my-course');
+    });
+
+    it('names the credential helpers that were passed over when the registry wants credentials', () => {
+      const helper = 'the credential helper docker-credential-desktop (credsStore in /c/config.json) is not installed (not on PATH)';
+      const none = pushFailure('r:5/x:1', 'r:5', 'unauthorized: authentication required', { credentialsFrom: null, helperFailures: [helper] });
+      expect(none.message).to.equal(`r:5/x:1 is built and tagged locally, but pushing it failed: the registry r:5 wants credentials and none were found for r:5: ${helper} (unauthorized: authentication required)`);
+      expect(none.hint).to.match(/^fix that credential helper or remove it from that file, or log in \(docker login r:5\)/);
+      const other = pushFailure('r:5/x:1', 'r:5', 'unauthorized: authentication required', { credentialsFrom: '/c/config.json', helperFailures: [helper] });
+      expect(other.message).to.include(`refused the credentials from /c/config.json, found after ${helper} (`);
     });
 
     it('masks the credentials in the engine\'s words, on one line', () => {
@@ -210,6 +245,28 @@ describe('push', () => {
       expect(error.exitCode).to.equal(6);
       expect(error.message).to.equal('127.0.0.1:5000/x:1 is built and tagged locally, but pushing it failed: the registry 127.0.0.1:5000 refused the credentials from DOCKER_AUTH_CONFIG (unauthorized: *** is wrong)');
       expect(out.join('')).to.include('<== push failed after');
+    });
+
+    it('a credsStore helper that is missing: one warning naming it and the file, an anonymous push, an error naming it if the registry wants credentials', async () => {
+      const config = JSON.stringify({ credsStore: 'tjs2i-absent-helper' });
+      const warnings: string[] = [];
+      const plan = await preparePush('127.0.0.1:5000/x:1', { env: env({ DOCKER_AUTH_CONFIG: config, PATH: '/nonexistent' }), warn: (m) => warnings.push(m) });
+      expect(plan.credentials).to.equal(undefined);
+      expect(warnings).to.deep.equal([
+        'the credential helper docker-credential-tjs2i-absent-helper (credsStore in DOCKER_AUTH_CONFIG) is not installed (not on PATH): passed over (install it, or remove it from that file)',
+      ]);
+      const engine = new FakeEngine();
+      engine.pushImpl = async (repository, tag) => {
+        throw pushFailure(`${repository}:${tag}`, '127.0.0.1:5000', 'unauthorized: authentication required');
+      };
+      const { out, logger } = capture();
+      const error = (await rejectionOf(pushImage(engine, plan, logger, undefined, { tty: false }))) as RegistryPushError;
+      expect(engine.calls[0]?.args[2]).to.equal(undefined);
+      expect(error.exitCode).to.equal(6);
+      expect(error.message).to.equal(
+        '127.0.0.1:5000/x:1 is built and tagged locally, but pushing it failed: the registry 127.0.0.1:5000 wants credentials and none were found for 127.0.0.1:5000: the credential helper docker-credential-tjs2i-absent-helper (credsStore in DOCKER_AUTH_CONFIG) is not installed (not on PATH) (unauthorized: authentication required)',
+      );
+      expect(out.join('')).to.include('no credentials found for 127.0.0.1:5000');
     });
 
     it('an interrupted push stays an interruption', async () => {

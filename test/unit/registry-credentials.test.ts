@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { credentialsFromHelper } from '../../src/credential-helper.js';
+import { CredentialHelperError, credentialsFromHelper } from '../../src/credential-helper.js';
 import { parseDockerConfig } from '../../src/docker-config.js';
 import { UsageError } from '../../src/errors.js';
 import { pushTargetOf } from '../../src/push-target.js';
@@ -72,6 +72,33 @@ describe('registry-credentials', () => {
       expect(await findCredentials(pushTargetOf('quay.io/x/y'), [source('f', { auths: { 'https://index.docker.io/v1/': auth('hub', 'pw') } })], noHelper)).to.equal(undefined);
     });
 
+    it('a key without a scheme whose path is v1 or v2 names the host only, as docker writes it', async () => {
+      for (const key of ['index.docker.io/v1/', 'index.docker.io/v1', 'docker.io/v2/']) {
+        const found = await findCredentials(pushTargetOf('me/course'), [source('f', { auths: { [key]: auth('hub', 'pw') } })], noHelper);
+        expect(found, key).to.deep.include({ username: 'hub', serverAddress: 'https://index.docker.io/v1/' });
+      }
+      for (const key of ['registry.example.org/v2/', 'registry.example.org/v2', 'registry.example.org/v1/']) {
+        const found = await findCredentials(pushTargetOf('registry.example.org/team/course'), [source('f', { auths: { [key]: auth('r', 'pw') } })], noHelper);
+        expect(found, key).to.deep.include({ username: 'r', serverAddress: 'registry.example.org' });
+      }
+      // And the namespace v2 of a podman key does not shadow a more specific one.
+      const config = { auths: { 'registry.example.org/v2/': auth('host', '1'), 'registry.example.org/team': auth('team', '2') } };
+      expect((await findCredentials(pushTargetOf('registry.example.org/team/course'), [source('f', config)], noHelper))?.username).to.equal('team');
+    });
+
+    it('when no key names the repository, one with another path is matched by its host, as docker does', async () => {
+      const config = { auths: { 'registry.example.org/other': auth('other', '1'), 'elsewhere.example/team': auth('x', '2') } };
+      const found = await findCredentials(pushTargetOf('registry.example.org/team/course'), [source('f', config)], noHelper);
+      expect(found).to.deep.include({ username: 'other', serverAddress: 'registry.example.org', from: 'f' });
+      // A podman-style key for the repository still wins over the host fallback, wherever it is in the file.
+      const both = { auths: { 'registry.example.org/other': auth('other', '1'), 'registry.example.org/team': auth('team', '2') } };
+      expect((await findCredentials(pushTargetOf('registry.example.org/team/course'), [source('f', both)], noHelper))?.username).to.equal('team');
+      // credHelpers keys as well.
+      const hub = helpers({ ecr: { 'registry.example.org': { username: 'h', secret: 's' } } });
+      const viaHelper = await findCredentials(pushTargetOf('registry.example.org/team/course'), [source('f', { credHelpers: { 'registry.example.org/v2/': 'ecr' } })], hub.get);
+      expect(viaHelper).to.deep.include({ username: 'h', from: 'docker-credential-ecr (credHelpers in f)' });
+    });
+
     it('passes an identity token on', async () => {
       const found = await findCredentials(target, [source('f', { auths: { '127.0.0.1:5000': { identitytoken: 'tok' } } })], noHelper);
       expect(found).to.deep.equal({ identityToken: 'tok', serverAddress: '127.0.0.1:5000', from: 'f' });
@@ -111,6 +138,34 @@ describe('registry-credentials', () => {
       const hub = helpers({ desktop: { 'https://index.docker.io/v1/': { username: '<token>', secret: 'idtok' } } });
       const found = await findCredentials(pushTargetOf('me/course'), [source('c', { credsStore: 'desktop' })], hub.get);
       expect(found).to.deep.equal({ identityToken: 'idtok', serverAddress: 'https://index.docker.io/v1/', from: 'docker-credential-desktop (credsStore in c)' });
+    });
+
+    it('a helper that is missing or fails is passed over (reported), for the auths entry, the next source, or none', async () => {
+      const failing: HelperGet = async (helper, server, from) => {
+        if (helper === 'desktop') throw new CredentialHelperError('docker-credential-desktop', from, 'is not installed (not on PATH)', 'install it');
+        if (helper === 'broken') throw new CredentialHelperError('docker-credential-broken', from, `failed for ${server} (exit code 1)`, 'check it');
+        return undefined;
+      };
+      const failed: string[] = [];
+      const sources = [
+        source('DOCKER_AUTH_CONFIG', { credsStore: 'desktop' }),
+        source('/c/config.json', { credHelpers: { 'r.example': 'broken' }, auths: { 'r.example': auth('file', 'f') } }),
+      ];
+      expect(await findCredentials(target, sources, failing, (e) => failed.push(e.message))).to.deep.include({ username: 'file', from: '/c/config.json' });
+      expect(failed).to.deep.equal([
+        'the credential helper docker-credential-desktop (credsStore in DOCKER_AUTH_CONFIG) is not installed (not on PATH)',
+        'the credential helper docker-credential-broken (credHelpers in /c/config.json) failed for r.example (exit code 1)',
+      ]);
+      // Nothing else anywhere: no credentials (an anonymous push), not an error.
+      expect(await findCredentials(target, [source('c', { credsStore: 'desktop' })], failing)).to.equal(undefined);
+    });
+
+    it('an error that is not a helper\'s failure (an interruption, a bug) is not passed over', async () => {
+      const interrupted: HelperGet = async () => {
+        throw new Error('boom');
+      };
+      const error = await findCredentials(target, [source('c', { credsStore: 'x' })], interrupted).catch((e: Error) => e);
+      expect((error as Error).message).to.equal('boom');
     });
 
     it('none anywhere: undefined', async () => {
@@ -220,6 +275,31 @@ describe('registry-credentials', () => {
         );
         // Nothing was left next to the helpers.
         expect((await readdir(dir)).sort()).to.deep.equal(['docker-credential-broken', 'docker-credential-garbage']);
+      });
+    });
+
+    it('a helper that prints its answer and then fails: the answer and its secret are not in the error', async () => {
+      await withTempDir(async (dir) => {
+        const answer = '{"ServerURL":"h","Username":"ci-user","Secret":"s3cr3t-Value"}';
+        await helper(dir, 'leaky', `cat >/dev/null; echo '${answer}'; exit 1`);
+        await helper(dir, 'leakyerr', `cat >/dev/null; echo '${answer}'; echo 'store failed after {"Secret": "s3cr3t-Value"} for ci-user' >&2; exit 1`);
+        await helper(dir, 'saysecret', `cat >/dev/null; echo 'Secret=s3cr3t-Value rejected' >&2; echo 'plain words'; exit 1`);
+        await helper(dir, 'json-stderr', `cat >/dev/null; echo '${answer}' >&2; exit 1`);
+        await helper(dir, 'stdout-only', 'cat >/dev/null; echo "pass not initialized: exit status 1"; exit 1');
+        const message = async (name: string) => {
+          const error = await credentialsFromHelper(name, 'h', { env: env(dir), from: 'credsStore in /c/config.json' }).catch((e: unknown) => e);
+          expect(error, name).to.be.instanceOf(CredentialHelperError);
+          const text = `${(error as Error).message} ${(error as UsageError).hint ?? ''}`;
+          expect(text, name).to.not.match(/s3cr3t|ci-user|ServerURL/);
+          return (error as Error).message;
+        };
+        expect(await message('leaky')).to.equal('the credential helper docker-credential-leaky (credsStore in /c/config.json) failed for h (exit code 1)');
+        // Its stderr is quoted, the values of its answer and of a "Secret" field masked.
+        expect(await message('leakyerr')).to.equal('the credential helper docker-credential-leakyerr (credsStore in /c/config.json) failed for h (exit code 1: store failed after {"Secret": ***} for ***)');
+        expect(await message('saysecret')).to.equal('the credential helper docker-credential-saysecret (credsStore in /c/config.json) failed for h (exit code 1: Secret=*** rejected)');
+        expect(await message('json-stderr')).to.equal('the credential helper docker-credential-json-stderr (credsStore in /c/config.json) failed for h (exit code 1)');
+        // What a helper says on stdout when it has no answer (docker's helpers do so) is still quoted.
+        expect(await message('stdout-only')).to.equal('the credential helper docker-credential-stdout-only (credsStore in /c/config.json) failed for h (exit code 1: pass not initialized: exit status 1)');
       });
     });
   });

@@ -77,6 +77,11 @@ export async function runCommand(
   process.on('SIGTERM', onSignal);
   // A closed terminal (SIGHUP) must not leave a serving container or a build container behind.
   process.on('SIGHUP', onSignal);
+  // A reader that went away (`tjs2i build … | head`): stop and clean up as for Ctrl-C, instead of
+  // dying of the write error (EPIPE) with a build container left behind.
+  const onOutputClosed = () => controller.abort();
+  process.stdout.on('error', onOutputClosed);
+  process.stderr.on('error', onOutputClosed);
   try {
     // Loaded here, not at start-up: dockerode is the largest part of the CLI, and only the commands
     // that talk to the engine pay for it.

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, open, readdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, cliEnv, docker, exec, imageId, ROOT, tempDir, testBuilder, tjs2i, uniqueName, type Result } from './helpers.js';
+import { BIN, cliEnv, docker, exec, imageId, leftoverContainers, leftoverTempDirs, newLeftovers, ROOT, tempDir, testBuilder, tjs2i, uniqueName, type Result } from './helpers.js';
 import { tjs2iTracked, type TrackedRun } from './engine-recorder.js';
 import { git, startGitServer, type GitServer } from './git-server.js';
 import { startHttpGitServer, type HttpGitServer } from './http-git-server.js';
@@ -296,6 +296,35 @@ describe('hardening (real engine)', function () {
         expect([...seen].every((l) => !l.includes('@127.0.0.1'))).to.equal(true);
       } finally {
         await slow.stop();
+      }
+    });
+  });
+
+  describe('a reader that goes away (tjs2i build … | head)', () => {
+    it('stderr closed mid-build: the CLI stops as for Ctrl-C, removes its container and temp dirs, moves no tag', async () => {
+      const course = await tempDir('reader-gone');
+      const output = uniqueName('reader-gone');
+      try {
+        await writeFile(join(course.path, 'intro.ipynb'), '{}');
+        const containersBefore = await leftoverContainers();
+        const tempBefore = await leftoverTempDirs();
+        const child = spawn(process.execPath, [BIN, 'build', course.path, builder, output], { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() });
+        let seen = '';
+        child.stdout.resume();
+        child.stderr.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          // Once the build container exists (the source goes into it), the reader leaves.
+          if (/^==> (write|upload):/m.test(seen)) child.stderr.destroy();
+        });
+        const code = await new Promise<number | null>((resolve) => child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : null))));
+        expect(seen, 'the build reached its container').to.match(/^==> (write|upload):/m);
+        expect(code).to.equal(130);
+        expect(await newLeftovers(containersBefore)).to.deep.equal([]);
+        expect((await leftoverTempDirs()).filter((d) => !tempBefore.includes(d))).to.deep.equal([]);
+        expect(await imageId(output)).to.equal(undefined);
+      } finally {
+        await removeImages([output]);
+        await course.remove();
       }
     });
   });

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, open, readdir, readFile, statfs, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, cliEnv, docker, exec, imageId, leftoverContainers, leftoverTempDirs, newLeftovers, ROOT, tempDir, testBuilder, tjs2i, uniqueName, type Result } from './helpers.js';
 import { tjs2iTracked, type TrackedRun } from './engine-recorder.js';
+import { commandLines, runWatched } from './process-watch.js';
 import { git, startGitServer, type GitServer } from './git-server.js';
 import { startHttpGitServer, type HttpGitServer } from './http-git-server.js';
 
@@ -30,29 +31,6 @@ async function sourceWithAssemble(script: string): Promise<{ path: string; remov
   return dir;
 }
 
-/** Runs the CLI and calls `watch` with its pid every `everyMs` while it runs. */
-async function runWatched(args: string[], everyMs: number, watch: (pid: number) => Promise<void>): Promise<Result> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  let running = true;
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code, signal) => {
-      running = false;
-      resolve(code ?? (signal ? 128 : null));
-    }),
-  );
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('the CLI did not start');
-  while (running) {
-    await watch(pid);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  return { code: await exited, stdout, stderr };
-}
-
 /** A small course file of about 1 KB, different for each one. */
 const smallFile = (d: number, f: number) => `# note ${d}.${f}\n${'x'.repeat(1000)}\n`;
 
@@ -70,13 +48,6 @@ async function runMeasured(args: string[]): Promise<{ result: Result; peak: numb
   } finally {
     await dir.remove();
   }
-}
-
-/** The command line of every process on the machine (NUL separators as spaces), by pid. */
-async function commandLines(): Promise<[number, string][]> {
-  const pids = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
-  const lines = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'latin1').catch(() => '')));
-  return pids.map((pid, i): [number, string] => [Number(pid), (lines[i] ?? '').split('\0').join(' ').trim()]).filter(([, l]) => l !== '');
 }
 
 describe('hardening (real engine)', function () {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tjs2iTracked, type TrackedRun } from './engine-recorder.js';
-import { BIN, docker, exec, freePort, imageExists, tempDir, uniqueName, type Result } from './helpers.js';
+import { docker, exec, freePort, imageExists, tempDir, uniqueName } from './helpers.js';
+import { commandLines, runWatched } from './process-watch.js';
 import { startRegistry, type Registry } from './registry.js';
 import { buildTinyBuilder, RUN_FILE } from './tiny-builder.js';
 
@@ -12,34 +12,6 @@ import { buildTinyBuilder, RUN_FILE } from './tiny-builder.js';
 const plain = (stderr: string) => stderr.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /gm, '');
 const errorLines = (stderr: string) => plain(stderr).split('\n').filter((l) => l.startsWith('error:'));
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-
-/** The command line of every process on the machine (NUL separators as spaces). */
-async function commandLines(): Promise<string[]> {
-  const pids = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
-  const lines = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'latin1').catch(() => '')));
-  return lines.map((l) => l.split('\0').join(' ').trim()).filter(Boolean);
-}
-
-/** Runs the CLI and calls `watch` every `everyMs` while it runs. */
-async function runWatched(args: string[], env: NodeJS.ProcessEnv, everyMs: number, watch: () => Promise<void>): Promise<Result> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  let running = true;
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code, signal) => {
-      running = false;
-      resolve(code ?? (signal ? 128 : null));
-    }),
-  );
-  while (running) {
-    await watch();
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  return { code: await exited, stdout, stderr };
-}
 
 /**
  * `build --push` against a real registry on 127.0.0.1 that requires basic auth: the image arrives
@@ -191,9 +163,10 @@ describe('build --push (real engine, local registry with basic auth)', function 
     const dir = await configDir('store', { auths: { [registry.host]: {} }, credsStore: 'tjs2itest' });
     const name = output('helper');
     const seen = new Set<string>();
-    const result = await runWatched(['build', course, builder, name, '--push', '--loglevel', '5'], envOf({ DOCKER_CONFIG: dir, PATH: `${bin}:${process.env.PATH ?? ''}` }), 50, async () => {
-      for (const line of await commandLines()) seen.add(line);
-    });
+    const env = { ...process.env, ...envOf({ DOCKER_CONFIG: dir, PATH: `${bin}:${process.env.PATH ?? ''}` }) };
+    const result = await runWatched(['build', course, builder, name, '--push', '--loglevel', '5'], 50, async () => {
+      for (const [, line] of await commandLines()) seen.add(line);
+    }, env);
     expect(result.code, result.stderr).to.equal(0);
     expect(plain(result.stderr)).to.include(`credentials from docker-credential-tjs2itest (credsStore in ${join(dir, 'config.json')})`);
     expect(typeof (await manifestDigest(name))).to.equal('string');

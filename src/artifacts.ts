@@ -68,7 +68,7 @@ export async function saveArtifacts(engine: Engine, spec: SaveArtifactsSpec, log
       exitCode = await engine.run(
         id,
         (chunk, stream) => {
-          if (stream === 'stderr') logger.output(chunk);
+          if (stream === 'stderr') logger.output(chunk, stream);
           else if (!writeError) file.write(chunk);
         },
         signal,

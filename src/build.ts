@@ -192,9 +192,9 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     const exitCode = await logger.step('assemble', assemble.imagePath, () =>
       engine.run(
         id,
-        (chunk) => {
-          tail.push(chunk);
-          logger.output(chunk);
+        (chunk, stream) => {
+          tail.push(chunk, stream);
+          logger.output(chunk, stream);
         },
         signal,
       ),

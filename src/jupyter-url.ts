@@ -28,14 +28,15 @@ export function findServerUrls(text: string): ServerUrl[] {
 
 /** Watches a log as it streams in: the first URL with a token, else the first URL. */
 export class ServerUrlScanner {
-  private partial = '';
+  /** Per stream (stdout, stderr): its unterminated line. */
+  private readonly partials = new Map<string, string>();
   private best: ServerUrl | undefined;
 
-  push(chunk: string | Buffer): void {
-    const lines = (this.partial + chunk.toString()).split('\n');
-    this.partial = lines.pop() ?? '';
+  push(chunk: string | Buffer, stream = ''): void {
+    const lines = ((this.partials.get(stream) ?? '') + chunk.toString()).split('\n');
+    const partial = lines.pop() ?? '';
     // Keep a long unterminated line from growing without bound.
-    if (this.partial.length > 64 * 1024) this.partial = this.partial.slice(-4096);
+    this.partials.set(stream, partial.length > 64 * 1024 ? partial.slice(-4096) : partial);
     for (const line of lines) {
       if (this.best?.token !== undefined) return;
       for (const url of findServerUrls(line)) {

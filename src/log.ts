@@ -3,7 +3,8 @@
  * what is starting and, when it ends, how long it took. With `plain`, everything written (output of
  * processes in the engine included) becomes plain, optionally timestamped lines (plain-lines.ts).
  */
-import { createPlainLines, type PlainLinesOptions } from './plain-lines.js';
+import { StringDecoder } from 'node:string_decoder';
+import { createPlainLines, type PlainLines, type PlainLinesOptions } from './plain-lines.js';
 
 export type LogLevel = 'quiet' | 'info' | 'debug';
 
@@ -14,8 +15,12 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   debug(message: string): void;
-  /** Raw output of a process inside the engine (assemble, docker build), streamed as it comes. */
-  output(chunk: string | Buffer): void;
+  /**
+   * Raw output of a process inside the engine (assemble, docker build), streamed as it comes. Each
+   * `stream` (stdout, stderr) keeps its own partial line: the engine does not keep the order of
+   * writes across a container's two streams, so a line of one is never glued to a line of the other.
+   */
+  output(chunk: string | Buffer, stream?: string): void;
   step<T>(name: string, detail: string, run: () => Promise<T>): Promise<T>;
   /** A line printed at every level (errors, the interrupt notice); it may hold several lines. */
   line(text: string): void;
@@ -53,13 +58,40 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
+/** The clock, never going back: the times of lines from several streams stay in order. */
+function neverBackwards(clock: () => number): () => number {
+  let last = -Infinity;
+  return () => (last = Math.max(last, clock()));
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
   const raw = options.write ?? ((text: string) => void process.stderr.write(text));
   const now = options.now ?? (() => performance.now());
-  const plain = options.plain ? createPlainLines({ ...options.plain, write: raw }) : undefined;
-  const write = (chunk: string | Buffer) => (plain ? plain.write(chunk) : raw(chunk.toString()));
-  const flush = () => plain?.flush();
+  const plainOptions = options.plain && { ...options.plain, clock: neverBackwards(options.plain.clock ?? Date.now), write: raw };
+  /** Per stream of output ('' is tjs2i's own): its plain-lines state, or its UTF-8 decoder. */
+  const plains = new Map<string, PlainLines>();
+  const decoders = new Map<string, StringDecoder>();
+  const write = (chunk: string | Buffer, stream = '') => {
+    if (!plainOptions) {
+      if (typeof chunk === 'string') return raw(chunk);
+      // A character cut between two chunks waits for its other bytes.
+      let decoder = decoders.get(stream);
+      if (!decoder) decoders.set(stream, (decoder = new StringDecoder('utf8')));
+      const text = decoder.write(chunk);
+      return text === '' ? undefined : raw(text);
+    }
+    let plain = plains.get(stream);
+    if (!plain) plains.set(stream, (plain = createPlainLines(plainOptions)));
+    plain.write(chunk);
+  };
+  const flush = () => {
+    for (const plain of plains.values()) plain.flush();
+    for (const decoder of decoders.values()) {
+      const rest = decoder.end();
+      if (rest !== '') raw(rest);
+    }
+  };
   const line = (text: string) => {
     // A line of our own never continues a partial line of a process's output.
     flush();
@@ -67,7 +99,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   return {
     level,
-    terminal: !plain && options.terminal === true,
+    terminal: !plainOptions && options.terminal === true,
     info: (message) => {
       if (level !== 'quiet') line(message);
     },
@@ -75,8 +107,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     debug: (message) => {
       if (level === 'debug') line(`debug: ${message}`);
     },
-    output: (chunk) => {
-      if (level !== 'quiet') write(chunk);
+    output: (chunk, stream) => {
+      if (level !== 'quiet') write(chunk, stream === undefined ? 'output' : `output:${stream}`);
     },
     line,
     flush,

@@ -137,10 +137,10 @@ export async function runImage(
     container = id;
     const attached = await engine.attachOutput(
       id,
-      (chunk) => {
-        tail.push(chunk);
-        scanner.push(chunk);
-        logger.output(chunk);
+      (chunk, stream) => {
+        tail.push(chunk, stream);
+        scanner.push(chunk, stream);
+        logger.output(chunk, stream);
       },
       internal.signal,
     );

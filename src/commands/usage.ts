@@ -19,7 +19,7 @@ export async function handler(args: ArgumentsCamelCase<UsageArgs>): Promise<void
       engine,
       args.builder,
       (chunk, stream) => {
-        if (stream === 'stderr') logger.output(chunk);
+        if (stream === 'stderr') logger.output(chunk, stream);
         else if (args.json) text += chunk.toString();
         else process.stdout.write(chunk);
       },

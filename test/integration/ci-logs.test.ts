@@ -25,6 +25,7 @@ const ASSEMBLE = [
   "printf '\\n'",
   "printf 'unicode: caf\\303\\251 \\342\\234\\223\\n'",
   "printf 'bell\\007 and backspace\\010 gone\\n' >&2",
+  "printf 'half a stdout line'; printf 'a stderr line amid it\\n' >&2; printf ', the rest of it\\n'",
   'cp -R /tmp/src/. /home/app/',
   'if [ -e /tmp/src/fail ]; then printf "about to fail\\n"; exit 3; fi',
   "printf 'no newline at the end'",
@@ -99,6 +100,9 @@ describe('CI logs (real engine, no terminal)', function () {
       'progress 100%',
       'unicode: café ✓',
       'bell and backspace gone',
+      // The engine keeps no order across a container's stdout and stderr: each is read as lines of its own.
+      'half a stdout line, the rest of it',
+      'a stderr line amid it',
       'no newline at the end',
     ]);
     expect(texts.some((t) => t.startsWith('==> assemble: '))).to.equal(true);

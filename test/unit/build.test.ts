@@ -317,8 +317,10 @@ describe('build (fake engine)', () => {
         name: 'assemble exits with code 3',
         setup: (engine) => {
           engine.runImpl = async (_id, onOutput) => {
+            // A line cut between two chunks of one stream, and lines of the other stream.
             onOutput(Buffer.from(`${LINES.slice(0, 7).join('\n')}\nline `), 'stdout');
-            onOutput(Buffer.from(`8\n${LINES.slice(8).join('\n')}\n`), 'stderr');
+            onOutput(Buffer.from(`8\n`), 'stdout');
+            onOutput(Buffer.from(`${LINES.slice(8).join('\n')}\n`), 'stderr');
             return 3;
           };
           return undefined;

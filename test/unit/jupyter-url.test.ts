@@ -44,6 +44,14 @@ describe('jupyter-url', () => {
     expect(scanner.url).to.deep.equal({ path: '/prefix/', token: TOKEN });
   });
 
+  it('the scanner reads each stream\'s lines apart: stdout amid a stderr line does not break the URL', () => {
+    const scanner = new ServerUrlScanner();
+    scanner.push(`[I NotebookApp] http://abc:8888/?token=${TOKEN.slice(0, 10)}`, 'stderr');
+    scanner.push('a kernel said something\n', 'stdout');
+    scanner.push(`${TOKEN.slice(10)}\n`, 'stderr');
+    expect(scanner.url).to.deep.equal({ path: '/', token: TOKEN });
+  });
+
   it('the scanner keeps a URL without token when there is none (password mode)', () => {
     const scanner = new ServerUrlScanner();
     scanner.push('[I NotebookApp] Jupyter Notebook 6.4.12 is running at:\n[I NotebookApp] http://abc:8888/\n');

@@ -134,6 +134,44 @@ describe('log', () => {
       expect(text()).to.equal(`${T} no newline at the end\n`);
     });
 
+    it('keeps the partial line of each stream apart: stderr arriving amid a stdout line is a line of its own', () => {
+      const { logger, text } = plainCapture();
+      logger.output(Buffer.from('\rprogress   0%\rprogress  25%'), 'stdout');
+      logger.output(Buffer.from('from stderr\n'), 'stderr');
+      logger.output(Buffer.from('\rprogress 100%\n'), 'stdout');
+      logger.output(Buffer.from('tail of stderr'), 'stderr');
+      logger.line('==> next');
+      expect(text().split('\n')).to.deep.equal([
+        `${T} progress   0%`,
+        `${T} from stderr`,
+        `${T} progress 100%`,
+        `${T} tail of stderr`,
+        `${T} ==> next`,
+        '',
+      ]);
+    });
+
+    it('times never go back across streams, even when the wall clock does', () => {
+      const out: string[] = [];
+      const times = [Date.parse('2026-11-26T11:25:03.500Z'), Date.parse('2026-11-26T11:25:03.100Z')];
+      let i = 0;
+      const logger = createLogger({ write: (t) => void out.push(t), plain: { timestamps: true, clock: () => times[Math.min(i++, 1)]! } });
+      logger.output('a\n', 'stdout');
+      logger.output('b\n', 'stderr');
+      expect(out.join('')).to.equal('2026-11-26T11:25:03.500Z a\n2026-11-26T11:25:03.500Z b\n');
+    });
+
+    it('without plain, a UTF-8 character cut between chunks of a stream comes out whole', () => {
+      const out: string[] = [];
+      const logger = createLogger({ write: (t) => void out.push(t) });
+      const bytes = Buffer.from('café ✓\n');
+      logger.output(bytes.subarray(0, 4), 'stdout');
+      logger.output(bytes.subarray(4, 8), 'stdout');
+      logger.output(bytes.subarray(8), 'stdout');
+      expect(out.join('')).to.equal('café ✓\n');
+      expect(out.some((t) => t.includes('\ufffd'))).to.equal(false);
+    });
+
     it('without plain, writes as it comes and says whether that is a terminal', () => {
       const out: string[] = [];
       const logger = createLogger({ write: (t) => void out.push(t), terminal: true });

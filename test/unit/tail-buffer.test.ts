@@ -28,6 +28,15 @@ describe('TailBuffer', () => {
     expect(tail.get()).to.deep.equal(['x', 'y']);
   });
 
+  it('keeps the partial line of each stream apart', () => {
+    const tail = new TailBuffer(5);
+    tail.push('half of out', 'stdout');
+    tail.push('err line\n', 'stderr');
+    tail.push(' and the rest\n', 'stdout');
+    tail.push('unterminated', 'stderr');
+    expect(tail.get()).to.deep.equal(['err line', 'half of out and the rest', 'unterminated']);
+  });
+
   it('is empty before any output', () => {
     expect(new TailBuffer(5).get()).to.deep.equal([]);
   });

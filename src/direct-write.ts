@@ -16,11 +16,10 @@
  * differently: a dependency file or a binder directory, restored artifacts, a build variable that
  * changes the home (NB_USER is followed, not refused, unless odd) or how bash and coreutils behave.
  */
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { SCRIPTS_DIR } from './builder-dockerfile.js';
 import type { Engine, PathEntry } from './engine.js';
@@ -28,8 +27,9 @@ import { s2iScript } from './package-files.js';
 import type { EnvVar } from './environment.js';
 import { Label } from './s2i.js';
 import type { ScriptLocation } from './scripts.js';
-import { changedWhilePacked, closeSourceFile, openSourceFile, readSmallSourceFile, SMALL_FILE_BYTES, streamSourceFile } from './source-file.js';
+import { packSourceFile } from './pack-source-file.js';
 import { fileMode, type PackStats } from './tar.js';
+import { createGarbagePacer } from './young-garbage.js';
 
 /** The label `tjs2i builder` puts on the builders it makes. */
 export const BUILDER_STACK_LABEL = 'io.tjs2i.builder.stack';
@@ -162,6 +162,7 @@ export function packDirect(options: DirectPackOptions): { stream: Readable; done
   const pack = tar.pack();
   const stats: PackStats = { files: 0, directories: 0, symlinks: 0, bytes: 0 };
   const now = options.now ?? new Date();
+  const pacer = createGarbagePacer();
   const owner = { uid: options.uid, gid: 0, uname: '', gname: '' };
   const directory = (name: string, mtime: Date) => pack.entry({ ...owner, name: `${name}/`, type: 'directory', mode: ASSEMBLED_DIRECTORY_MODE, mtime });
   /** The pristine copy's entry: a hard link with the header of its target (the engine applies it to the inode). */
@@ -169,25 +170,10 @@ export function packDirect(options: DirectPackOptions): { stream: Readable; done
     pack.entry({ ...owner, ...header, name: `.tjs2i/course/${rel}`, type: 'link', linkname: `work/${rel}` });
 
   const addFile = async (path: string, rel: string) => {
-    const file = openSourceFile(path);
-    const st = file.stat;
     // Whole seconds, as the upload's tar header would carry them to assemble's cp.
-    const header = { mode: assembledFileMode(st.mode), mtime: new Date(Math.floor(st.mtimeMs / 1000) * 1000) };
-    const entryHeader = { ...owner, ...header, name: `work/${rel}`, type: 'file' as const, size: st.size };
-    let data: Buffer | undefined;
-    try {
-      if (st.size <= SMALL_FILE_BYTES) data = readSmallSourceFile(file);
-      else {
-        await pipeline(streamSourceFile(file), pack.entry(entryHeader)).catch((error: unknown) => {
-          throw changedWhilePacked(file, (error as Error).message);
-        });
-      }
-    } finally {
-      closeSourceFile(file);
-    }
-    // Resolves once the pack has taken the entry (its back-pressure, as for a stream).
-    if (data) await new Promise<void>((resolve, reject) => pack.entry(entryHeader, data, (error) => (error ? reject(error) : resolve())));
-    link(rel, header);
+    const headerOf = (stat: Stats) => ({ mode: assembledFileMode(stat.mode), mtime: new Date(Math.floor(stat.mtimeMs / 1000) * 1000) });
+    const st = await packSourceFile(pack, path, (stat) => ({ ...owner, ...headerOf(stat), name: `work/${rel}` }), pacer);
+    link(rel, headerOf(st));
     stats.files++;
     stats.bytes += st.size;
   };

@@ -9,11 +9,10 @@
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import tar, { type Header } from 'tar-stream';
-import { changedWhilePacked, closeSourceFile, openSourceFile, readSmallSourceFile, SMALL_FILE_BYTES, streamSourceFile } from './source-file.js';
-import { collectYoungGarbage } from './young-garbage.js';
+import tar from 'tar-stream';
+import { packSourceFile } from './pack-source-file.js';
+import { createGarbagePacer } from './young-garbage.js';
 
 export { SourceReadError } from './source-file.js';
 
@@ -60,48 +59,14 @@ export function permissionBits(mode: number): number {
 export const fileMode = (mode: number) => permissionBits(mode) | 0o600;
 export const directoryMode = (mode: number) => permissionBits(mode) | 0o700;
 
-/** Bytes of big files streamed between two minor collections of their chunks (see young-garbage.ts). */
-const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
-
 export function packTrees(options: PackOptions): { stream: Readable; done: Promise<PackStats> } {
   const pack = tar.pack();
   const stats: PackStats = { files: 0, directories: 0, symlinks: 0, bytes: 0 };
   const header = { uid: options.uid, gid: options.gid, uname: '', gname: '' };
-  let sinceCollection = 0;
+  const pacer = createGarbagePacer();
 
-  /** Resolves once the pack has taken the entry (its back-pressure, as for a stream). */
-  const addEntry = (entryHeader: Partial<Header> & { name: string }, data: Buffer) =>
-    new Promise<void>((resolve, reject) => pack.entry(entryHeader, data, (error) => (error ? reject(error) : resolve())));
-
-  /**
-   * A regular file, opened without following symlinks; the header's size comes from the open file
-   * and exactly that many bytes are sent, so a file that grows cannot spill into the next entry and
-   * one that shrinks is a clear error. A small file is one read and one entry, without a read
-   * stream: a course of 10,000 small files would otherwise leave 10,000 streams of garbage.
-   */
   const addFile = async (path: string, name: string, mode: number | undefined) => {
-    const file = openSourceFile(path);
-    const st = file.stat;
-    const entryHeader = { ...header, name, type: 'file' as const, mode: mode ?? fileMode(st.mode), size: st.size, mtime: st.mtime };
-    let data: Buffer | undefined;
-    try {
-      if (st.size <= SMALL_FILE_BYTES) data = readSmallSourceFile(file);
-      else {
-        const content = streamSourceFile(file);
-        content.on('data', (chunk: string | Buffer) => {
-          sinceCollection += chunk.length;
-          if (sinceCollection < COLLECT_EVERY_BYTES) return;
-          sinceCollection = 0;
-          collectYoungGarbage();
-        });
-        await pipeline(content, pack.entry(entryHeader)).catch((error: unknown) => {
-          throw changedWhilePacked(file, (error as Error).message);
-        });
-      }
-    } finally {
-      closeSourceFile(file);
-    }
-    if (data) await addEntry(entryHeader, data);
+    const st = await packSourceFile(pack, path, (stat) => ({ ...header, name, mode: mode ?? fileMode(stat.mode), mtime: stat.mtime }), pacer);
     stats.files++;
     stats.bytes += st.size;
   };

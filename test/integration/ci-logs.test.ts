@@ -145,6 +145,8 @@ describe('CI logs (real engine, no terminal)', function () {
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const deadline = Date.now() + 60_000;
     while (!stderr.includes('assemble is sleeping') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // The partial line is another write, which may come in a later frame of the engine's stream.
+    await new Promise((r) => setTimeout(r, 1000));
     child.kill('SIGINT');
     expect(await exited, stderr).to.equal(130);
     const texts = ciLines(stderr);

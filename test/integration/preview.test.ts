@@ -38,7 +38,7 @@ async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Servi
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
   let code: number | null | undefined;
   void exited.then((c) => (code = c));
   return {

@@ -12,7 +12,8 @@ import { artifactsArchive, saveArtifacts, type SavedArtifacts } from './artifact
 import { builderFromImage, MISSING_BUILDER_HINT, type BuilderImage } from './builder-image.js';
 import { describeScript, FingerprintLabel, recordLabels, type FingerprintInputs } from './build-fingerprint.js';
 import { assembleUserOf, type BuildUser } from './build-user.js';
-import { checkContainer, directWriteDecision, packDirect } from './direct-write.js';
+import type { CheckCache } from './check-cache.js';
+import { checkContainerOnce, directWriteDecision, packDirect } from './direct-write.js';
 import type { CommitSpec, Engine, ImageInfo } from './engine.js';
 import { mergeEnvironment, readEnvironmentFile, readSourceEnvironment, toDockerEnv, type EnvVar } from './environment.js';
 import { BuildFailedError, InterruptedError, throwIfAborted, UsageError } from './errors.js';
@@ -53,6 +54,8 @@ export interface BuildOptions {
   pullPolicy?: PullPolicy;
   /** Build even when the output tag was built from the same inputs (its fingerprint label). */
   force?: boolean;
+  /** Where checks of builder images that passed are remembered (the CLI's: the user's cache directory). */
+  checkCache?: CheckCache;
 }
 
 export interface BuildResult {
@@ -169,7 +172,12 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     container = id;
 
     // The direct write needs the builder's home as tjs2i builders have it: checked in the container.
-    const notDirect = decision.direct ? await checkContainer(engine, id, decision.home, buildUser.uid, signal) : decision.reason;
+    let notDirect: string | undefined;
+    if (decision.direct) {
+      const checked = await checkContainerOnce(engine, id, { imageId: builder.id, home: decision.home, uid: buildUser.uid }, options.checkCache, signal);
+      if (checked.cached) logger.debug(`the builder's home passed the direct write's check before (image ${shortId(builder.id)}): not checked again`);
+      notDirect = checked.notDirect;
+    } else notDirect = decision.reason;
     if (notDirect === undefined && decision.direct) {
       logger.info(`assemble: tjs2i default, written directly (no dependency files)`);
       await writeDirect(engine, id, { source, run, buildUser, dest, filter, home: decision.home }, logger, signal);

@@ -16,12 +16,14 @@
  * differently: a dependency file or a binder directory, restored artifacts, a build variable that
  * changes the home (NB_USER is followed, not refused, unless odd) or how bash and coreutils behave.
  */
+import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { SCRIPTS_DIR } from './builder-dockerfile.js';
+import type { CheckCache } from './check-cache.js';
 import type { Engine, PathEntry } from './engine.js';
 import { s2iScript } from './package-files.js';
 import type { EnvVar } from './environment.js';
@@ -130,6 +132,25 @@ export async function checkContainer(engine: Engine, containerId: string, home: 
   if ((workEntries?.length ?? 0) > 1) return `${home}/work in the builder is not empty`;
   if (state) return `${home}/.tjs2i exists in the builder`;
   return undefined;
+}
+
+/**
+ * {@link checkContainer}, skipped when the same check passed before for this builder image (its id),
+ * home, assemble user and this tjs2i's assemble (check-cache.ts). Whether the cache answered, too.
+ */
+export async function checkContainerOnce(
+  engine: Engine,
+  containerId: string,
+  builder: { imageId: string; home: string; uid: number },
+  cache: CheckCache | undefined,
+  signal?: AbortSignal,
+): Promise<{ notDirect: string | undefined; cached: boolean }> {
+  const assemble = createHash('sha256').update(await defaultAssemble()).digest('hex');
+  const key = ['direct-write', builder.imageId, builder.home, String(builder.uid), assemble].join('\0');
+  if (cache?.passed(key)) return { notDirect: undefined, cached: true };
+  const notDirect = await checkContainer(engine, containerId, builder.home, builder.uid, signal);
+  if (notDirect === undefined) cache?.remember(key);
+  return { notDirect, cached: false };
 }
 
 /** The mode assemble leaves on a file of the source: cp (umask 0002, no special bits), then fix_group0. */

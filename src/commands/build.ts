@@ -123,7 +123,8 @@ export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void
     const push = args.push ? await import('../push.js') : undefined;
     const pushPlan = push ? await push.preparePush(args.output ?? '', { signal, warn: (message) => logger.warn(message) }) : undefined;
     const { build, shortId } = await import('../build.js');
-    const result = await build(engine, buildOptionsOf(args), logger, signal);
+    const { checkCacheDir, fileCheckCache } = await import('../check-cache.js');
+    const result = await build(engine, { ...buildOptionsOf(args), checkCache: fileCheckCache(checkCacheDir()) }, logger, signal);
     if (!result.upToDate) logger.info(`built ${result.image} (${shortId(result.imageId)}), ${formatBytes(result.size)}, in ${formatDuration(result.durationMs)}`);
     const pushed = push && pushPlan ? await push.pushImage(engine, pushPlan, logger, signal) : undefined;
     const runImage = runOptions ? (await import('../run-image.js')).runImage : undefined;

@@ -40,6 +40,7 @@ export async function handler(args: ArgumentsCamelCase<PreviewArgs>): Promise<vo
       ...(args.contextDir !== undefined ? { contextDir: args.contextDir } : {}),
       ...(args.copy ? { copy: true } : {}),
     };
-    return preview(engine, { source, builder: args.builder }, run, Boolean(args.keep), logger, signal, (ready) => announce(ready, args.json));
+    const { checkCacheDir, fileCheckCache } = await import('../check-cache.js');
+    return preview(engine, { source, builder: args.builder, checkCache: fileCheckCache(checkCacheDir()) }, run, Boolean(args.keep), logger, signal, (ready) => announce(ready, args.json));
   }, 'stopping the preview');
 }

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, symlink } from 'node:fs/promises';
+import { chmod, mkdir, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { notebook, writeTree } from './course-fixtures.js';
 import { docker, exec, inspectImage, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from './helpers.js';
@@ -176,6 +176,36 @@ describe('direct write: the same image as assemble makes, without running it (re
       expect(top).to.be.at.most(bytes * 1.02);
     } finally {
       await dir.remove();
+    }
+  });
+
+  it("remembers that the builder's home passed its check: the next build skips the check and writes the same files", async () => {
+    const cache = await tempDir('checkcache');
+    const dir = await tempDir('directcache');
+    try {
+      await writeTree(dir.path, { 'a.ipynb': notebook('A'), 'data/b.csv': 'x,y\n1,2\n' });
+      const CHECKED_BEFORE = "debug: the builder's home passed the direct write's check before (image ";
+      const run = async (cacheDir: string) => {
+        const image = uniqueName('directcache');
+        images.push(image);
+        const result = await tjs2i(['build', dir.path, builder, image, '--copy', '--loglevel', '3'], { TJS2I_CACHE_DIR: cacheDir });
+        expect(result.code, result.stderr).to.equal(0);
+        expect(result.stderr).to.contain(`${DIRECT_LINE}\n`);
+        return { image, stderr: result.stderr };
+      };
+      const first = await run(cache.path);
+      expect(first.stderr).to.not.contain(CHECKED_BEFORE);
+      expect(await readdir(join(cache.path, 'checks'))).to.have.length(1);
+      const second = await run(cache.path);
+      expect(second.stderr).to.contain(CHECKED_BEFORE);
+      const off = await run('');
+      expect(off.stderr, 'TJS2I_CACHE_DIR= turns the cache off').to.not.contain(CHECKED_BEFORE);
+      const withoutMarker = (text: string) => text.split('\n').filter((l) => !l.endsWith('work/.tjs2i-seeded'));
+      const [a, b] = await Promise.all([listing(first.image), listing(second.image)]);
+      expect(withoutMarker(b)).to.deep.equal(withoutMarker(a));
+    } finally {
+      await dir.remove();
+      await cache.remove();
     }
   });
 

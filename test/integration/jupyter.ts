@@ -228,10 +228,15 @@ export interface ExecuteResult {
 
 /** The login token from the container's log (Jupyter prints the URL with it). */
 export async function tokenOf(jupyter: RunningJupyter): Promise<string> {
-  const logs = await jupyter.logs();
-  const token = /\?token=([0-9a-f]+)/.exec(logs)?.[1];
-  if (!token) throw new Error(`no login URL with a token in:\n${logs}`);
-  return token;
+  // The line may reach the engine's log a little after the server answers: wait for it a while.
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const logs = await jupyter.logs();
+    const token = /\?token=([0-9a-f]+)/.exec(logs)?.[1];
+    if (token) return token;
+    if (Date.now() > deadline) throw new Error(`no login URL with a token in:\n${logs}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 export const emptyNotebook = {

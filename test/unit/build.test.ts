@@ -509,6 +509,47 @@ describe('build (fake engine)', () => {
       expect(out.join('')).to.contain('assemble: /usr/libexec/s2i/assemble (image), run in the build container: /home/jovyan/.tjs2i exists in the builder');
     });
 
+    it('checks a builder image once: a check that passed is remembered by image id, home, user and assemble', async () => {
+      const keys = new Set<string>();
+      const checkCache = { passed: (key: string) => keys.has(key), remember: (key: string) => void keys.add(key) };
+      const checks = async (engine: FakeEngine, extra: Partial<BuildOptions> = {}) => {
+        const result = await build(engine, { ...directOptions(), checkCache, ...extra }, silent);
+        expect(result.directWrite).to.equal(true);
+        return engine.methods().filter((m) => m === 'readFile' || m === 'listPath').length;
+      };
+      expect(await checks(newEngine({ labels: TJS2I_LABELS }))).to.equal(4);
+      expect(keys.size).to.equal(1);
+      const out: string[] = [];
+      const engine = newEngine({ labels: TJS2I_LABELS });
+      await build(engine, { ...directOptions(), checkCache }, createLogger({ level: 'debug', write: (t) => void out.push(t) }));
+      expect(engine.methods().filter((m) => m === 'readFile' || m === 'listPath')).to.deep.equal([]);
+      expect(out.join('')).to.contain("debug: the builder's home passed the direct write's check before (image ");
+      // Another image id, another assemble user, another home: checked again.
+      expect(await checks(newEngine({ labels: TJS2I_LABELS, id: 'sha256:rebuilt' }))).to.equal(4);
+      const other = newEngine({ labels: TJS2I_LABELS });
+      other.paths.set('/home/jovyan', [{ name: 'jovyan/', type: 'directory', mode: 0o2775, uid: 1001, gid: 0 }]);
+      other.paths.set('/home/jovyan/work', [{ name: 'work/', type: 'directory', mode: 0o2775, uid: 1001, gid: 0 }]);
+      expect(await checks(other, { assembleUser: '1001' })).to.equal(4);
+      const home = newEngine({ labels: TJS2I_LABELS });
+      home.paths.set('/home/ada', [{ name: 'ada/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]);
+      home.paths.set('/home/ada/work', [{ name: 'work/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]);
+      expect(await checks(home, { env: [{ name: 'NB_USER', value: 'ada' }] })).to.equal(4);
+      expect(keys.size).to.equal(4);
+    });
+
+    it('a check that failed is not remembered: the next build checks again', async () => {
+      const keys = new Set<string>();
+      const checkCache = { passed: (key: string) => keys.has(key), remember: (key: string) => void keys.add(key) };
+      for (let i = 0; i < 2; i++) {
+        const engine = newEngine({ labels: TJS2I_LABELS });
+        engine.paths.set('/home/jovyan/.tjs2i', [{ name: '.tjs2i/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]);
+        const result = await build(engine, { ...directOptions(), checkCache }, silent);
+        expect(result.directWrite).to.equal(false);
+        expect(engine.methods()).to.include('listPath');
+      }
+      expect(keys.size).to.equal(0);
+    });
+
     it('runs assemble for a source with requirements.txt', async () => {
       const engine = newEngine({ labels: TJS2I_LABELS });
       const result = await build(engine, options, silent);

@@ -174,7 +174,7 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     // The direct write needs the builder's home as tjs2i builders have it: checked in the container.
     let notDirect: string | undefined;
     if (decision.direct) {
-      const checked = await checkContainerOnce(engine, id, { imageId: builder.id, home: decision.home, uid: buildUser.uid }, options.checkCache, signal);
+      const checked = await checkContainerOnce(engine, id, { imageId: builder.id, platform: builder.platform, home: decision.home, uid: buildUser.uid }, options.checkCache, signal);
       if (checked.cached) logger.debug(`the builder's home passed the direct write's check before (image ${shortId(builder.id)}): not checked again`);
       notDirect = checked.notDirect;
     } else notDirect = decision.reason;

@@ -9,6 +9,8 @@ import { DEFAULT_DESTINATION, Label } from './s2i.js';
 export interface BuilderImage {
   name: string;
   id: string;
+  /** os/architecture[/variant]. */
+  platform: string;
   /** The image's USER, numeric ("1000" or "1000:0"). */
   user: string;
   uid: number;
@@ -63,6 +65,7 @@ export function builderFromImage(name: string, info: ImageInfo): BuilderImage {
   return {
     name,
     id: info.id,
+    platform: info.platform,
     user: info.user.trim(),
     uid,
     entrypoint: info.entrypoint ?? [],

@@ -7,11 +7,12 @@
  * digest of the image's configuration, which names every layer by its digest, so an image with that
  * id has exactly the files that passed. Only passes are kept, one empty file per key (a digest of it)
  * under `$TJS2I_CACHE_DIR`, else `$XDG_CACHE_HOME/tjs2i`, else `~/.cache/tjs2i`; `TJS2I_CACHE_DIR=`
- * (empty) turns it off. The cache is an optimisation: a directory that cannot be read or written
- * makes every build run the check, and nothing else changes.
+ * (empty) turns it off. Only a directory and files of this user's own count, the directory writable
+ * by no one else. The cache is an optimisation: a directory that cannot be read or written, or is
+ * not this user's own, makes every build run the check, and nothing else changes.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
@@ -32,12 +33,22 @@ export function checkCacheDir(env: NodeJS.ProcessEnv = process.env, home: string
 
 const fileName = (key: string) => createHash('sha256').update(key).digest('hex');
 
+/** Ours alone: owned by this user, and (a directory) writable by no one else. */
+function ours(path: string, directory: boolean): boolean {
+  const st = lstatSync(path);
+  if (directory ? !st.isDirectory() : !st.isFile()) return false;
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid) return false;
+  return !directory || (st.mode & 0o022) === 0;
+}
+
 export function fileCheckCache(dir: string | undefined): CheckCache {
   return {
     passed(key) {
       if (dir === undefined) return false;
       try {
-        return statSync(join(dir, fileName(key))).isFile();
+        // A pass planted by someone else (a shared or group-writable directory) does not count.
+        return ours(dir, true) && ours(join(dir, fileName(key)), false);
       } catch {
         return false;
       }
@@ -46,10 +57,11 @@ export function fileCheckCache(dir: string | undefined): CheckCache {
       if (dir === undefined) return;
       try {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
-        // Empty: a reader sees it whole or not at all.
-        writeFileSync(join(dir, fileName(key)), '', { mode: 0o600 });
+        if (!ours(dir, true)) return;
+        // Empty, so a reader sees it whole or not at all; never through a planted symlink.
+        writeFileSync(join(dir, fileName(key)), '', { flag: 'wx', mode: 0o600 });
       } catch {
-        // Not remembered: the next build checks again.
+        // Remembered already, or not at all: the next build checks again.
       }
     },
   };

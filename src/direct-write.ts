@@ -134,6 +134,9 @@ export async function checkContainer(engine: Engine, containerId: string, home: 
   return undefined;
 }
 
+/** Names the rules of {@link checkContainer} in the cache key: change it whenever they change. */
+export const CHECK_VERSION = 'direct-write-check/1';
+
 /**
  * {@link checkContainer}, skipped when the same check passed before for this builder image (its id),
  * home, assemble user and this tjs2i's assemble (check-cache.ts). Whether the cache answered, too.
@@ -141,12 +144,13 @@ export async function checkContainer(engine: Engine, containerId: string, home: 
 export async function checkContainerOnce(
   engine: Engine,
   containerId: string,
-  builder: { imageId: string; home: string; uid: number },
+  builder: { imageId: string; platform: string; home: string; uid: number },
   cache: CheckCache | undefined,
   signal?: AbortSignal,
 ): Promise<{ notDirect: string | undefined; cached: boolean }> {
   const assemble = createHash('sha256').update(await defaultAssemble()).digest('hex');
-  const key = ['direct-write', builder.imageId, builder.home, String(builder.uid), assemble].join('\0');
+  // The engine too: another engine may show the same image's files otherwise (rootless, user namespaces).
+  const key = [CHECK_VERSION, engine.endpoint, builder.imageId, builder.platform, builder.home, String(builder.uid), assemble].join('\0');
   if (cache?.passed(key)) return { notDirect: undefined, cached: true };
   const notDirect = await checkContainer(engine, containerId, builder.home, builder.uid, signal);
   if (notDirect === undefined) cache?.remember(key);

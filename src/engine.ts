@@ -33,6 +33,8 @@ export interface ImageInfo {
   labels: Record<string, string>;
   workingDir: string;
   size: number;
+  /** os/architecture[/variant] of the image. */
+  platform: string;
 }
 
 /**
@@ -310,6 +312,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
           labels: config.Labels ?? {},
           workingDir: config.WorkingDir ?? '',
           size: info.Size,
+          platform: [info.Os, info.Architecture, (info as { Variant?: string }).Variant].filter(Boolean).join('/'),
         };
       } catch (error) {
         if ((error as EngineErrorLike).statusCode === 404) return undefined;

@@ -17,8 +17,9 @@ export interface Logger {
   debug(message: string): void;
   /**
    * Raw output of a process inside the engine (assemble, docker build), streamed as it comes. Each
-   * `stream` (stdout, stderr) keeps its own partial line: the engine does not keep the order of
-   * writes across a container's two streams, so a line of one is never glued to a line of the other.
+   * `stream` (stdout, stderr) keeps its own partial line and UTF-8 decoder: the engine does not keep
+   * the order of writes across a container's two streams, so in plain lines a line of one is never
+   * glued to a line of the other (a terminal shows the text as it comes).
    */
   output(chunk: string | Buffer, stream?: string): void;
   step<T>(name: string, detail: string, run: () => Promise<T>): Promise<T>;
@@ -85,16 +86,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     if (!plain) plains.set(stream, (plain = createPlainLines(plainOptions)));
     plain.write(chunk);
   };
-  const flush = () => {
+  const endLines = () => {
     for (const plain of plains.values()) plain.flush();
+  };
+  const flush = () => {
+    endLines();
+    // The bytes of a character cut off at the very end (a terminal shows them as they are).
     for (const decoder of decoders.values()) {
       const rest = decoder.end();
       if (rest !== '') raw(rest);
     }
   };
   const line = (text: string) => {
-    // A line of our own never continues a partial line of a process's output.
-    flush();
+    // A line of our own never continues a partial line of a process's output (plain lines); on a
+    // terminal, a character cut between two chunks of output still waits for its other bytes.
+    endLines();
     write(`${text}\n`);
   };
   return {

@@ -8,7 +8,7 @@
  * a millisecond). The chunks still in flight at a scavenge survive it and end up in the old
  * generation, as does what 10,000 small files leave (their contents, stat results, promises): both
  * wait there for a full collection, which V8 starts only when the old generation has grown by tens of
- * MiB. The packers ask for one every 128 MiB of big-file data and every 2,000 entries (a full
+ * MiB. The packers ask for one every 128 MiB of big-file data and every 2,000 files (a full
  * collection of this small heap takes a few milliseconds). `--expose-gc` is set at run time, which
  * gives `gc` to a new context only; where that is not possible, this is a no-op.
  */
@@ -54,14 +54,14 @@ export function collectGarbage(type: 'minor' | 'major'): void {
 export const MINOR_EVERY_BYTES = 8 * 1024 * 1024;
 /** Bytes of big files streamed between two full collections. */
 export const MAJOR_EVERY_BYTES = 128 * 1024 * 1024;
-/** Entries packed between two full collections. */
+/** Files packed between two full collections. */
 export const MAJOR_EVERY_ENTRIES = 2000;
 
 /** Tells the collector how much a packer has streamed; it collects at the pace above. */
 export interface GarbagePacer {
   /** A chunk of a big file, of that many bytes, was read. */
   streamed(bytes: number): void;
-  /** An entry (a file, directory, link) was packed. */
+  /** A file was packed (the entries that leave garbage: its content, status and promises). */
   packed(): void;
 }
 

@@ -45,7 +45,8 @@ export async function docker(...args: string[]): Promise<string> {
  * exactly, so without the timestamps of CI logs (ci-logs.test.ts runs it with them).
  */
 export function cliEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...process.env, TJS2I_TIMESTAMPS: '0', ...env };
+  // No cache of passed builder checks: every build checks for real (direct-write.test.ts tests the cache).
+  return { ...process.env, TJS2I_TIMESTAMPS: '0', TJS2I_CACHE_DIR: '', ...env };
 }
 
 /** Runs the real CLI. */

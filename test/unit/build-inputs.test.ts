@@ -20,6 +20,7 @@ import { readTar as readArchive, rejectionOf, tempDir } from './helpers.js';
 const builder = (over: Partial<BuilderImage> = {}): BuilderImage => ({
   name: 'b',
   id: 'sha256:b',
+  platform: 'linux/amd64',
   user: '1000',
   uid: 1000,
   entrypoint: [],

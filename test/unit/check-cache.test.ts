@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chmod, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkCacheDir, fileCheckCache } from '../../src/check-cache.js';
 import { tempDir } from './helpers.js';
@@ -32,6 +32,37 @@ describe('check-cache', () => {
         expect(st.size).to.equal(0);
         expect(st.mode & 0o777).to.equal(0o600);
         expect((await stat(join(dir, 'checks'))).mode & 0o777).to.equal(0o700);
+      } finally {
+        await remove();
+      }
+    });
+
+    it('only its own user\'s files count, in a directory no one else can write; never through a symlink', async () => {
+      const { dir, remove } = await tempDir();
+      try {
+        const checks = join(dir, 'checks');
+        const cache = fileCheckCache(checks);
+        cache.remember('k');
+        cache.remember('k');
+        expect(cache.passed('k'), 'remembered twice').to.equal(true);
+        const [name] = await readdir(checks);
+        // A symlink planted where a pass would be: not a pass, and remembering does not write through it.
+        await writeFile(join(dir, 'victim'), 'precious');
+        const planted = fileCheckCache(join(dir, 'planted'));
+        await mkdir(join(dir, 'planted'), { mode: 0o700 });
+        await symlink(join(dir, 'victim'), join(dir, 'planted', name!));
+        expect(planted.passed('k')).to.equal(false);
+        planted.remember('k');
+        expect(await readFile(join(dir, 'victim'), 'utf8')).to.equal('precious');
+        // A directory others can write: nothing in it counts.
+        await chmod(checks, 0o777);
+        expect(cache.passed('k')).to.equal(false);
+        await chmod(checks, 0o700);
+        expect(cache.passed('k')).to.equal(true);
+        if (process.getuid?.() === 0) {
+          await chown(join(checks, name!), 12345, 0);
+          expect(cache.passed('k'), 'a file of another user').to.equal(false);
+        }
       } finally {
         await remove();
       }

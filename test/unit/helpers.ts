@@ -114,6 +114,7 @@ export function imageInfo(partial: Partial<ImageInfo> = {}): ImageInfo {
     labels: {},
     workingDir: '',
     size: 1234,
+    platform: 'linux/amd64',
     ...partial,
   };
 }

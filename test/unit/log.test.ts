@@ -170,6 +170,12 @@ describe('log', () => {
       logger.output(bytes.subarray(8), 'stdout');
       expect(out.join('')).to.equal('café ✓\n');
       expect(out.some((t) => t.includes('\ufffd'))).to.equal(false);
+      // A line of tjs2i's own between the two halves of a character does not break it.
+      out.length = 0;
+      logger.output(bytes.subarray(0, 4), 'stdout');
+      logger.warn('careful');
+      logger.output(bytes.subarray(4), 'stdout');
+      expect(out.join('')).to.equal('cafwarning: careful\né ✓\n');
     });
 
     it('without plain, writes as it comes and says whether that is a terminal', () => {

@@ -27,7 +27,7 @@ describe('young-garbage', () => {
       expect(calls).to.have.length(16);
     });
 
-    it('a full collection every 2,000 packed entries, counted apart from bytes until one happens', () => {
+    it('a full collection every 2,000 packed files, counted apart from bytes until one happens', () => {
       const { pacer: p, calls } = pacer();
       for (let i = 0; i < MAJOR_EVERY_ENTRIES - 1; i++) p.packed();
       p.streamed(MINOR_EVERY_BYTES);

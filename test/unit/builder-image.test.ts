@@ -73,12 +73,13 @@ describe('builder-image', () => {
     it('reads user, uid, entrypoint, scripts URL and destination from the image', async () => {
       const engine = new FakeEngine();
       const labels = { 'io.openshift.s2i.scripts-url': 'image:///usr/libexec/s2i', 'io.openshift.s2i.destination': '/opt/app', other: 'x' };
-      engine.images.set('b:1', imageInfo({ id: 'sha256:b1', user: ' 1000:0 ', entrypoint: ['tini', '--'], labels }));
+      engine.images.set('b:1', imageInfo({ id: 'sha256:b1', user: ' 1000:0 ', entrypoint: ['tini', '--'], labels, platform: 'linux/arm64/v8' }));
       const controller = new AbortController();
       const builder = await inspectBuilder(engine, 'b:1', controller.signal);
       expect(builder).to.deep.equal({
         name: 'b:1',
         id: 'sha256:b1',
+        platform: 'linux/arm64/v8',
         user: '1000:0',
         uid: 1000,
         entrypoint: ['tini', '--'],

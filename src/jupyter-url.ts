@@ -4,6 +4,7 @@
  * `http://127.0.0.1:8888/lab?token=4f…` (jupyter_server 2); with a password, without the token.
  * The host in it is the container's: what a user opens is the published port on 127.0.0.1.
  */
+import { StreamLines } from './stream-lines.js';
 
 export interface ServerUrl {
   /** The path the server printed, e.g. `/`, `/lab`, `/prefix/tree`. */
@@ -28,16 +29,12 @@ export function findServerUrls(text: string): ServerUrl[] {
 
 /** Watches a log as it streams in: the first URL with a token, else the first URL. */
 export class ServerUrlScanner {
-  /** Per stream (stdout, stderr): its unterminated line. */
-  private readonly partials = new Map<string, string>();
+  /** Each stream's (stdout, stderr) lines apart. */
+  private readonly streams = new StreamLines();
   private best: ServerUrl | undefined;
 
   push(chunk: string | Buffer, stream = ''): void {
-    const lines = ((this.partials.get(stream) ?? '') + chunk.toString()).split('\n');
-    const partial = lines.pop() ?? '';
-    // Keep a long unterminated line from growing without bound.
-    this.partials.set(stream, partial.length > 64 * 1024 ? partial.slice(-4096) : partial);
-    for (const line of lines) {
+    for (const line of this.streams.push(chunk, stream)) {
       if (this.best?.token !== undefined) return;
       for (const url of findServerUrls(line)) {
         if (url.token !== undefined) {

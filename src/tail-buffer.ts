@@ -1,23 +1,19 @@
-/**
- * The last lines of a process's output, for an error message. Each stream (stdout, stderr) keeps
- * its own partial line: the engine does not keep the order of writes across a container's streams.
- */
+/** The last lines of a process's output, for an error message (each stream's lines apart: stream-lines.ts). */
+import { StreamLines } from './stream-lines.js';
+
 export class TailBuffer {
   private lines: string[] = [];
-  private readonly partials = new Map<string, string>();
+  private readonly streams = new StreamLines();
 
   constructor(private readonly max: number) {}
 
   push(chunk: string | Buffer, stream = ''): void {
-    const parts = ((this.partials.get(stream) ?? '') + chunk.toString()).split('\n');
-    this.partials.set(stream, parts.pop() ?? '');
-    for (const line of parts) this.add(line);
+    for (const line of this.streams.push(chunk, stream)) this.add(line);
   }
 
   /** The last lines, including unterminated final ones. */
   get(): string[] {
-    const partials = [...this.partials.values()].filter((partial) => partial !== '');
-    return [...this.lines, ...partials].slice(-this.max);
+    return [...this.lines, ...this.streams.partialLines()].slice(-this.max);
   }
 
   private add(line: string): void {

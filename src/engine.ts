@@ -135,6 +135,11 @@ export interface Engine {
   /** One regular file from a container's file system, or undefined if it is not there. */
   readFile(containerId: string, path: string, signal?: AbortSignal): Promise<Buffer | undefined>;
   /**
+   * The engine's archive of one path in a container as it sends it (a tar, up to `maxBytes`: more is
+   * an error), or undefined if nothing is there.
+   */
+  readArchive(containerId: string, path: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer | undefined>;
+  /**
    * The first `limit` entries of the archive of `path` in a container (the path itself first, then
    * what is below it), without reading the rest; undefined when the path does not exist.
    */
@@ -390,6 +395,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
         return archive && firstFileOf(archive);
       }),
 
+    readArchive: (containerId, path, maxBytes, signal) =>
+      call(`read ${path}`, async () => {
+        const archive = await archiveOf(containerId, path, signal);
+        return archive && readAtMost(archive, maxBytes, path);
+      }),
+
     listPath: (containerId, path, limit, signal) =>
       call(`look at ${path}`, async () => {
         const archive = await archiveOf(containerId, path, signal);
@@ -642,6 +653,20 @@ function firstEntriesOf(archive: Readable, limit: number): Promise<PathEntry[]> 
     archive.on('error', (error) => (settled ? undefined : reject(error)));
     archive.pipe(extract);
   });
+}
+
+async function readAtMost(archive: Readable, maxBytes: number, path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of archive as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > maxBytes) {
+      archive.destroy();
+      throw new Error(`the archive of ${path} is more than ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 function firstFileOf(archive: Readable): Promise<Buffer | undefined> {

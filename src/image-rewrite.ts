@@ -16,8 +16,10 @@ import { builderConfig, loadManifest, serializeConfig } from './builder-config.j
 import type { Engine } from './engine.js';
 import { InterruptedError, throwIfAborted } from './errors.js';
 import { classifyEntry, compressionOf, linkTargetOf, MAX_METADATA_BYTES, readManifest, unsupportedImage } from './export-archive.js';
-import { LayerTarError, layerRewriter, type LayerRewriteStats, type LayerRules } from './layer-rewrite.js';
-import { scriptsLayer } from './scripts-layer.js';
+import { SCRIPTS_DIR } from './builder-dockerfile.js';
+import { extraLayer } from './extra-layer.js';
+import { planFixes, type FinalFileSystem, type FinalFix } from './final-fixes.js';
+import { LayerTarError, layerRewriter, type LayerFindings, type LayerRewriteStats, type LayerRules } from './layer-rewrite.js';
 
 export interface ImageRewriteSpec {
   /** The base image (id or name). */
@@ -27,8 +29,10 @@ export interface ImageRewriteSpec {
   home: string;
   cmd: string[];
   labels: Record<string, string>;
-  /** The history line of the scripts layer. */
+  /** The history line of the extra layer. */
   createdBy: string;
+  /** The base image's final file system, for the fixes beyond the trees (a created container of `image`). */
+  final: FinalFileSystem;
   /** Called once per layer as it has been rewritten. */
   onLayer?: (layer: RewrittenLayer) => void;
 }
@@ -41,6 +45,9 @@ export interface RewrittenLayer {
   size: number;
   diffId: string;
   stats: LayerRewriteStats;
+  /** Whether the layer came out byte-identical (the engine keeps the one it has). */
+  unchanged: boolean;
+  findings: LayerFindings;
 }
 
 export interface ImageRewriteResult {
@@ -48,6 +55,8 @@ export interface ImageRewriteResult {
   imageId: string;
   layers: RewrittenLayer[];
   stats: LayerRewriteStats;
+  /** Files outside the trees written again in the extra layer with a fixed mode. */
+  fixes: FinalFix[];
 }
 
 interface EntryHeader {
@@ -116,7 +125,7 @@ const sum = (stats: LayerRewriteStats[]): LayerRewriteStats =>
  * Reads the export, writes the rewritten archive into `pack` (and finalizes it). Returns the
  * image id the engine will give the loaded image.
  */
-async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRewriteSpec, layers: RewrittenLayer[]): Promise<string> {
+async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRewriteSpec, layers: RewrittenLayer[], fixes: FinalFix[]): Promise<string> {
   const extract = tar.extract();
   pipelineCallback(exported, extract, () => undefined); // errors surface in the loop below
   const metadata = new Map<string, Buffer>();
@@ -146,7 +155,15 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
       metadata.set(name, Buffer.concat(chunks));
       continue;
     }
-    const layer: RewrittenLayer = { source: name, name: `layers/${layers.length}.tar`, size, diffId: '', stats: { entries: 0, rewritten: 0, setIdCleared: 0 } };
+    const layer: RewrittenLayer = {
+      source: name,
+      name: `layers/${layers.length}.tar`,
+      size,
+      diffId: '',
+      stats: { entries: 0, rewritten: 0, setIdCleared: 0 },
+      unchanged: false,
+      findings: { candidates: [], dirs: new Map() },
+    };
     const rewriter = layerRewriter(spec.rules);
     const hash = createHash('sha256');
     let written = 0;
@@ -164,6 +181,8 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
     if (written !== size) throw new Error(`layer ${name}: the rewriter wrote ${written} bytes of ${size}`);
     layer.diffId = `sha256:${hash.digest('hex')}`;
     layer.stats = { ...rewriter.stats };
+    layer.unchanged = rewriter.stats.rewritten === 0;
+    layer.findings = rewriter.findings();
     layers.push(layer);
     bySource.set(name, layer);
     spec.onLayer?.(layer);
@@ -190,7 +209,13 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
   }
 
   const created = new Date();
-  const scripts = await scriptsLayer(created);
+  const plan = await planFixes(
+    ordered.map((l) => l.findings),
+    spec.final,
+    [SCRIPTS_DIR],
+  );
+  fixes.push(...plan.files);
+  const scripts = await extraLayer({ mtime: created, fixes: plan.files, parents: plan.parents });
   const config = serializeConfig(
     builderConfig(baseConfig, {
       diffIds: ordered.map((l) => l.diffId),
@@ -234,6 +259,7 @@ export async function rewriteImage(engine: Engine, spec: ImageRewriteSpec, signa
   signal?.addEventListener('abort', onAbort, { once: true });
 
   const layers: RewrittenLayer[] = [];
+  const fixes: FinalFix[] = [];
   let firstError: unknown;
   const fail = (error: unknown) => {
     firstError ??= error;
@@ -244,7 +270,7 @@ export async function rewriteImage(engine: Engine, spec: ImageRewriteSpec, signa
   let loadedIds: string[] = [];
   try {
     const [id, loaded] = await Promise.all([
-      rewriteArchive(exported, pack, spec, layers).then(
+      rewriteArchive(exported, pack, spec, layers, fixes).then(
         (id) => (expectedId = id),
         (error: unknown) => {
           fail(error);
@@ -259,7 +285,7 @@ export async function rewriteImage(engine: Engine, spec: ImageRewriteSpec, signa
     loadedIds = loaded.imageIds;
     throwIfAborted(signal);
     if (!loaded.imageIds.includes(id)) throw new Error(`the engine loaded ${loaded.imageIds.join(', ') || 'nothing'}, not ${id}`);
-    return { imageId: id, layers, stats: sum(layers.map((l) => l.stats)) };
+    return { imageId: id, layers, stats: sum(layers.map((l) => l.stats)), fixes };
   } catch (error) {
     // The image this run made, whether under the id it expected or another one the engine reported.
     for (const id of new Set([...(expectedId ? [expectedId] : []), ...loadedIds])) await removeIfUntagged(engine, id);

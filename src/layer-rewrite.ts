@@ -2,12 +2,18 @@
  * Rewrites the tar headers of one image layer (an uncompressed layer.tar from the engine's image
  * export) so a builder needs no `chgrp -R`/`chmod -R` layer that copies every file: entries under
  * the given trees become group 0 with the group bits copied from the user bits (directories also
- * set-group-ID; symbolic links get group 0 only, as `chgrp -R` gives them), set-uid/set-gid bits are cleared on every file, and /etc/passwd becomes group-
- * writable. Only header fields change (mode, gid, gname, the checksum, and the digits of a PAX
+ * set-group-ID; symbolic links get group 0 only, as `chgrp -R` gives them), and lose set-uid and
+ * set-gid bits. Only header fields change (mode, gid, gname, the checksum, and the digits of a PAX
  * `gid` value, zeroed in place), so the output has exactly the input's length, file contents are
- * streamed through untouched, and a layer that needs no change comes out byte-identical (same
- * digest: the engine keeps one copy). Entry data is never buffered; only metadata entries (PAX
- * 'x', GNU long names 'L'/'K') are held until the header they describe, up to a cap.
+ * streamed through untouched, and a layer with nothing under the trees comes out byte-identical:
+ * same diff id, so the engine's load keeps the layer it already has instead of registering a copy.
+ * Entry data is never buffered; only metadata entries (PAX 'x', GNU long names 'L'/'K') are held
+ * until the header they describe, up to a cap.
+ *
+ * The rules that reach beyond the trees (no set-uid/set-gid file anywhere, a group-writable
+ * /etc/passwd) are not applied here, which would change the base's bottom layers: the rewriter
+ * reports the names they concern (`findings`), and the builder's extra layer fixes those that
+ * are still there in the final file system (see final-fixes.ts).
  *
  * The reading follows Go's archive/tar (the engine's reader): a GNU long name wins over a PAX
  * `path`, a PAX sparse file's GNU.sparse.name over both; link, symlink, device, directory and FIFO
@@ -35,12 +41,33 @@ export interface LayerRules {
   trees: readonly string[];
 }
 
+/** A directory's owner, mode and time as its header gives them. */
+export interface DirHeader {
+  mode: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  mtime: number;
+}
+
+/** What a layer says about names outside the trees, for the fixes made in the builder's extra layer. */
+export interface LayerFindings {
+  /**
+   * Absolute names outside the trees of files that were set-uid or set-gid as this layer left them
+   * (every name of such a hard-linked file), and /etc/passwd if the layer has it.
+   */
+  candidates: string[];
+  /** Directories outside the trees, with their headers (a later layer's entry wins). */
+  dirs: Map<string, DirHeader>;
+}
+
 export interface LayerRewriteStats {
   /** Archive members (metadata entries such as PAX headers and GNU long names not counted). */
   entries: number;
   /** Members whose header (or PAX gid record) was changed. */
   rewritten: number;
-  /** Files, hard links and sparse files that lost a set-uid or set-gid bit. */
+  /** Files, hard links and sparse files in the trees that lost a set-uid or set-gid bit. */
   setIdCleared: number;
 }
 
@@ -69,7 +96,7 @@ export function normaliseEntryPath(name: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
-export function layerRewriter(rules: LayerRules): Transform & { readonly stats: LayerRewriteStats } {
+export function layerRewriter(rules: LayerRules): Transform & { readonly stats: LayerRewriteStats; findings(): LayerFindings } {
   return new LayerRewriter(rules);
 }
 
@@ -106,6 +133,12 @@ class LayerRewriter extends Transform {
   private paxGids: { data: Buffer; offset: number; length: number }[] = [];
   private longName: string | undefined;
   private longLink: string | undefined;
+
+  /* Findings outside the trees. */
+  private readonly setIdNames = new Set<string>();
+  private readonly links: [name: string, target: string][] = [];
+  private readonly passwd = new Set<string>();
+  private readonly dirs = new Map<string, DirHeader>();
 
   constructor(rules: LayerRules) {
     super();
@@ -242,6 +275,21 @@ class LayerRewriter extends Transform {
     this.state = 'header';
   }
 
+  /** What the layer said about names outside the trees (complete once the layer has been read). */
+  findings(): LayerFindings {
+    const candidates = new Set([...this.setIdNames, ...this.passwd]);
+    // A hard link names its target's inode: every name of a set-id inode is a candidate.
+    const groups = new Map<string, string[]>();
+    for (const [name, target] of this.links) groups.set(target, [...(groups.get(target) ?? [target]), name]);
+    for (const names of groups.values()) if (names.some((name) => this.setIdNames.has(name))) for (const name of names) candidates.add(name);
+    return { candidates: [...candidates].sort(), dirs: this.dirs };
+  }
+
+  private paxNumber(key: string, fallback: number): number {
+    const value = this.pax.get(key);
+    return value !== undefined && /^[0-9]+(\.[0-9]*)?$/.test(value) ? Math.floor(Number(value)) : fallback;
+  }
+
   private inTree(path: string): boolean {
     return this.trees.some((tree) => tree === '/' || path === tree || path.startsWith(`${tree}/`));
   }
@@ -274,7 +322,8 @@ class LayerRewriter extends Transform {
       // A hard link shares its target's inode, and the engine applies each link header's owner and
       // mode to it: the target (the inode's first name) decides for every name, so the last header
       // applied never undoes the first, and no file outside the trees is opened to group 0.
-      const inTree = type === '1' ? this.inTree(normaliseEntryPath(linkname)) : (isFile || type === '5' || type === '2') && this.inTree(path);
+      const target = type === '1' ? normaliseEntryPath(linkname) : '';
+      const inTree = type === '1' ? this.inTree(target) : (isFile || type === '5' || type === '2') && this.inTree(path);
       if (inTree) {
         gid = 0;
         mode |= ((mode >> 6) & 0o7) << 3;
@@ -288,11 +337,26 @@ class LayerRewriter extends Transform {
           }
         }
       }
-      if (isFile && mode & 0o6000) {
-        mode &= ~0o6000;
-        this.stats.setIdCleared++;
+      if (isFile && (inTree || this.inTree(path))) {
+        // In a tree (or a link header there, applied to an inode outside): cleared in place.
+        if (mode & 0o6000) {
+          mode &= ~0o6000;
+          this.stats.setIdCleared++;
+        }
+      } else if (isFile) {
+        if (mode & 0o6000) this.setIdNames.add(path);
+        if (type === '1') this.links.push([path, target]);
+        if (path === '/etc/passwd') this.passwd.add(path);
+      } else if (type === '5' && !this.inTree(path)) {
+        this.dirs.set(path, {
+          mode: raw.mode & 0o7777,
+          uid: this.paxNumber('uid', raw.uid),
+          gid: this.paxNumber('gid', raw.gid),
+          uname: this.pax.get('uname') ?? raw.uname,
+          gname: this.pax.get('gname') ?? raw.gname,
+          mtime: this.paxNumber('mtime', raw.mtime),
+        });
       }
-      if (path === '/etc/passwd' && (type === '0' || type === '\0' || type === '7')) mode |= 0o020;
     }
 
     const headerChanged = mode !== raw.mode || gid !== raw.gid || gname !== raw.gname;

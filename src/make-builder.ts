@@ -11,6 +11,7 @@ import { parseNumericUser } from './builder-image.js';
 import type { Engine, ImageInfo } from './engine.js';
 import { throwIfAborted, UsageError, UserNotAllowedError } from './errors.js';
 import { isValidImageName, parseImageRef } from './image-ref.js';
+import { MAX_FIX_BYTES, type FinalFileSystem } from './final-fixes.js';
 import { rewriteImage } from './image-rewrite.js';
 import { formatBytes, type Logger } from './log.js';
 import { s2iScript } from './package-files.js';
@@ -60,7 +61,7 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
   const inspector = inspectionContainer(engine, base.id, signal);
   let user: { uid: number; home: string };
   let trees: PlannedTree[];
-  let resolved: ResolvedTree[] | undefined;
+  let imageId: string;
   try {
     user = await logger.step('user', `resolve USER ${base.user || '(empty)'}`, () => resolveUser(inspector, engine, from, base, signal));
     logger.info(`    notebook user: uid ${user.uid}, home ${user.home}`);
@@ -69,29 +70,35 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
       const origin = tree.spec === '$HOME' ? '' : ` (${tree.spec}${tree.source === 'default' ? ', default' : ''})`;
       logger.info(`    writable for group 0: ${tree.path}${origin}`);
     }
-    if (!options.dockerfile) {
-      const roots = treeRoots(trees.map((t) => t.path));
-      resolved = await logger.step('trees', `resolve ${roots.join(' ')} in ${from}`, async () => {
+    const paths = trees.map((t) => t.path);
+    const labels = builderLabels(stack, from, paths);
+    if (options.dockerfile) {
+      throwIfAborted(signal);
+      imageId = await buildWithDockerfile(engine, { from, tag, uid: user.uid, home: user.home, labels, trees: treeRoots(paths) }, logger, signal);
+    } else {
+      const roots = treeRoots(paths);
+      const resolved = await logger.step('trees', `resolve ${roots.join(' ')} in ${from}`, async () => {
         const container = await inspector.id();
         return resolveTrees(roots, (path) => engine.statPath(container, path, signal));
       });
       for (const tree of resolved) logger.info(`    ${tree.message}`);
+      throwIfAborted(signal);
+      const container = await inspector.id();
+      const final: FinalFileSystem = {
+        stat: (path) => engine.statPath(container, path, signal),
+        read: (path) => engine.readArchive(container, path, MAX_FIX_BYTES + 64 * 1024, signal),
+      };
+      imageId = await rewriteBuilder(engine, { from, baseId: base.id, tag, uid: user.uid, home: user.home, labels, trees: resolved, stack: stack.name, final }, logger, signal);
     }
   } finally {
     // A failed removal must not hide the error that got here.
     await inspector.remove().catch((error: unknown) => logger.warn(`could not remove the inspection container: ${(error as Error).message}`));
   }
   throwIfAborted(signal);
-  const paths = trees.map((t) => t.path);
-  const labels = builderLabels(stack, from, paths);
-
-  const imageId = resolved
-    ? await rewriteBuilder(engine, { from, baseId: base.id, tag, uid: user.uid, home: user.home, labels, trees: resolved, stack: stack.name }, logger, signal)
-    : await buildWithDockerfile(engine, { from, tag, uid: user.uid, home: user.home, labels, trees: treeRoots(paths) }, logger, signal);
   const info = await engine.inspectImage(imageId, signal);
   const size = info?.size ?? 0;
   logger.info(`builder ${tag} (${imageId.replace('sha256:', '').slice(0, 12)}), ${formatBytes(size)}; base ${formatBytes(base.size)}`);
-  return { image: tag, imageId, size, baseSize: base.size, uid: user.uid, trees, method: resolved ? 'rewrite' : 'dockerfile' };
+  return { image: tag, imageId, size, baseSize: base.size, uid: user.uid, trees, method: options.dockerfile ? 'dockerfile' : 'rewrite' };
 }
 
 interface BuildSpec {
@@ -128,7 +135,7 @@ async function buildWithDockerfile(engine: Engine, spec: BuildSpec & { trees: st
 /** The default path: the base image's layers rewritten on their way from export to load, then tagged. */
 async function rewriteBuilder(
   engine: Engine,
-  spec: BuildSpec & { baseId: string; trees: ResolvedTree[]; stack: string },
+  spec: BuildSpec & { baseId: string; trees: ResolvedTree[]; stack: string; final: FinalFileSystem },
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<string> {
@@ -143,15 +150,27 @@ async function rewriteBuilder(
         home: spec.home,
         cmd: [`${SCRIPTS_DIR}/run`],
         labels: spec.labels,
+        final: spec.final,
         createdBy: `tjs2i builder ${spec.stack}: S2I scripts in ${SCRIPTS_DIR}; group 0 may write ${writable.join(' ') || '(no tree)'}`,
         onLayer: (layer) =>
-          logger.info(`    ${layer.source}: ${formatBytes(layer.size)}, ${layer.stats.rewritten} of ${layer.stats.entries} entries rewritten`),
+          logger.info(
+            `    ${layer.source}: ${formatBytes(layer.size)}, ` +
+              (layer.unchanged ? `${layer.stats.entries} entries, unchanged` : `${layer.stats.rewritten} of ${layer.stats.entries} entries rewritten`),
+          ),
       },
       signal,
     ),
   );
   const { stats } = rewritten;
-  logger.info(`    ${rewritten.layers.length} layers, ${stats.rewritten} of ${stats.entries} entries rewritten, ${stats.setIdCleared} set-uid/set-gid bits cleared`);
+  const unchanged = rewritten.layers.filter((l) => l.unchanged).length;
+  logger.info(
+    `    ${rewritten.layers.length} layers (${unchanged} unchanged), ${stats.rewritten} of ${stats.entries} entries rewritten, ` +
+      `${stats.setIdCleared} set-uid/set-gid bits cleared in the trees`,
+  );
+  for (const fix of rewritten.fixes) {
+    const octal = (mode: number) => mode.toString(8).padStart(4, '0');
+    logger.info(`    /${fix.header.path}: mode ${octal(fix.was)} -> ${octal(fix.header.mode)} (written again in the extra layer)`);
+  }
   const { repository, tag } = parseImageRef(spec.tag);
   try {
     throwIfAborted(signal);

@@ -14,6 +14,7 @@ export const Field = {
   uid: [108, 8],
   gid: [116, 8],
   size: [124, 12],
+  mtime: [136, 12],
   chksum: [148, 8],
   typeflag: [156, 1],
   linkname: [157, 100],
@@ -130,9 +131,14 @@ export interface RawHeader {
   name: string;
   linkname: string;
   mode: number;
+  uid: number;
   gid: number;
   /** The size field: the number of data bytes that follow (before any PAX `size` override). */
   size: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  /** Empty in v7 headers, which have no such field. */
+  uname: string;
   /** Empty in v7 headers, which have no such field. */
   gname: string;
 }
@@ -150,8 +156,11 @@ export function readHeader(block: Buffer): RawHeader {
     name,
     linkname: readString(field(block, Field.linkname)),
     mode: parseNumeric(field(block, Field.mode)),
+    uid: parseNumeric(field(block, Field.uid)),
     gid: parseNumeric(field(block, Field.gid)),
     size: parseNumeric(field(block, Field.size)),
+    mtime: parseNumeric(field(block, Field.mtime)),
+    uname: format === 'v7' ? '' : readString(field(block, Field.uname)),
     gname: format === 'v7' ? '' : readString(field(block, Field.gname)),
   };
 }

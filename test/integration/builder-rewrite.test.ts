@@ -2,7 +2,9 @@
  * The default builder path (export → tar-header rewrite → load) against the Dockerfile path on a
  * base image made to be awkward: hard links across the tree boundary both ways, symbolic links in,
  * out and dangling, a whiteout and an opaque directory, a file capability (security.capability
- * xattr), a set-uid file, a 1 GiB sparse file, a 0444 file and a 0700 directory. A listing of every
+ * xattr), a set-uid file, a 1 GiB sparse file, a 0444 file and a 0700 directory; outside the trees,
+ * set-id files that a later layer removes (one name of a hard-linked pair), hides (an opaque
+ * directory) or puts behind a symbolic link (its directory replaced by one). A listing of every
  * file of each image (type, mode, owner, size, link target, hash of small files, xattrs) must show
  * only the changes the builder is meant to make; the rewritten builder stays the base's size.
  */
@@ -30,8 +32,11 @@ RUN set -eu; \\
     ln -s /nonexistent /opt/conda/tricky/dangling; \\
     truncate -s 1G /opt/conda/tricky/sparse; \\
     chmod 0444 /opt/conda/tricky/readonly; chmod 0700 /home/jovyan/tricky/private; chmod 4755 /opt/conda/tricky/setuid; \\
-    python3 -c "import os; os.setxattr('/opt/conda/tricky/cap', 'security.capability', bytes.fromhex('0100000200040000000000000000000000000000'))"
-RUN rm /opt/conda/tricky/deleted && rm -rf /opt/conda/tricky/replaced && mkdir /opt/conda/tricky/replaced && echo new > /opt/conda/tricky/replaced/new && chown -R 1000:100 /opt/conda/tricky/replaced
+    python3 -c "import os; os.setxattr('/opt/conda/tricky/cap', 'security.capability', bytes.fromhex('0100000200040000000000000000000000000000'))"; \
+    cp /bin/true /srv/outside/suid-a; chmod 4755 /srv/outside/suid-a; ln /srv/outside/suid-a /srv/outside/suid-b; \
+    mkdir /srv/gone /srv/opq; cp /bin/true /srv/gone/sgid; chmod 2755 /srv/gone/sgid; cp /bin/true /srv/opq/suid; chmod 4755 /srv/opq/suid
+RUN rm /opt/conda/tricky/deleted && rm -rf /opt/conda/tricky/replaced && mkdir /opt/conda/tricky/replaced && echo new > /opt/conda/tricky/replaced/new && chown -R 1000:100 /opt/conda/tricky/replaced; \
+    rm /srv/outside/suid-a; rm -rf /srv/gone /srv/opq; ln -s /srv/outside /srv/gone; mkdir /srv/opq; echo new > /srv/opq/new
 USER jovyan
 `;
 
@@ -204,6 +209,21 @@ describe('tjs2i builder: layer rewrite vs Dockerfile on a tricky base image (rea
     expect(Math.abs(r - b) / b, `base ${b}, rewritten ${r}`).to.be.lessThan(0.01);
   });
 
+  it('base layers with nothing in the trees are kept as they are; what must change outside the trees is in the extra layer', async () => {
+    const layersOf = async (image: string) => JSON.parse(await docker('image', 'inspect', '--format', '{{json .RootFS.Layers}}', image)) as string[];
+    const [b, r] = [await layersOf(base), await layersOf(rewritten)];
+    // The stand-in's Debian and apt layers hold set-id programs but no tree: the same diff ids, so the
+    // engine kept the layers it had instead of loading copies.
+    expect(r.slice(0, 2)).to.deep.equal(b.slice(0, 2));
+    expect(r).to.have.length(b.length + 1);
+    const stderr = runs[rewritten]!.stderr;
+    expect(stderr).to.match(/\(2 unchanged\)|\([3-9] unchanged\)/);
+    for (const line of ['/usr/bin/su: mode 4755 -> 0755', '/srv/outside/suid-b: mode 4755 -> 0755', '/etc/passwd: mode 0644 -> 0664']) expect(stderr).to.contain(line);
+    // Removed, hidden by an opaque directory, or behind a link: nothing to write (a directory written
+    // at /srv/gone would hide the link).
+    expect(stderr).not.to.match(/\/srv\/(outside\/suid-a|gone|opq)\S*: mode/);
+  });
+
   it('every file of the base is there with only the expected changes, in both builders', async () => {
     const [b, r, d] = await Promise.all([listing(base), listing(rewritten), listing(viaDockerfile)]);
     // The tricky parts are there in the base as meant.
@@ -214,6 +234,9 @@ describe('tjs2i builder: layer rewrite vs Dockerfile on a tricky base image (rea
     expect(b.has('/opt/conda/tricky/replaced/sub')).to.equal(false);
     expect(b.get('/srv/outside/hardlink-to-in')?.ino).to.equal(b.get('/home/jovyan/tricky/in-file')?.ino);
     expect(b.get('/opt/conda/tricky/dangling')?.target).to.equal('/nonexistent');
+    expect(b.get('/srv/outside/suid-b')?.mode).to.equal(0o4755);
+    expect(b.get('/srv/gone')?.kind).to.equal('l');
+    expect(b.has('/srv/opq/suid') || b.has('/srv/outside/suid-a')).to.equal(false);
     expect(b.size).to.be.greaterThan(5000);
 
     const fromRewrite = differences(b, r, 'rewrite');

@@ -213,6 +213,16 @@ export class FakeEngine implements Engine {
     return content === undefined ? undefined : Buffer.from(content);
   }
 
+  /** What readArchive finds in a container, by path: the archive's bytes. */
+  archives = new Map<string, Buffer>();
+
+  async readArchive(containerId: string, path: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer | undefined> {
+    this.calls.push({ method: 'readArchive', args: [containerId, path, maxBytes, signal] });
+    const archive = this.archives.get(path);
+    if (archive && archive.length > maxBytes) throw new Error(`the archive of ${path} is more than ${maxBytes} bytes`);
+    return archive;
+  }
+
   /**
    * What listPath finds in a container, by path: by default a tjs2i builder's home (set-group-ID,
    * group 0, owned by uid 1000) with an empty work/ and no .tjs2i.

@@ -7,6 +7,7 @@ import tar from 'tar-stream';
 import { BuildFailedError } from '../../src/errors.js';
 import { rewriteImage, type ImageRewriteSpec } from '../../src/image-rewrite.js';
 import { s2iScript } from '../../src/package-files.js';
+import { encodeEntry, END_OF_ARCHIVE } from '../../src/tar-entry.js';
 import { FakeEngine, imageInfo, parseTar, readAll, rejectionOf, type TarEntry } from './helpers.js';
 
 const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -105,6 +106,7 @@ const spec: ImageRewriteSpec = {
   cmd: ['/usr/libexec/s2i/run'],
   labels: { 'io.openshift.s2i.scripts-url': 'image:///usr/libexec/s2i' },
   createdBy: 'tjs2i builder test',
+  final: { stat: async () => undefined, read: async () => undefined },
 };
 
 describe('image-rewrite (fake engine)', () => {
@@ -133,7 +135,7 @@ describe('image-rewrite (fake engine)', () => {
     expect(engine.methods()).to.deep.equal(['exportImage', 'loadImage']);
   });
 
-  it('the scripts layer: assemble, run and usage in /usr/libexec/s2i, 0755 root:0, with their directory only', async () => {
+  it('the extra layer: assemble, run and usage in /usr/libexec/s2i, 0755 root:0, with their directory only (no parent known)', async () => {
     const engine = engineExporting((await legacyExport()).archive);
     await rewriteImage(engine, spec);
     const entries = await parseTar(engine.loaded!.file('layers/scripts.tar'));
@@ -146,6 +148,48 @@ describe('image-rewrite (fake engine)', () => {
     for (const name of ['assemble', 'run', 'usage'] as const) {
       expect(entries.find((e) => e.name.endsWith(`/${name}`))!.data.equals(await readFile(s2iScript(name)))).to.equal(true);
     }
+  });
+
+  it('set-id files and /etc/passwd outside the trees: their layer unchanged, written again in the extra layer with their parents', async () => {
+    const system = await tarOf([
+      { name: 'etc/', type: 'directory' },
+      { name: 'etc/passwd', data: 'root:x:0:0::/root:/bin/sh\n', mode: 0o644 },
+      { name: 'usr/', type: 'directory' },
+      { name: 'usr/bin/', type: 'directory', mode: 0o750 },
+      { name: 'usr/bin/su', data: 'su\n', mode: 0o4755 },
+      { name: 'usr/libexec/', type: 'directory', mode: 0o711 },
+    ]);
+    const { archive } = await ociExport(system);
+    const engine = engineExporting(archive);
+    const directory = { name: '', size: 0, type: 'directory' as const, mode: 0o755, linkTarget: '' };
+    const files: Record<string, Buffer> = {
+      '/usr/bin/su': Buffer.concat([encodeEntry({ path: 'su', type: 'file', mode: 0o4755, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 99, size: 3 }, Buffer.from('su\n')), END_OF_ARCHIVE]),
+      '/etc/passwd': Buffer.concat([encodeEntry({ path: 'passwd', type: 'file', mode: 0o644, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 98, size: 5 }, Buffer.from('root\n')), END_OF_ARCHIVE]),
+    };
+    const final = {
+      stat: async (path: string) => (['/usr', '/usr/bin', '/usr/libexec', '/etc'].includes(path) ? directory : files[path] ? { ...directory, type: 'file' as const, size: 5 } : undefined),
+      read: async (path: string) => files[path],
+    };
+    const result = await rewriteImage(engine, { ...spec, final });
+    const loaded = engine.loaded!;
+    // Byte for byte as it was: the same diff id, so the engine keeps the layer it has.
+    expect(loaded.config.rootfs.diff_ids[0]).to.equal(sha(system));
+    expect(result.layers.every((l) => l.unchanged)).to.equal(true);
+    const extra = await parseTar(loaded.file('layers/scripts.tar'));
+    expect(extra.map((e) => [e.name, e.type, e.mode.toString(8)])).to.deep.equal([
+      ['etc/', 'directory', '755'],
+      ['usr/', 'directory', '755'],
+      ['usr/bin/', 'directory', '750'],
+      ['usr/libexec/', 'directory', '711'],
+      ['usr/libexec/s2i/', 'directory', '755'],
+      ['usr/libexec/s2i/assemble', 'file', '755'],
+      ['usr/libexec/s2i/run', 'file', '755'],
+      ['usr/libexec/s2i/usage', 'file', '755'],
+      ['etc/passwd', 'file', '664'],
+      ['usr/bin/su', 'file', '755'],
+    ]);
+    expect(extra.find((e) => e.name === 'usr/bin/su')?.data.toString()).to.equal('su\n');
+    expect(result.fixes.map((f) => f.header.path)).to.deep.equal(['etc/passwd', 'usr/bin/su']);
   });
 
   it('OCI-layout export: layer blobs recognised by their tar header, config and manifests kept as metadata', async () => {

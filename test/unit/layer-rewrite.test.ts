@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { chmod, chown, lchown, link, lstat, mkdir, open, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { layerRewriter, LayerTarError, MAX_METADATA_BYTES, normaliseEntryPath, type LayerRewriteStats, type LayerRules } from '../../src/layer-rewrite.js';
+import { layerRewriter, type LayerFindings, LayerTarError, MAX_METADATA_BYTES, normaliseEntryPath, type LayerRewriteStats, type LayerRules } from '../../src/layer-rewrite.js';
 import { BLOCK, checksumValid, Field, parseNumeric, parsePaxRecords, readHeader, writeChecksum, writeOctal, writeString } from '../../src/tar-header.js';
 import { readAll, rejectionOf, tempDir } from './helpers.js';
 
@@ -39,11 +39,15 @@ function* chunked(input: Buffer, nextSize: () => number): Generator<Buffer> {
 }
 
 /** Streams `input` through a rewriter in chunks of the given sizes. */
-async function rewrite(input: Buffer, rules: LayerRules = TREES, nextSize: () => number = () => input.length || 1): Promise<{ output: Buffer; stats: LayerRewriteStats }> {
+async function rewrite(
+  input: Buffer,
+  rules: LayerRules = TREES,
+  nextSize: () => number = () => input.length || 1,
+): Promise<{ output: Buffer; stats: LayerRewriteStats; findings: LayerFindings }> {
   const rewriter = layerRewriter(rules);
   const output = readAll(rewriter);
   Readable.from(chunked(input, nextSize)).on('error', (e) => rewriter.destroy(e)).pipe(rewriter);
-  return { output: await output, stats: rewriter.stats };
+  return { output: await output, stats: rewriter.stats, findings: rewriter.findings() };
 }
 
 interface Listed {
@@ -91,13 +95,14 @@ function expected(entry: Listed, trees: readonly string[]): Listed {
   if (path.split('/').at(-1)?.startsWith('.wh.')) return entry;
   const file = entry.type === '-' || entry.type === 'h' || entry.type === 'C';
   let { mode, gid } = entry;
-  if (entry.type === 'h' ? under(normaliseEntryPath(entry.link)) : (file || entry.type === 'd' || entry.type === 'l') && under(path)) {
+  const treated = entry.type === 'h' ? under(normaliseEntryPath(entry.link)) : (file || entry.type === 'd' || entry.type === 'l') && under(path);
+  if (treated) {
     gid = 0;
     mode |= ((mode >> 6) & 7) << 3;
     if (entry.type === 'd') mode |= 0o2000;
   }
-  if (file) mode &= ~0o6000;
-  if (path === '/etc/passwd' && entry.type === '-') mode |= 0o020;
+  // Set-id bits go in the trees (a link header there too); outside them nothing changes here.
+  if (file && (treated || under(path))) mode &= ~0o6000;
   return { ...entry, mode, gid };
 }
 
@@ -318,16 +323,27 @@ describe('layer-rewrite: tar headers of an image layer', function () {
       expect(show('home/jovyan/sub/.wh..wh..opq')).to.deep.equal({ mode: '644', gid: 100 });
       expect(show('usr/bin/link-in')).to.deep.equal({ mode: '777', gid: 100 });
       expect(show('home/jovyan/fifo')).to.deep.equal({ mode: '644', gid: 100 });
-      // Anywhere: set-id bits cleared, /etc/passwd group-writable.
-      expect(show('usr/bin/su')).to.deep.equal({ mode: '755', gid: 100 });
-      expect(show('usr/bin/wall')).to.deep.equal({ mode: '755', gid: 100 });
-      expect(show('etc/passwd')).to.deep.equal({ mode: '664', gid: 0 });
+      // Outside the trees set-id programs and /etc/passwd stay as they are here (the extra layer fixes them).
+      expect(show('usr/bin/su')).to.deep.equal({ mode: '4755', gid: 100 });
+      expect(show('usr/bin/wall')).to.deep.equal({ mode: '2755', gid: 100 });
+      expect(show('etc/passwd')).to.deep.equal({ mode: '644', gid: 0 });
       expect(show('etc/group')).to.deep.equal({ mode: '644', gid: 100 });
     });
 
-    it('counts the set-id bits it clears', async () => {
-      // su, wall, setuid-in-tree (the hard links here point at files without set-id bits)
-      expect((await rewrite(archives.gnu as Buffer)).stats.setIdCleared).to.equal(3);
+    it('counts the set-id bits it clears in the trees', async () => {
+      // setuid-in-tree only: su and wall are outside, and the hard links point at files without set-id bits.
+      expect((await rewrite(archives.gnu as Buffer)).stats.setIdCleared).to.equal(1);
+    });
+
+    it('reports set-id files and /etc/passwd outside the trees, and the directories there', async () => {
+      for (const format of ['gnu', 'posix']) {
+        const { findings } = await rewrite(archives[format] as Buffer, TREES, chunkSizes(7, 3000));
+        expect(findings.candidates, format).to.deep.equal(['/etc/passwd', '/usr/bin/su', '/usr/bin/wall']);
+        expect(findings.dirs.get('/usr/bin'), format).to.deep.include({ mode: 0o755, uid: 1000, gid: 100, gname: 'users' });
+        expect(findings.dirs.get('/etc'), format).to.deep.include({ mode: 0o755, uid: 0, gid: 0 });
+        expect(findings.dirs.get('/etc')?.mtime, format).to.be.a('number').above(1_600_000_000);
+        expect([...findings.dirs.keys()].filter((d) => d.startsWith('/home/jovyan') || d.startsWith('/opt/conda/')), format).to.deep.equal([]);
+      }
     });
 
     it('writes gname "root" where the header had a group name', async () => {
@@ -359,8 +375,9 @@ describe('layer-rewrite: tar headers of an image layer', function () {
         expect(sparse.blocks * 512).to.be.below(4 * MiB);
         const home = await lstat(join(b, 'home/jovyan'));
         expect([home.gid, (home.mode & 0o7777).toString(8)]).to.deep.equal([0, '2775']);
+        // Outside the trees: as it was (the builder's extra layer writes it again without the bit).
         const su = await lstat(join(b, 'usr/bin/su'));
-        expect([su.gid, (su.mode & 0o7777).toString(8)]).to.deep.equal([100, '755']);
+        expect([su.gid, (su.mode & 0o7777).toString(8)]).to.deep.equal([100, '4755']);
       });
     }
 
@@ -396,9 +413,11 @@ describe('layer-rewrite: tar headers of an image layer', function () {
         expect(stats.rewritten).to.equal(0);
         expect(stats.entries).to.be.above(5);
       }
+      // Set-id programs and /etc/passwd outside the trees do not change the layer either.
       const gnu = archives.gnu as Buffer;
-      const { output } = await rewrite(gnu, { trees: [] });
-      expect(output.equals(gnu)).to.equal(false); // set-id programs and /etc/passwd are fixed anywhere
+      const { output, findings } = await rewrite(gnu, { trees: [] });
+      expect(output.equals(gnu)).to.equal(true);
+      expect(findings.candidates).to.include.members(['/etc/passwd', '/usr/bin/su', '/home/jovyan/setuid-in-tree']);
     });
 
     it('pass through what follows the end of the archive', async () => {
@@ -486,6 +505,30 @@ describe('layer-rewrite: tar headers of an image layer', function () {
       const { output, stats } = await rewrite(input);
       expect(stats).to.deep.equal({ entries: 3, rewritten: 3, setIdCleared: 0 });
       expect(readHeader(output.subarray(2 * BLOCK, 3 * BLOCK))).to.include({ name: 'opt/conda/file', gid: 0 });
+    });
+
+    it('hard links: every name of a set-id file outside the trees is a candidate; a link header in a tree is cleared in place', async () => {
+      const input = Buffer.concat([
+        member(craftHeader({ name: 'srv/a', type: '0', mode: 0o4755, size: 2 }), 'a\n'),
+        craftHeader({ name: 'srv/b', type: '1', mode: 0o755 }),
+        craftHeader({ name: 'opt/conda/c', type: '1', mode: 0o4755 }),
+        member(craftHeader({ name: 'srv/plain', type: '0', mode: 0o755, size: 2 }), 'p\n'),
+        craftHeader({ name: 'srv/made-set-id', type: '1', mode: 0o2755 }),
+        member(craftHeader({ name: 'srv/other', type: '0', mode: 0o755, size: 2 }), 'o\n'),
+        craftHeader({ name: 'srv/other-link', type: '1', mode: 0o755 }),
+        END,
+      ]);
+      for (const [index, target] of [[1, 'srv/a'], [2, 'srv/a'], [4, 'srv/plain'], [6, 'srv/other']] as const) {
+        const at = [0, 2, 3, 4, 6, 7, 9][index] as number;
+        writeString(input, [at * BLOCK + Field.linkname[0], 100], target);
+        writeChecksum(input.subarray(at * BLOCK, (at + 1) * BLOCK));
+      }
+      const { output, stats, findings } = await rewrite(input, TREES, () => 100);
+      expect(findings.candidates).to.deep.equal(['/srv/a', '/srv/b', '/srv/made-set-id', '/srv/plain']);
+      expect(stats.setIdCleared).to.equal(1);
+      expect(readHeader(output.subarray(3 * BLOCK, 4 * BLOCK))).to.include({ name: 'opt/conda/c', mode: 0o755, gid: 100 });
+      expect(output.subarray(0, 3 * BLOCK).equals(input.subarray(0, 3 * BLOCK))).to.equal(true);
+      expect(output.subarray(4 * BLOCK).equals(input.subarray(4 * BLOCK))).to.equal(true);
     });
 
     it('rejects a header with a wrong checksum, naming its offset', async () => {

@@ -1,0 +1,125 @@
+/**
+ * The builder's rules that reach beyond the fixed trees — no set-uid or set-gid file anywhere
+ * (group 0 may edit /etc/passwd, so a set-id program would be a way to any user), and a
+ * group-writable /etc/passwd (so `run` can add an entry for an arbitrary UID) — applied in the
+ * builder's extra layer instead of in the base's layers, which then stay byte-identical and are
+ * not loaded again.
+ *
+ * The layers name the candidates (layer-rewrite.ts); whether each is still there, and what it is
+ * now, comes from the engine's view of the base image's final file system (a created, never
+ * started container): a later layer may have removed, replaced or hidden it (whiteouts, opaque
+ * directories, a parent turned into a symbolic link) in ways that only the merged file system
+ * settles. A name whose parent is not a real directory (a link on the way) is not visible under
+ * that name and is left alone: writing it would put a directory over the link. Each file still in
+ * need of a fix is written again with its content, owner, time and extended attributes, and the
+ * fixed mode, as a separate file (hard links between such names are split, as the Dockerfile
+ * path's copy-up splits them). Its parent directories are written with the headers the layers gave
+ * them, so the extra layer changes no directory's owner, mode or time.
+ */
+import { posix } from 'node:path';
+import { unsupportedImage } from './export-archive.js';
+import type { DirHeader, LayerFindings } from './layer-rewrite.js';
+import type { PathStat } from './path-stat.js';
+import { readFirstEntry, type TarEntryHeader } from './tar-entry.js';
+import { realPath } from './tree-resolve.js';
+
+/** The base image's final file system, as the engine shows it. */
+export interface FinalFileSystem {
+  stat(path: string): Promise<PathStat | undefined>;
+  /** The engine's archive of one path (a tar of one entry), or undefined when nothing is there. */
+  read(path: string): Promise<Buffer | undefined>;
+}
+
+export interface FinalFix {
+  header: TarEntryHeader;
+  data: Buffer;
+  /** The mode it had. */
+  was: number;
+}
+
+export interface FixPlan {
+  /** Files to write again with a fixed mode, sorted by path. */
+  files: FinalFix[];
+  /**
+   * The parent directories of those files and of the other paths asked for, parents first, with the
+   * headers the layers gave them: only directories that are real directories of the final file
+   * system (a path under a link gets none; a directory written over a link would hide it).
+   */
+  parents: TarEntryHeader[];
+}
+
+/** The most file content the extra layer holds (it is made in memory). */
+export const MAX_FIX_BYTES = 64 * 1024 * 1024;
+
+/** Engine requests in flight at once. */
+const CONCURRENCY = 4;
+
+/** The mode the builder wants for a regular file. */
+export function fixedMode(path: string, mode: number): number {
+  return (mode & ~0o6000) | (path === '/etc/passwd' ? 0o020 : 0);
+}
+
+/**
+ * Merges the layers' findings (bottom-up) and reads what the candidates are in the final file
+ * system; `alsoParentsOf` are other absolute paths the extra layer writes (the scripts' directory).
+ */
+export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileSystem, alsoParentsOf: readonly string[] = [], maxBytes = MAX_FIX_BYTES): Promise<FixPlan> {
+  const dirs = new Map<string, DirHeader>();
+  for (const layer of layers) for (const [path, header] of layer.dirs) dirs.set(path, header);
+  const candidates = [...new Set(layers.flatMap((layer) => layer.candidates))].sort();
+
+  const stats = new Map<string, Promise<PathStat | undefined>>();
+  const stat = (path: string) => {
+    let known = stats.get(path);
+    if (!known) stats.set(path, (known = fs.stat(path)));
+    return known;
+  };
+  const visible = async (path: string) => {
+    const parent = posix.dirname(path);
+    const { real, stat: found } = await realPath(parent, stat);
+    return real === parent && found?.type === 'directory';
+  };
+
+  let budget = maxBytes;
+  const check = async (path: string): Promise<FinalFix | undefined> => {
+    if (!(await visible(path))) return undefined;
+    const now = await stat(path);
+    if (now?.type !== 'file') return undefined;
+    if (now.size > budget) {
+      throw unsupportedImage(`${path} (${now.size} bytes) must lose its set-uid/set-gid bits in a new layer, and such files may take ${maxBytes} bytes at most`);
+    }
+    budget -= now.size;
+    const archive = await fs.read(path);
+    const entry = archive && readFirstEntry(archive);
+    if (!entry || entry.header.type !== 'file') return undefined;
+    const mode = fixedMode(path, entry.header.mode);
+    if (mode === entry.header.mode) return undefined;
+    return { header: { ...entry.header, type: 'file', path: path.slice(1), mode, size: entry.data.length, linkname: '' }, data: entry.data, was: entry.header.mode };
+  };
+  // A few engine requests at a time: each holds a listener on the caller's abort signal.
+  const found: (FinalFix | undefined)[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < candidates.length) {
+      const index = next++;
+      found[index] = await check(candidates[index] as string);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
+  const files = found.filter((fix): fix is FinalFix => fix !== undefined);
+  const others: string[] = [];
+  for (const path of alsoParentsOf) if (await visible(path)) others.push(path);
+  return { files, parents: parentEntries([...files.map((fix) => `/${fix.header.path}`), ...others], dirs) };
+}
+
+/** The directories above `paths` (absolute, under real directories only) that have a header, parents first, as layer entries. */
+export function parentEntries(paths: readonly string[], dirs: ReadonlyMap<string, DirHeader>): TarEntryHeader[] {
+  const parents = new Set<string>();
+  for (const path of paths) for (let dir = posix.dirname(path); dir !== '/'; dir = posix.dirname(dir)) parents.add(dir);
+  return [...parents]
+    .sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1))
+    .flatMap((dir) => {
+      const header = dirs.get(dir);
+      return header ? [{ ...header, path: dir.slice(1), type: 'directory' as const, size: 0 }] : [];
+    });
+}

@@ -1,0 +1,171 @@
+/**
+ * Whole tar entries as bytes, for the few entries this project writes itself into an image layer:
+ * a ustar header, preceded by a PAX header when a path or link is too long for ustar, an id or size
+ * does not fit in octal, or the entry has extended attributes. PAX values are bytes, not strings:
+ * an attribute such as security.capability is binary and must come back as it was read (a writer
+ * that takes strings would re-encode it as UTF-8). The reader takes the first member of a small
+ * archive, as the engine's archive endpoint sends one file.
+ */
+import { BLOCK, checksumValid, Field, isZeroBlock, padded, parsePaxRecords, readHeader, readString, writeChecksum, writeOctal, writeString } from './tar-header.js';
+
+export type EntryType = 'file' | 'directory' | 'link';
+
+export interface TarEntryHeader {
+  /** Relative to the archive's root, without a leading slash; a directory's may end with one. */
+  path: string;
+  type: EntryType;
+  /** Permission bits with set-uid, set-gid and sticky (0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  /** Seconds since the epoch. */
+  mtime: number;
+  /** Data bytes (files only). */
+  size: number;
+  /** A hard link's target path (links only). */
+  linkname?: string;
+  /** PAX records kept as bytes, such as [`SCHILY.xattr.security.capability`, <binary>]. */
+  extra?: readonly (readonly [string, Buffer])[];
+}
+
+const TYPEFLAG: Record<EntryType, string> = { file: '0', directory: '5', link: '1' };
+const MAX_OCTAL_ID = 0o7777777;
+const MAX_OCTAL_SIZE = 0o77777777777;
+
+/** One `length key=value\n` record; the length counts its own digits. */
+export function paxRecord(key: string, value: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), value, Buffer.from('\n')]);
+  let length = body.length + 1;
+  while (String(length).length + body.length !== length) length = String(length).length + body.length;
+  return Buffer.concat([Buffer.from(String(length), 'latin1'), body]);
+}
+
+const ascii = (text: string) => /^[\x20-\x7e]*$/.test(text);
+
+function ustarBlock(h: { name: string; typeflag: string; mode: number; uid: number; gid: number; size: number; mtime: number; linkname: string; uname: string; gname: string }): Buffer {
+  const block = Buffer.alloc(BLOCK);
+  writeString(block, Field.name, h.name);
+  writeOctal(block, Field.mode, h.mode);
+  writeOctal(block, Field.uid, h.uid);
+  writeOctal(block, Field.gid, h.gid);
+  writeOctal(block, Field.size, h.size);
+  writeOctal(block, Field.mtime, h.mtime);
+  block.write(h.typeflag, Field.typeflag[0], 'latin1');
+  writeString(block, Field.linkname, h.linkname);
+  block.write('ustar\x0000', Field.magic[0], 'latin1');
+  writeString(block, Field.uname, h.uname);
+  writeString(block, Field.gname, h.gname);
+  writeChecksum(block);
+  return block;
+}
+
+/** The header blocks of one entry (a PAX header first when needed); its data and padding follow. */
+export function encodeHeader(entry: TarEntryHeader): Buffer {
+  const name = entry.type === 'directory' && !entry.path.endsWith('/') ? `${entry.path}/` : entry.path;
+  const linkname = entry.linkname ?? '';
+  const records: Buffer[] = [];
+  const fits = (text: string, length: number) => ascii(text) && Buffer.byteLength(text) <= length;
+  if (!fits(name, 100)) records.push(paxRecord('path', Buffer.from(name, 'utf8')));
+  if (!fits(linkname, 100)) records.push(paxRecord('linkpath', Buffer.from(linkname, 'utf8')));
+  if (entry.uid > MAX_OCTAL_ID) records.push(paxRecord('uid', Buffer.from(String(entry.uid))));
+  if (entry.gid > MAX_OCTAL_ID) records.push(paxRecord('gid', Buffer.from(String(entry.gid))));
+  if (entry.size > MAX_OCTAL_SIZE) records.push(paxRecord('size', Buffer.from(String(entry.size))));
+  if (!fits(entry.uname, 32)) records.push(paxRecord('uname', Buffer.from(entry.uname, 'utf8')));
+  if (!fits(entry.gname, 32)) records.push(paxRecord('gname', Buffer.from(entry.gname, 'utf8')));
+  for (const [key, value] of entry.extra ?? []) records.push(paxRecord(key, value));
+  const main = ustarBlock({
+    name: fits(name, 100) ? name : name.replace(/[^\x20-\x7e]/g, '_').slice(-100),
+    typeflag: TYPEFLAG[entry.type],
+    mode: entry.mode & 0o7777,
+    uid: Math.min(entry.uid, MAX_OCTAL_ID),
+    gid: Math.min(entry.gid, MAX_OCTAL_ID),
+    size: entry.type === 'file' ? Math.min(entry.size, MAX_OCTAL_SIZE) : 0,
+    mtime: Math.max(0, Math.floor(entry.mtime)),
+    linkname: fits(linkname, 100) ? linkname : '',
+    uname: fits(entry.uname, 32) ? entry.uname : '',
+    gname: fits(entry.gname, 32) ? entry.gname : '',
+  });
+  if (records.length === 0) return main;
+  const data = Buffer.concat(records);
+  const pax = ustarBlock({ name: 'PaxHeader', typeflag: 'x', mode: 0o644, uid: 0, gid: 0, size: data.length, mtime: 0, linkname: '', uname: '', gname: '' });
+  return Buffer.concat([pax, data, Buffer.alloc(padded(data.length) - data.length), main]);
+}
+
+/** A whole entry: header blocks, data, padding. */
+export function encodeEntry(entry: TarEntryHeader, data: Buffer = Buffer.alloc(0)): Buffer {
+  if (entry.type === 'file' && data.length !== entry.size) throw new Error(`${entry.path}: ${data.length} data bytes for a size of ${entry.size}`);
+  return Buffer.concat([encodeHeader(entry), data, Buffer.alloc(padded(data.length) - data.length)]);
+}
+
+/** The end of an archive: two zero blocks. */
+export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
+
+export interface ReadEntry {
+  header: Omit<TarEntryHeader, 'type'> & { type: EntryType | 'symlink' | 'other' };
+  data: Buffer;
+}
+
+const READ_TYPES: Record<string, ReadEntry['header']['type']> = { '0': 'file', '\0': 'file', '7': 'file', '5': 'directory', '1': 'link', '2': 'symlink' };
+
+/**
+ * The first member of an archive held in memory (PAX and GNU long-name entries before it applied),
+ * with PAX records other than the ones it applies kept as bytes in `extra`. Undefined for an empty
+ * archive; throws on a malformed one or on GNU sparse members (the engine's archive endpoint never
+ * writes those).
+ */
+export function readFirstEntry(archive: Buffer): ReadEntry | undefined {
+  let at = 0;
+  const pax = new Map<string, Buffer>();
+  let longName: string | undefined;
+  let longLink: string | undefined;
+  while (at + BLOCK <= archive.length) {
+    const block = archive.subarray(at, at + BLOCK);
+    if (isZeroBlock(block)) return undefined;
+    if (!checksumValid(block)) throw new Error(`invalid tar header checksum at byte ${at}`);
+    const raw = readHeader(block);
+    const dataAt = at + BLOCK;
+    const metadata = ['x', 'g', 'L', 'K'].includes(raw.typeflag);
+    const paxSize = metadata ? undefined : pax.get('size');
+    const size = paxSize ? Number(paxSize.toString('latin1')) : raw.size;
+    if (!Number.isSafeInteger(size) || dataAt + size > archive.length) throw new Error(`tar entry at byte ${at} runs past the end of the archive`);
+    const data = archive.subarray(dataAt, dataAt + size);
+    at = dataAt + padded(size);
+    if (raw.typeflag === 'x') {
+      for (const record of parsePaxRecords(data)) pax.set(record.key, Buffer.from(data.subarray(record.valueOffset, record.valueOffset + record.valueLength)));
+      continue;
+    }
+    if (raw.typeflag === 'g') continue;
+    if (raw.typeflag === 'L' || raw.typeflag === 'K') {
+      if (raw.typeflag === 'L') longName = readString(data);
+      else longLink = readString(data);
+      continue;
+    }
+    if (raw.typeflag === 'S' || [...pax.keys()].some((key) => key.startsWith('GNU.sparse.'))) throw new Error('sparse tar members are not read here');
+    const text = (key: string) => pax.get(key)?.toString('utf8');
+    const number = (key: string, fallback: number) => {
+      const value = text(key);
+      return value !== undefined && /^[0-9]+(\.[0-9]*)?$/.test(value) ? Math.floor(Number(value)) : fallback;
+    };
+    const applied = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'uname', 'gname', 'mtime', 'atime', 'ctime']);
+    return {
+      header: {
+        path: longName ?? text('path') ?? raw.name,
+        type: READ_TYPES[raw.typeflag] ?? 'other',
+        mode: raw.mode & 0o7777,
+        uid: number('uid', raw.uid),
+        gid: number('gid', raw.gid),
+        uname: text('uname') ?? raw.uname,
+        gname: text('gname') ?? raw.gname,
+        mtime: number('mtime', raw.mtime),
+        size,
+        linkname: longLink ?? text('linkpath') ?? raw.linkname,
+        extra: [...pax].filter(([key]) => !applied.has(key)),
+      },
+      data: READ_TYPES[raw.typeflag] === 'file' ? Buffer.from(data) : Buffer.alloc(0),
+    };
+  }
+  if (at < archive.length) throw new Error('the archive ends inside a header block');
+  return undefined;
+}

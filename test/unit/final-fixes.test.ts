@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import { fixedMode, parentEntries, planFixes, type FinalFileSystem } from '../../src/final-fixes.js';
+import type { DirHeader, LayerFindings } from '../../src/layer-rewrite.js';
+import type { PathStat } from '../../src/path-stat.js';
+import { encodeEntry, END_OF_ARCHIVE, type TarEntryHeader } from '../../src/tar-entry.js';
+import { rejectionOf } from './helpers.js';
+
+const dir = (mode = 0o755, mtime = 1000): DirHeader => ({ mode, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime });
+const stat = (type: PathStat['type'], size = 0, linkTarget = ''): PathStat => ({ name: '', size, type, mode: 0o755, linkTarget });
+
+/** A final file system: stats by path, and files (whose archive is one entry named by its base name, as the engine sends it). */
+function fileSystem(stats: Record<string, PathStat>, files: Record<string, { mode: number; data: string; extra?: [string, Buffer][] }>): FinalFileSystem & { stats: string[]; reads: string[] } {
+  const seen = { stats: [] as string[], reads: [] as string[] };
+  return {
+    ...seen,
+    async stat(path) {
+      seen.stats.push(path);
+      return stats[path];
+    },
+    async read(path) {
+      seen.reads.push(path);
+      const f = files[path];
+      if (!f) return undefined;
+      const header: TarEntryHeader = { path: path.split('/').pop()!, type: 'file', mode: f.mode, uid: 0, gid: 7, uname: 'root', gname: 'lp', mtime: 1234, size: f.data.length, extra: f.extra ?? [] };
+      return Buffer.concat([encodeEntry(header, Buffer.from(f.data)), END_OF_ARCHIVE]);
+    },
+  };
+}
+
+const layer = (candidates: string[], dirs: Record<string, DirHeader> = {}): LayerFindings => ({ candidates, dirs: new Map(Object.entries(dirs)) });
+
+describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', () => {
+  it('fixedMode: set-uid and set-gid go, /etc/passwd becomes group-writable', () => {
+    expect(fixedMode('/usr/bin/su', 0o4755)).to.equal(0o755);
+    expect(fixedMode('/usr/bin/wall', 0o2755)).to.equal(0o755);
+    expect(fixedMode('/etc/passwd', 0o644)).to.equal(0o664);
+    expect(fixedMode('/srv/sticky', 0o1777)).to.equal(0o1777);
+  });
+
+  it('writes again what is still a set-id file or /etc/passwd in the final file system, with its owner, time, content and xattrs', async () => {
+    const capability: [string, Buffer] = ['SCHILY.xattr.security.capability', Buffer.from([1, 0, 0, 2, 0xff])];
+    const fs = fileSystem(
+      { '/usr': stat('directory'), '/usr/bin': stat('directory'), '/etc': stat('directory'), '/usr/bin/su': stat('file', 3), '/etc/passwd': stat('file', 5), '/usr/bin/now-plain': stat('file', 1) },
+      { '/usr/bin/su': { mode: 0o4755, data: 'su\n', extra: [capability] }, '/etc/passwd': { mode: 0o644, data: 'root\n' }, '/usr/bin/now-plain': { mode: 0o755, data: 'p' } },
+    );
+    const plan = await planFixes([layer(['/etc/passwd', '/usr/bin/su', '/usr/bin/now-plain'], { '/usr/bin': dir(0o755, 1) }), layer(['/etc/passwd'], { '/usr/bin': dir(0o755, 2) })], fs);
+    expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8), f.was.toString(8), f.data.toString()])).to.deep.equal([
+      ['etc/passwd', '664', '644', 'root\n'],
+      ['usr/bin/su', '755', '4755', 'su\n'],
+    ]);
+    expect(plan.files[1]!.header).to.include({ type: 'file', uid: 0, gid: 7, gname: 'lp', mtime: 1234, size: 3 });
+    expect(plan.files[1]!.header.extra).to.deep.equal([capability]);
+    // Their parents that have a header (the highest layer's wins).
+    expect(plan.parents.map((p) => [p.path, p.type, p.mtime])).to.deep.equal([['usr/bin', 'directory', 2]]);
+    // Each candidate once.
+    expect(fs.reads.sort()).to.deep.equal(['/etc/passwd', '/usr/bin/now-plain', '/usr/bin/su']);
+  });
+
+  it('leaves alone a name that is gone, no longer a file, or under a parent that became a symbolic link', async () => {
+    const fs = fileSystem(
+      { '/srv': stat('directory'), '/srv/gone-dir': stat('symlink', 0, '/srv/elsewhere'), '/srv/elsewhere': stat('directory'), '/srv/now-a-dir': stat('directory') },
+      { '/srv/gone-dir/sgid': { mode: 0o2755, data: 'x' } },
+    );
+    const plan = await planFixes([layer(['/srv/removed', '/srv/gone-dir/sgid', '/srv/now-a-dir'])], fs);
+    expect(plan.files).to.deep.equal([]);
+    expect(fs.reads).to.deep.equal([]);
+  });
+
+  it('parents of other paths too, but none under a directory that became a symbolic link', async () => {
+    const dirs = { '/usr': dir(0o755, 1), '/usr/libexec': dir(0o711, 2), '/opt': dir(0o755, 3), '/opt/linked': dir(0o700, 4) };
+    const fs = fileSystem({ '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/opt': stat('directory'), '/opt/linked': stat('symlink', 0, '/srv'), '/srv': stat('directory') }, {});
+    const plan = await planFixes([layer([], dirs)], fs, ['/usr/libexec/s2i', '/opt/linked/s2i']);
+    expect(plan.parents.map((p) => [p.path, p.mode.toString(8)])).to.deep.equal([
+      ['usr', '755'],
+      ['usr/libexec', '711'],
+    ]);
+  });
+
+  it('refuses set-id files larger than the cap, with a hint to use --dockerfile', async () => {
+    const fs = fileSystem({ '/usr': stat('directory'), '/usr/bin': stat('directory'), '/usr/bin/big': stat('file', 2000) }, {});
+    const error = (await rejectionOf(planFixes([layer(['/usr/bin/big'])], fs, [], 1000))) as Error;
+    expect(error.message).to.contain('/usr/bin/big (2000 bytes)');
+    expect(String((error as { hint?: string }).hint ?? error.message)).to.contain('--dockerfile');
+  });
+
+  it('parentEntries: the recorded parents of the given paths, parents first, each once', () => {
+    const dirs = new Map([
+      ['/usr', dir(0o755, 10)],
+      ['/usr/bin', dir(0o750, 11)],
+      ['/etc', dir(0o755, 12)],
+    ]);
+    const entries = parentEntries(['/usr/bin/su', '/usr/bin/passwd', '/etc/passwd', '/usr/libexec/s2i'], dirs);
+    expect(entries.map((e) => [e.path, e.type, e.mode.toString(8), e.mtime])).to.deep.equal([
+      ['etc', 'directory', '755', 12],
+      ['usr', 'directory', '755', 10],
+      ['usr/bin', 'directory', '750', 11],
+    ]);
+  });
+});

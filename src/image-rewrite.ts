@@ -18,8 +18,8 @@ import { InterruptedError, throwIfAborted } from './errors.js';
 import { classifyEntry, compressionOf, linkTargetOf, MAX_METADATA_BYTES, readManifest, unsupportedImage } from './export-archive.js';
 import { SCRIPTS_DIR } from './builder-dockerfile.js';
 import { extraLayer } from './extra-layer.js';
-import { planFixes, type FinalFileSystem, type FinalFix } from './final-fixes.js';
-import { LayerTarError, layerRewriter, type LayerFindings, type LayerRewriteStats, type LayerRules } from './layer-rewrite.js';
+import { MAX_FIX_BYTES, planFixes, type FinalFileSystem, type FinalFix } from './final-fixes.js';
+import { LayerTarError, layerRewriter, type CaptureBudget, type LayerFindings, type LayerRewriteStats, type LayerRules } from './layer-rewrite.js';
 
 export interface ImageRewriteSpec {
   /** The base image (id or name). */
@@ -131,6 +131,9 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
   const metadata = new Map<string, Buffer>();
   const links = new Map<string, string>();
   const bySource = new Map<string, RewrittenLayer>();
+  // Set-id programs and /etc/passwd outside the trees are kept as the layers have them (a few
+  // hundred kilobytes), so the extra layer rarely needs to ask the engine for their content.
+  const budget: CaptureBudget = { bytes: MAX_FIX_BYTES };
   for await (const entry of extract) {
     const header = entry.header as EntryHeader;
     const name = header.name.replace(/^\.?\/+/, '');
@@ -162,9 +165,9 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
       diffId: '',
       stats: { entries: 0, rewritten: 0, setIdCleared: 0 },
       unchanged: false,
-      findings: { candidates: [], dirs: new Map() },
+      findings: { candidates: [], dirs: new Map(), captured: new Map(), mayTouch: () => true },
     };
-    const rewriter = layerRewriter(spec.rules);
+    const rewriter = layerRewriter(spec.rules, budget);
     const hash = createHash('sha256');
     let written = 0;
     // tar-stream writes sizes over 8 GiB in base-256 (read back by the engine's Go archive/tar)

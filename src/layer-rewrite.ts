@@ -35,6 +35,7 @@ import {
   writeString,
   type RawHeader,
 } from './tar-header.js';
+import type { TarEntryHeader } from './tar-entry.js';
 
 export interface LayerRules {
   /** Absolute, normalised, symlink-free paths (no trailing slash) of the trees made group-0 writable, e.g. ['/home/jovyan', '/opt/conda']. */
@@ -51,6 +52,12 @@ export interface DirHeader {
   mtime: number;
 }
 
+/** A file as a layer has it: header (with raw PAX records such as xattrs) and content. */
+export interface CapturedFile {
+  header: TarEntryHeader;
+  data: Buffer;
+}
+
 /** What a layer says about names outside the trees, for the fixes made in the builder's extra layer. */
 export interface LayerFindings {
   /**
@@ -60,6 +67,28 @@ export interface LayerFindings {
   candidates: string[];
   /** Directories outside the trees, with their headers (a later layer's entry wins). */
   dirs: Map<string, DirHeader>;
+  /** Candidates that are plain regular files of this layer (not hard-linked), as the layer has them, within the capture budget. */
+  captured: Map<string, CapturedFile>;
+  /**
+   * Whether the layer has an entry other than a directory, or a whiteout, at this absolute path
+   * outside the trees. May say yes wrongly (it keeps hashes), never no wrongly.
+   */
+  mayTouch(path: string): boolean;
+}
+
+/** Bytes of file content the rewriters of one image may capture, shared between them. */
+export interface CaptureBudget {
+  bytes: number;
+}
+
+/** PAX keys the header fields stand for; any other record is kept as bytes with a captured file. */
+const APPLIED_PAX = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'uname', 'gname', 'mtime', 'atime', 'ctime']);
+
+/** FNV-1a over UTF-16 code units: a path's 32-bit hash. */
+function pathHash(path: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }
 
 export interface LayerRewriteStats {
@@ -96,8 +125,8 @@ export function normaliseEntryPath(name: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
-export function layerRewriter(rules: LayerRules): Transform & { readonly stats: LayerRewriteStats; findings(): LayerFindings } {
-  return new LayerRewriter(rules);
+export function layerRewriter(rules: LayerRules, budget: CaptureBudget = { bytes: 0 }): Transform & { readonly stats: LayerRewriteStats; findings(): LayerFindings } {
+  return new LayerRewriter(rules, budget);
 }
 
 /** A metadata entry being read: its header block and its data so far. */
@@ -139,8 +168,16 @@ class LayerRewriter extends Transform {
   private readonly links: [name: string, target: string][] = [];
   private readonly passwd = new Set<string>();
   private readonly dirs = new Map<string, DirHeader>();
+  private readonly captured = new Map<string, CapturedFile>();
+  private readonly touched = new Set<number>();
+  private paxRaw: [string, Buffer][] = [];
+  /** The file whose content is being captured, and how many of its bytes are still to come. */
+  private capture: { path: string; header: TarEntryHeader; chunks: Buffer[]; left: number } | undefined;
 
-  constructor(rules: LayerRules) {
+  constructor(
+    rules: LayerRules,
+    private readonly budget: CaptureBudget,
+  ) {
     super();
     this.trees = rules.trees.map((tree) => {
       if (!tree.startsWith('/')) throw new Error(`layerRewriter: tree ${JSON.stringify(tree)} is not an absolute path`);
@@ -175,7 +212,9 @@ class LayerRewriter extends Transform {
           break;
         case 'data': {
           const n = Math.min(this.remaining, available);
-          this.push(chunk.subarray(at, at + n));
+          const data = chunk.subarray(at, at + n);
+          this.push(data);
+          if (this.capture) this.captureData(data);
           at += n;
           this.offset += n;
           this.remaining -= n;
@@ -263,6 +302,7 @@ class LayerRewriter extends Transform {
       }
       for (const record of records) {
         this.pax.set(record.key, record.value);
+        if (!APPLIED_PAX.has(record.key)) this.paxRaw.push([record.key, Buffer.from(payload.subarray(record.valueOffset, record.valueOffset + record.valueLength))]);
         if (record.key === 'gid') this.paxGids.push({ data, offset: record.valueOffset, length: record.valueLength });
       }
     } else if (meta.type === 'L') {
@@ -282,7 +322,30 @@ class LayerRewriter extends Transform {
     const groups = new Map<string, string[]>();
     for (const [name, target] of this.links) groups.set(target, [...(groups.get(target) ?? [target]), name]);
     for (const names of groups.values()) if (names.some((name) => this.setIdNames.has(name))) for (const name of names) candidates.add(name);
-    return { candidates: [...candidates].sort(), dirs: this.dirs };
+    // A hard-linked file's mode and owner are what its last header says: only the engine knows them.
+    for (const names of groups.values()) for (const name of names) this.captured.delete(name);
+    const touched = this.touched;
+    return { candidates: [...candidates].sort(), dirs: this.dirs, captured: this.captured, mayTouch: (path) => touched.has(pathHash(path)) };
+  }
+
+  private captureData(data: Buffer): void {
+    const capture = this.capture!;
+    const take = Math.min(capture.left, data.length);
+    if (take > 0) capture.chunks.push(Buffer.from(data.subarray(0, take)));
+    capture.left -= take;
+    if (capture.left === 0) this.endCapture();
+  }
+
+  private endCapture(): void {
+    const capture = this.capture!;
+    this.captured.set(capture.path, { header: capture.header, data: Buffer.concat(capture.chunks) });
+    this.capture = undefined;
+  }
+
+  /** A name outside the trees that this layer writes or removes: a capture of it made earlier in the layer is stale. */
+  private touch(path: string): void {
+    this.touched.add(pathHash(path));
+    this.captured.delete(path);
   }
 
   private paxNumber(key: string, fallback: number): number {
@@ -347,6 +410,25 @@ class LayerRewriter extends Transform {
         if (mode & 0o6000) this.setIdNames.add(path);
         if (type === '1') this.links.push([path, target]);
         if (path === '/etc/passwd') this.passwd.add(path);
+        this.touch(path);
+        const regular = type === '0' || type === '\0' || type === '7';
+        const sparse = [...this.pax.keys()].some((key) => key.startsWith('GNU.sparse.'));
+        if ((mode & 0o6000 || path === '/etc/passwd') && regular && !sparse && size <= this.budget.bytes) {
+          this.budget.bytes -= size;
+          const header: TarEntryHeader = {
+            path: path.slice(1),
+            type: 'file',
+            mode: raw.mode & 0o7777,
+            uid: this.paxNumber('uid', raw.uid),
+            gid: this.paxNumber('gid', raw.gid),
+            uname: this.pax.get('uname') ?? raw.uname,
+            gname: this.pax.get('gname') ?? raw.gname,
+            mtime: this.paxNumber('mtime', raw.mtime),
+            size,
+            extra: this.paxRaw,
+          };
+          this.capture = { path, header, chunks: [], left: size };
+        }
       } else if (type === '5' && !this.inTree(path)) {
         this.dirs.set(path, {
           mode: raw.mode & 0o7777,
@@ -356,7 +438,13 @@ class LayerRewriter extends Transform {
           gname: this.pax.get('gname') ?? raw.gname,
           mtime: this.paxNumber('mtime', raw.mtime),
         });
+      } else if (type !== '5' && !this.inTree(path)) {
+        this.touch(path);
       }
+    } else if (!this.inTree(path)) {
+      // A whiteout: the name it removes.
+      const removed = posix.join(posix.dirname(path), posix.basename(path).slice('.wh.'.length));
+      if (posix.basename(path) !== '.wh..wh..opq') this.touch(removed);
     }
 
     const headerChanged = mode !== raw.mode || gid !== raw.gid || gname !== raw.gname;
@@ -370,6 +458,7 @@ class LayerRewriter extends Transform {
 
     this.flushPending();
     this.push(block);
+    if (this.capture?.left === 0) this.endCapture();
     if (type === 'S' && raw.format === 'gnu' && block[Field.gnuIsExtended[0]] !== 0) {
       this.dataAfterExtensions = padded(size);
       this.state = 'sparse-ext';
@@ -398,6 +487,7 @@ class LayerRewriter extends Transform {
     this.pendingBytes = 0;
     this.pax = new Map();
     this.paxGids = [];
+    this.paxRaw = [];
     this.longName = undefined;
     this.longLink = undefined;
   }

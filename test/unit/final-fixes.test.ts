@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { fixedMode, parentEntries, planFixes, type FinalFileSystem } from '../../src/final-fixes.js';
-import type { DirHeader, LayerFindings } from '../../src/layer-rewrite.js';
+import type { CapturedFile, DirHeader, LayerFindings } from '../../src/layer-rewrite.js';
 import type { PathStat } from '../../src/path-stat.js';
 import { encodeEntry, END_OF_ARCHIVE, type TarEntryHeader } from '../../src/tar-entry.js';
 import { rejectionOf } from './helpers.js';
@@ -27,7 +27,18 @@ function fileSystem(stats: Record<string, PathStat>, files: Record<string, { mod
   };
 }
 
-const layer = (candidates: string[], dirs: Record<string, DirHeader> = {}): LayerFindings => ({ candidates, dirs: new Map(Object.entries(dirs)) });
+const layer = (candidates: string[], dirs: Record<string, DirHeader> = {}, captured: Record<string, CapturedFile> = {}, touches: string[] = []): LayerFindings => ({
+  candidates,
+  dirs: new Map(Object.entries(dirs)),
+  captured: new Map(Object.entries(captured)),
+  mayTouch: (path) => touches.includes(path),
+});
+
+const kept = (path: string, mode: number, data: string, mtime = 500): CapturedFile => ({
+  header: { path: path.slice(1), type: 'file', mode, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime, size: data.length, extra: [['SCHILY.xattr.user.k', Buffer.from([0xff])]] },
+  data: Buffer.from(data),
+});
+const fileStat = (size: number, mode: number, special: number, mtime: number): PathStat => ({ name: '', size, type: 'file', mode, linkTarget: '', special, mtime });
 
 describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', () => {
   it('fixedMode: set-uid and set-gid go, /etc/passwd becomes group-writable', () => {
@@ -54,6 +65,39 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
     expect(plan.parents.map((p) => [p.path, p.type, p.mtime])).to.deep.equal([['usr/bin', 'directory', 2]]);
     // Each candidate once.
     expect(fs.reads.sort()).to.deep.equal(['/etc/passwd', '/usr/bin/now-plain', '/usr/bin/su']);
+  });
+
+  it("uses the layers' own copy when the engine's stat agrees and no layer above touched the name: no read", async () => {
+    const dirs = { '/usr': stat('directory'), '/usr/bin': stat('directory') };
+    const su = kept('/usr/bin/su', 0o4755, 'su\n');
+    const fs = fileSystem({ ...dirs, '/usr/bin/su': fileStat(3, 0o755, 0o4000, 500) }, {});
+    const plan = await planFixes([layer(['/usr/bin/su'], {}, { '/usr/bin/su': su }), layer([])], fs);
+    expect(fs.reads).to.deep.equal([]);
+    expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8), f.data.toString()])).to.deep.equal([['usr/bin/su', '755', 'su\n']]);
+    expect(plan.files[0]!.header.extra).to.deep.equal(su.header.extra);
+  });
+
+  it("reads the engine's copy when a layer above touched the name, or the stat disagrees with the kept copy", async () => {
+    const dirs = { '/usr': stat('directory'), '/usr/bin': stat('directory') };
+    const files = { '/usr/bin/su': { mode: 0o4755, data: 'new' } };
+    for (const [layers, now] of [
+      [[layer(['/usr/bin/su'], {}, { '/usr/bin/su': kept('/usr/bin/su', 0o4755, 'old') }), layer([], {}, {}, ['/usr/bin/su'])], fileStat(3, 0o755, 0o4000, 500)],
+      [[layer(['/usr/bin/su'], {}, { '/usr/bin/su': kept('/usr/bin/su', 0o4755, 'old') })], fileStat(3, 0o755, 0o4000, 501)],
+      [[layer(['/usr/bin/su'], {}, { '/usr/bin/su': kept('/usr/bin/su', 0o4755, 'old') })], fileStat(3, 0o755, 0o6000, 500)],
+      [[layer(['/usr/bin/su'], {}, { '/usr/bin/su': kept('/usr/bin/su', 0o4755, 'old') })], fileStat(4, 0o755, 0o4000, 500)],
+    ] as const) {
+      const fs = fileSystem({ ...dirs, '/usr/bin/su': now }, files);
+      const plan = await planFixes(layers, fs);
+      expect(fs.reads).to.deep.equal(['/usr/bin/su']);
+      expect(plan.files.map((f) => f.data.toString())).to.deep.equal(['new']);
+    }
+  });
+
+  it('asks nothing more when the stat shows no set-id bit (and /etc/passwd already group-writable)', async () => {
+    const fs = fileSystem({ '/etc': stat('directory'), '/etc/passwd': fileStat(5, 0o664, 0, 500), '/etc/x': fileStat(1, 0o755, 0, 500) }, {});
+    const plan = await planFixes([layer(['/etc/passwd', '/etc/x'])], fs);
+    expect(plan.files).to.deep.equal([]);
+    expect(fs.reads).to.deep.equal([]);
   });
 
   it('leaves alone a name that is gone, no longer a file, or under a parent that became a symbolic link', async () => {

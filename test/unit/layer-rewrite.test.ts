@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { chmod, chown, lchown, link, lstat, mkdir, open, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { layerRewriter, type LayerFindings, LayerTarError, MAX_METADATA_BYTES, normaliseEntryPath, type LayerRewriteStats, type LayerRules } from '../../src/layer-rewrite.js';
+import { layerRewriter, type CaptureBudget, type LayerFindings, LayerTarError, MAX_METADATA_BYTES, normaliseEntryPath, type LayerRewriteStats, type LayerRules } from '../../src/layer-rewrite.js';
 import { BLOCK, checksumValid, Field, parseNumeric, parsePaxRecords, readHeader, writeChecksum, writeOctal, writeString } from '../../src/tar-header.js';
 import { readAll, rejectionOf, tempDir } from './helpers.js';
 
@@ -43,8 +43,9 @@ async function rewrite(
   input: Buffer,
   rules: LayerRules = TREES,
   nextSize: () => number = () => input.length || 1,
+  budget: CaptureBudget = { bytes: 0 },
 ): Promise<{ output: Buffer; stats: LayerRewriteStats; findings: LayerFindings }> {
-  const rewriter = layerRewriter(rules);
+  const rewriter = layerRewriter(rules, budget);
   const output = readAll(rewriter);
   Readable.from(chunked(input, nextSize)).on('error', (e) => rewriter.destroy(e)).pipe(rewriter);
   return { output: await output, stats: rewriter.stats, findings: rewriter.findings() };
@@ -505,6 +506,38 @@ describe('layer-rewrite: tar headers of an image layer', function () {
       const { output, stats } = await rewrite(input);
       expect(stats).to.deep.equal({ entries: 3, rewritten: 3, setIdCleared: 0 });
       expect(readHeader(output.subarray(2 * BLOCK, 3 * BLOCK))).to.include({ name: 'opt/conda/file', gid: 0 });
+    });
+
+    it('keeps a copy of set-id files and /etc/passwd outside the trees (header, raw PAX records, content), within the budget', async () => {
+      const budget = { bytes: 1000 };
+      const { findings } = await rewrite(archives.posix as Buffer, TREES, chunkSizes(5, 700), budget);
+      expect([...findings.captured.keys()].sort()).to.deep.equal(['/etc/passwd', '/usr/bin/su', '/usr/bin/wall']);
+      const su = findings.captured.get('/usr/bin/su')!;
+      expect(su.data.toString()).to.equal('set-uid\n');
+      expect(su.header).to.include({ path: 'usr/bin/su', type: 'file', mode: 0o4755, uid: 1000, gid: 100, size: 8 });
+      expect(su.header.extra?.map(([k, v]) => `${k}=${v.toString()}`)).to.include('SCHILY.xattr.user.note=kept');
+      expect(budget.bytes).to.equal(1000 - 8 - 8 - 32);
+      expect(findings.mayTouch('/usr/bin/su')).to.equal(true);
+      expect(findings.mayTouch('/usr/bin/plain')).to.equal(true);
+      expect(findings.mayTouch('/usr/bin')).to.equal(false); // a directory
+      expect(findings.mayTouch('/nowhere/else')).to.equal(false);
+      // Out of budget: nothing kept (the engine is asked instead).
+      expect((await rewrite(archives.posix as Buffer, TREES, undefined, { bytes: 20 })).findings.captured.size).to.equal(2);
+      expect((await rewrite(archives.posix as Buffer, TREES, undefined, { bytes: 0 })).findings.captured.size).to.equal(0);
+    });
+
+    it('a later entry or a whiteout of the same name in the layer drops the copy; whiteouts count as touching', async () => {
+      const input = Buffer.concat([
+        member(craftHeader({ name: 'srv/a', type: '0', mode: 0o4755, size: 2 }), 'a\n'),
+        member(craftHeader({ name: 'srv/b', type: '0', mode: 0o4755, size: 2 }), 'b\n'),
+        craftHeader({ name: 'srv/a', type: '2', mode: 0o777 }),
+        craftHeader({ name: 'srv/.wh.gone', type: '0', mode: 0o644 }),
+        END,
+      ]);
+      const { findings } = await rewrite(input, TREES, () => 64, { bytes: 100 });
+      expect([...findings.captured.keys()]).to.deep.equal(['/srv/b']);
+      expect(findings.mayTouch('/srv/gone')).to.equal(true);
+      expect(findings.mayTouch('/srv/.wh.gone')).to.equal(false);
     });
 
     it('hard links: every name of a set-id file outside the trees is a candidate; a link header in a tree is cleared in place', async () => {

@@ -77,10 +77,14 @@ describe('tree-resolve', () => {
       type: 'symlink',
       mode: 0o777,
       linkTarget: '/usr/local/spark-3.5.0',
+      special: 0,
+      mtime: 1704067200,
     });
     expect(parsePathStat(header({ name: 'conda', size: 4096, mode: 2147484141, linkTarget: '' }))?.type).to.equal('directory');
     expect(parsePathStat(header({ name: 'conda', size: 4096, mode: 2147484141 }))?.mode).to.equal(0o755);
-    expect(parsePathStat(header({ name: 'su', size: 1, mode: 0o755 + 2 ** 23 }))).to.include({ type: 'file', mode: 0o755 });
+    expect(parsePathStat(header({ name: 'su', size: 1, mode: 0o755 + 2 ** 23 }))).to.include({ type: 'file', mode: 0o755, special: 0o4000 });
+    expect(parsePathStat(header({ name: 'wall', size: 1, mode: 0o755 + 2 ** 22, mtime: '2024-11-21T20:01:02.123456789Z' }))).to.include({ special: 0o2000, mtime: 1732219262 });
+    expect(parsePathStat(header({ name: 'tmp', size: 1, mode: 2 ** 31 + 2 ** 20 + 0o777 }))).to.include({ type: 'directory', special: 0o1000 });
     expect(parsePathStat(header({ name: 'null', size: 0, mode: 2 ** 26 + 2 ** 21 + 0o666 }))?.type).to.equal('other');
     expect(parsePathStat(undefined)).to.equal(undefined);
     expect(parsePathStat('not base64 json')).to.equal(undefined);

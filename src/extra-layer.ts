@@ -19,11 +19,13 @@ export interface ExtraLayerContent {
   fixes?: readonly FinalFix[];
   /** The parent directories of the fixes and of the scripts' directory (final-fixes.ts planFixes). */
   parents?: readonly TarEntryHeader[];
+  /** Where the scripts' directory really is (SCRIPTS_DIR unless a link leads elsewhere). */
+  scriptsDir?: string;
 }
 
-export async function extraLayer({ mtime, fixes = [], parents = [] }: ExtraLayerContent): Promise<{ data: Buffer; diffId: string }> {
+export async function extraLayer({ mtime, fixes = [], parents = [], scriptsDir: where = SCRIPTS_DIR }: ExtraLayerContent): Promise<{ data: Buffer; diffId: string }> {
   const root = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: Math.floor(mtime.getTime() / 1000), size: 0 };
-  const scriptsDir = SCRIPTS_DIR.replace(/^\//, '');
+  const scriptsDir = where.replace(/^\//, '');
   const parts: Buffer[] = [];
   for (const dir of parents) parts.push(encodeEntry(dir));
   parts.push(encodeEntry({ ...root, path: `${scriptsDir}/`, type: 'directory', mode: 0o755 }));

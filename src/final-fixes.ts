@@ -9,8 +9,9 @@
  * now, comes from the engine's stat of the base image's final file system (a created, never
  * started container): a later layer may have removed, replaced or hidden it (whiteouts, opaque
  * directories, a parent turned into a symbolic link) in ways that only the merged file system
- * settles. A name whose parent is not a real directory (a link on the way) is not visible under
- * that name and is left alone: writing it would put a directory over the link. Each file still in
+ * settles. A name is followed to what it leads to now (a parent may have become a symbolic link):
+ * a file is fixed at its real path, never by writing under a link, which would put a directory
+ * over the link; files that are now in the trees are left to the layers. Each file still in
  * need of a fix is written again with its content, owner, time and extended attributes, and the
  * fixed mode, as a separate file (hard links between such names are split, as the Dockerfile
  * path's copy-up splits them). The content is the copy the layers kept while streaming when the
@@ -41,8 +42,10 @@ export interface FinalFix {
 }
 
 export interface FixPlan {
-  /** Files to write again with a fixed mode, sorted by path. */
+  /** Files to write again with a fixed mode (at their real paths), sorted by path. */
   files: FinalFix[];
+  /** The scripts' directory as resolved (empty when none was asked for). */
+  scriptsDir: string;
   /**
    * The parent directories of those files and of the other paths asked for, parents first, with the
    * headers the layers gave them: only directories that are real directories of the final file
@@ -62,11 +65,19 @@ export function fixedMode(path: string, mode: number): number {
   return (mode & ~0o6000) | (path === '/etc/passwd' ? 0o020 : 0);
 }
 
-/**
- * Merges the layers' findings (bottom-up) and reads what the candidates are in the final file
- * system; `alsoParentsOf` are other absolute paths the extra layer writes (the scripts' directory).
- */
-export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileSystem, alsoParentsOf: readonly string[] = [], maxBytes = MAX_FIX_BYTES): Promise<FixPlan> {
+export interface FixOptions {
+  /** The trees made group-writable (real paths): what is found there is the layers' business. */
+  trees?: readonly string[];
+  /** Where the extra layer puts the scripts (its parent is resolved to the real directory it leads to). */
+  scriptsDir?: string;
+  maxBytes?: number;
+}
+
+const under = (path: string, dir: string) => dir === '/' || path === dir || path.startsWith(`${dir}/`);
+
+/** Merges the layers' findings (bottom-up) and reads what the candidates are in the final file system. */
+export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileSystem, options: FixOptions = {}): Promise<FixPlan> {
+  const { trees = [], maxBytes = MAX_FIX_BYTES } = options;
   const dirs = new Map<string, DirHeader>();
   for (const layer of layers) for (const [path, header] of layer.dirs) dirs.set(path, header);
   const candidates = [...new Set(layers.flatMap((layer) => layer.candidates))].sort();
@@ -77,11 +88,14 @@ export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileS
     if (!known) stats.set(path, (known = fs.stat(path)));
     return known;
   };
-  const visible = async (path: string) => {
-    const parent = posix.dirname(path);
-    const { real, stat: found } = await realPath(parent, stat);
-    return real === parent && found?.type === 'directory';
-  };
+
+  // The scripts go where their parent really is (a link such as /usr/libexec -> lib is followed:
+  // a directory written over the link would hide what it leads to).
+  let scriptsDir = options.scriptsDir;
+  if (scriptsDir) {
+    const parent = await realPath(posix.dirname(scriptsDir), stat);
+    if (parent.stat?.type === 'directory') scriptsDir = posix.join(parent.real, posix.basename(scriptsDir));
+  }
 
   /**
    * The layers' own copy of `path` when it is what the final file system has: the highest layer
@@ -104,41 +118,50 @@ export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileS
   };
 
   let budget = maxBytes;
+  const claimed = new Set<string>();
   const check = async (path: string): Promise<FinalFix | undefined> => {
-    if (!(await visible(path))) return undefined;
-    const now = await stat(path);
-    if (now?.type !== 'file') return undefined;
-    if (now.special !== undefined && !(now.special & 0o6000) && fixedMode(path, now.mode) === now.mode) return undefined;
-    let file = keptCopy(path, now);
+    // What the name leads to now: a parent (or the name) may have become a link since the layer
+    // that wrote it; the file is fixed where it really is, never by writing under a link.
+    const { real, stat: now } = await realPath(path, stat);
+    if (now?.type !== 'file' || claimed.has(real) || trees.some((tree) => under(real, tree)) || (scriptsDir && under(real, scriptsDir))) return undefined;
+    claimed.add(real);
+    if (now.special !== undefined && !(now.special & 0o6000) && fixedMode(real, now.mode) === now.mode) return undefined;
+    let file = keptCopy(real, now);
     if (!file) {
       // Not kept, or changed since (a hard link's header, a later layer): the engine's copy.
       if (now.size > budget) {
-        throw unsupportedImage(`${path} (${now.size} bytes) must lose its set-uid/set-gid bits in a new layer, and such files may take ${maxBytes} bytes at most`);
+        throw unsupportedImage(`${real} (${now.size} bytes) must lose its set-uid/set-gid bits in a new layer, and such files may take ${maxBytes} bytes at most`);
       }
       budget -= now.size;
-      const archive = await fs.read(path);
+      const archive = await fs.read(real);
       const entry = archive && readFirstEntry(archive);
       if (!entry || entry.header.type !== 'file') return undefined;
       file = { header: { ...entry.header, type: 'file' }, data: entry.data };
     }
-    const mode = fixedMode(path, file.header.mode);
+    const mode = fixedMode(real, file.header.mode);
     if (mode === file.header.mode) return undefined;
-    return { header: { ...file.header, path: path.slice(1), mode, size: file.data.length, linkname: '' }, data: file.data, was: file.header.mode };
+    return { header: { ...file.header, path: real.slice(1), mode, size: file.data.length, linkname: '' }, data: file.data, was: file.header.mode };
   };
-  // A few engine requests at a time: each holds a listener on the caller's abort signal.
+  // A few engine requests at a time (each holds a listener on the caller's abort signal); the
+  // first failure stops the others from asking more.
   const found: (FinalFix | undefined)[] = [];
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < candidates.length) {
+    while (!failed && next < candidates.length) {
       const index = next++;
-      found[index] = await check(candidates[index] as string);
+      try {
+        found[index] = await check(candidates[index] as string);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
-  const files = found.filter((fix): fix is FinalFix => fix !== undefined);
-  const others: string[] = [];
-  for (const path of alsoParentsOf) if (await visible(path)) others.push(path);
-  return { files, parents: parentEntries([...files.map((fix) => `/${fix.header.path}`), ...others], dirs) };
+  const files = found.filter((fix): fix is FinalFix => fix !== undefined).sort((a, b) => (a.header.path < b.header.path ? -1 : 1));
+  const written = [...files.map((fix) => `/${fix.header.path}`), ...(scriptsDir ? [scriptsDir] : [])];
+  return { files, parents: parentEntries(written, dirs), scriptsDir: scriptsDir ?? '' };
 }
 
 /** The directories above `paths` (absolute, under real directories only) that have a header, parents first, as layer entries. */

@@ -215,10 +215,10 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
   const plan = await planFixes(
     ordered.map((l) => l.findings),
     spec.final,
-    [SCRIPTS_DIR],
+    { trees: spec.rules.trees, scriptsDir: SCRIPTS_DIR },
   );
   fixes.push(...plan.files);
-  const scripts = await extraLayer({ mtime: created, fixes: plan.files, parents: plan.parents });
+  const scripts = await extraLayer({ mtime: created, fixes: plan.files, parents: plan.parents, scriptsDir: plan.scriptsDir });
   const config = serializeConfig(
     builderConfig(baseConfig, {
       diffIds: ordered.map((l) => l.diffId),

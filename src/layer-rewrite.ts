@@ -137,6 +137,44 @@ interface MetaEntry {
   chunks: Buffer[];
 }
 
+/** The names of a layer's hard-linked files, grouped by file (a union-find over link headers), and marks on groups. */
+class LinkGroups {
+  private readonly parent = new Map<string, string>();
+  private readonly marks = new Set<string>();
+
+  private root(name: string): string {
+    let current = name;
+    for (let next = this.parent.get(current); next !== undefined && next !== current; next = this.parent.get(current)) current = next;
+    if (current !== name) this.parent.set(name, current);
+    return current;
+  }
+
+  union(a: string, b: string): void {
+    for (const name of [a, b]) if (!this.parent.has(name)) this.parent.set(name, name);
+    const [x, y] = [this.root(a), this.root(b)];
+    if (x === y) return;
+    this.parent.set(x, y);
+    if (this.marks.delete(x)) this.marks.add(y);
+  }
+
+  mark(name: string): void {
+    this.marks.add(this.root(name));
+  }
+
+  marked(name: string): boolean {
+    return this.parent.has(name) && this.marks.has(this.root(name));
+  }
+
+  groups(): string[][] {
+    const groups = new Map<string, string[]>();
+    for (const name of this.parent.keys()) {
+      const root = this.root(name);
+      groups.set(root, [...(groups.get(root) ?? []), name]);
+    }
+    return [...groups.values()];
+  }
+}
+
 class LayerRewriter extends Transform {
   readonly stats: LayerRewriteStats = { entries: 0, rewritten: 0, setIdCleared: 0 };
   private readonly trees: string[];
@@ -165,7 +203,7 @@ class LayerRewriter extends Transform {
 
   /* Findings outside the trees. */
   private readonly setIdNames = new Set<string>();
-  private readonly links: [name: string, target: string][] = [];
+  private readonly links = new LinkGroups();
   private readonly passwd = new Set<string>();
   private readonly dirs = new Map<string, DirHeader>();
   private readonly captured = new Map<string, CapturedFile>();
@@ -318,12 +356,12 @@ class LayerRewriter extends Transform {
   /** What the layer said about names outside the trees (complete once the layer has been read). */
   findings(): LayerFindings {
     const candidates = new Set([...this.setIdNames, ...this.passwd]);
-    // A hard link names its target's inode: every name of a set-id inode is a candidate.
-    const groups = new Map<string, string[]>();
-    for (const [name, target] of this.links) groups.set(target, [...(groups.get(target) ?? [target]), name]);
-    for (const names of groups.values()) if (names.some((name) => this.setIdNames.has(name))) for (const name of names) candidates.add(name);
-    // A hard-linked file's mode and owner are what its last header says: only the engine knows them.
-    for (const names of groups.values()) for (const name of names) this.captured.delete(name);
+    // A hard link names its target's inode: every name (outside the trees) of a set-id inode is a candidate.
+    for (const names of this.links.groups()) {
+      if (names.some((name) => this.setIdNames.has(name))) for (const name of names) if (!this.inTree(name)) candidates.add(name);
+      // A hard-linked file's mode and owner are what its last header says: only the engine knows them.
+      for (const name of names) this.captured.delete(name);
+    }
     const touched = this.touched;
     return { candidates: [...candidates].sort(), dirs: this.dirs, captured: this.captured, mayTouch: (path) => touched.has(pathHash(path)) };
   }
@@ -400,15 +438,20 @@ class LayerRewriter extends Transform {
           }
         }
       }
-      if (isFile && (inTree || this.inTree(path))) {
-        // In a tree (or a link header there, applied to an inode outside): cleared in place.
+      if (type === '1') this.links.union(path, target);
+      // A name in a tree of a file that lives outside them: the engine applies each link header's
+      // mode to the shared inode, so from this header on every header of that file loses its
+      // set-id bits in place (the last one applied wins), and nothing is left for the extra layer.
+      if (type === '1' && !inTree && this.inTree(path)) this.links.mark(path);
+      // A name that is not valid UTF-8 cannot be looked up in the final file system: in place too.
+      const odd = name.includes('\uFFFD') || (type === '1' && linkname.includes('\uFFFD'));
+      if (isFile && (inTree || odd || (type === '1' && this.links.marked(path)))) {
         if (mode & 0o6000) {
           mode &= ~0o6000;
           this.stats.setIdCleared++;
         }
       } else if (isFile) {
         if (mode & 0o6000) this.setIdNames.add(path);
-        if (type === '1') this.links.push([path, target]);
         if (path === '/etc/passwd') this.passwd.add(path);
         this.touch(path);
         const regular = type === '0' || type === '\0' || type === '7';

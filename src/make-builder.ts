@@ -165,7 +165,7 @@ async function rewriteBuilder(
   const unchanged = rewritten.layers.filter((l) => l.unchanged).length;
   logger.info(
     `    ${rewritten.layers.length} layers (${unchanged} unchanged), ${stats.rewritten} of ${stats.entries} entries rewritten, ` +
-      `${stats.setIdCleared} set-uid/set-gid bits cleared in the trees`,
+      `${stats.setIdCleared} set-uid/set-gid bits cleared in place`,
   );
   for (const fix of rewritten.fixes) {
     const octal = (mode: number) => mode.toString(8).padStart(4, '0');

@@ -72,6 +72,8 @@ export function encodeHeader(entry: TarEntryHeader): Buffer {
   if (entry.uid > MAX_OCTAL_ID) records.push(paxRecord('uid', Buffer.from(String(entry.uid))));
   if (entry.gid > MAX_OCTAL_ID) records.push(paxRecord('gid', Buffer.from(String(entry.gid))));
   if (entry.size > MAX_OCTAL_SIZE) records.push(paxRecord('size', Buffer.from(String(entry.size))));
+  const mtime = Math.max(0, Math.floor(entry.mtime));
+  if (mtime > MAX_OCTAL_SIZE) records.push(paxRecord('mtime', Buffer.from(String(mtime))));
   if (!fits(entry.uname, 32)) records.push(paxRecord('uname', Buffer.from(entry.uname, 'utf8')));
   if (!fits(entry.gname, 32)) records.push(paxRecord('gname', Buffer.from(entry.gname, 'utf8')));
   for (const [key, value] of entry.extra ?? []) records.push(paxRecord(key, value));
@@ -82,7 +84,7 @@ export function encodeHeader(entry: TarEntryHeader): Buffer {
     uid: Math.min(entry.uid, MAX_OCTAL_ID),
     gid: Math.min(entry.gid, MAX_OCTAL_ID),
     size: entry.type === 'file' ? Math.min(entry.size, MAX_OCTAL_SIZE) : 0,
-    mtime: Math.max(0, Math.floor(entry.mtime)),
+    mtime: Math.min(mtime, MAX_OCTAL_SIZE),
     linkname: fits(linkname, 100) ? linkname : '',
     uname: fits(entry.uname, 32) ? entry.uname : '',
     gname: fits(entry.gname, 32) ? entry.gname : '',

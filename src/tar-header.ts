@@ -63,6 +63,15 @@ export function parseNumeric(bytes: Buffer): number {
   return value;
 }
 
+/** parseNumeric for fields nothing depends on (owner, time): what cannot be read (a negative time) gives `fallback`. */
+export function parseNumericOr(bytes: Buffer, fallback: number): number {
+  try {
+    return parseNumeric(bytes);
+  } catch {
+    return fallback;
+  }
+}
+
 /** Writes `value` as zero-padded octal digits filling the field but its last byte, which is NUL (as Go does). */
 export function writeOctal(block: Buffer, [offset, length]: readonly [number, number], value: number): void {
   const digits = value.toString(8);
@@ -156,10 +165,10 @@ export function readHeader(block: Buffer): RawHeader {
     name,
     linkname: readString(field(block, Field.linkname)),
     mode: parseNumeric(field(block, Field.mode)),
-    uid: parseNumeric(field(block, Field.uid)),
+    uid: parseNumericOr(field(block, Field.uid), 0),
     gid: parseNumeric(field(block, Field.gid)),
     size: parseNumeric(field(block, Field.size)),
-    mtime: parseNumeric(field(block, Field.mtime)),
+    mtime: parseNumericOr(field(block, Field.mtime), 0),
     uname: format === 'v7' ? '' : readString(field(block, Field.uname)),
     gname: format === 'v7' ? '' : readString(field(block, Field.gname)),
   };

@@ -4,7 +4,8 @@
  * out and dangling, a whiteout and an opaque directory, a file capability (security.capability
  * xattr), a set-uid file, a 1 GiB sparse file, a 0444 file and a 0700 directory; outside the trees,
  * set-id files that a later layer removes (one name of a hard-linked pair), hides (an opaque
- * directory) or puts behind a symbolic link (its directory replaced by one). A listing of every
+ * directory) or puts behind a symbolic link (its directory replaced by one), and one with names
+ * outside, in a tree, and outside again (the engine applies every link header's mode to the file). A listing of every
  * file of each image (type, mode, owner, size, link target, hash of small files, xattrs) must show
  * only the changes the builder is meant to make; the rewritten builder stays the base's size.
  */
@@ -34,7 +35,8 @@ RUN set -eu; \\
     chmod 0444 /opt/conda/tricky/readonly; chmod 0700 /home/jovyan/tricky/private; chmod 4755 /opt/conda/tricky/setuid; \\
     python3 -c "import os; os.setxattr('/opt/conda/tricky/cap', 'security.capability', bytes.fromhex('0100000200040000000000000000000000000000'))"; \
     cp /bin/true /srv/outside/suid-a; chmod 4755 /srv/outside/suid-a; ln /srv/outside/suid-a /srv/outside/suid-b; \
-    mkdir /srv/gone /srv/opq; cp /bin/true /srv/gone/sgid; chmod 2755 /srv/gone/sgid; cp /bin/true /srv/opq/suid; chmod 4755 /srv/opq/suid
+    mkdir /srv/gone /srv/opq; cp /bin/true /srv/gone/sgid; chmod 2755 /srv/gone/sgid; cp /bin/true /srv/opq/suid; chmod 4755 /srv/opq/suid; \
+    cp /bin/true /etc/x-suid; chmod 4755 /etc/x-suid; ln /etc/x-suid /home/jovyan/x-suid; ln /etc/x-suid /usr/bin/x-suid
 RUN rm /opt/conda/tricky/deleted && rm -rf /opt/conda/tricky/replaced && mkdir /opt/conda/tricky/replaced && echo new > /opt/conda/tricky/replaced/new && chown -R 1000:100 /opt/conda/tricky/replaced; \
     rm /srv/outside/suid-a; rm -rf /srv/gone /srv/opq; ln -s /srv/outside /srv/gone; mkdir /srv/opq; echo new > /srv/opq/new
 USER jovyan
@@ -235,6 +237,7 @@ describe('tjs2i builder: layer rewrite vs Dockerfile on a tricky base image (rea
     expect(b.get('/srv/outside/hardlink-to-in')?.ino).to.equal(b.get('/home/jovyan/tricky/in-file')?.ino);
     expect(b.get('/opt/conda/tricky/dangling')?.target).to.equal('/nonexistent');
     expect(b.get('/srv/outside/suid-b')?.mode).to.equal(0o4755);
+    expect(b.get('/home/jovyan/x-suid')).to.include({ mode: 0o4755, ino: b.get('/usr/bin/x-suid')?.ino });
     expect(b.get('/srv/gone')?.kind).to.equal('l');
     expect(b.has('/srv/opq/suid') || b.has('/srv/outside/suid-a')).to.equal(false);
     expect(b.size).to.be.greaterThan(5000);

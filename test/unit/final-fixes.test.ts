@@ -100,29 +100,55 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
     expect(fs.reads).to.deep.equal([]);
   });
 
-  it('leaves alone a name that is gone, no longer a file, or under a parent that became a symbolic link', async () => {
+  it('leaves alone a name that is gone or no longer a file; follows a parent that became a link to the file it leads to', async () => {
     const fs = fileSystem(
-      { '/srv': stat('directory'), '/srv/gone-dir': stat('symlink', 0, '/srv/elsewhere'), '/srv/elsewhere': stat('directory'), '/srv/now-a-dir': stat('directory') },
-      { '/srv/gone-dir/sgid': { mode: 0o2755, data: 'x' } },
+      {
+        '/srv': stat('directory'),
+        '/srv/gone-dir': stat('symlink', 0, '/srv/elsewhere'),
+        '/srv/elsewhere': stat('directory'),
+        '/srv/elsewhere/sgid': fileStat(1, 0o755, 0o2000, 7),
+        '/srv/now-a-dir': stat('directory'),
+        '/srv/to-conda': stat('symlink', 0, '/opt/conda/bin/x'),
+        '/opt': stat('directory'),
+        '/opt/conda': stat('directory'),
+        '/opt/conda/bin': stat('directory'),
+        '/opt/conda/bin/x': fileStat(1, 0o755, 0o4000, 7),
+      },
+      { '/srv/elsewhere/sgid': { mode: 0o2755, data: 'x' }, '/srv/gone-dir/sgid': { mode: 0o2755, data: 'wrong' } },
     );
-    const plan = await planFixes([layer(['/srv/removed', '/srv/gone-dir/sgid', '/srv/now-a-dir'])], fs);
-    expect(plan.files).to.deep.equal([]);
-    expect(fs.reads).to.deep.equal([]);
+    const plan = await planFixes([layer(['/srv/removed', '/srv/gone-dir/sgid', '/srv/elsewhere/sgid', '/srv/now-a-dir', '/srv/to-conda'])], fs, { trees: ['/opt/conda'] });
+    // Fixed once, where it is (never under the link); a file now in a tree is the layers' business.
+    expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8), f.data.toString()])).to.deep.equal([['srv/elsewhere/sgid', '755', 'x']]);
+    expect(fs.reads).to.deep.equal(['/srv/elsewhere/sgid']);
   });
 
-  it('parents of other paths too, but none under a directory that became a symbolic link', async () => {
-    const dirs = { '/usr': dir(0o755, 1), '/usr/libexec': dir(0o711, 2), '/opt': dir(0o755, 3), '/opt/linked': dir(0o700, 4) };
+  it("the scripts' directory goes where its parent really is, with the parents' headers", async () => {
+    const dirs = { '/usr': dir(0o755, 1), '/usr/libexec': dir(0o711, 2), '/opt': dir(0o755, 3), '/opt/linked': dir(0o700, 4), '/srv': dir(0o750, 5) };
     const fs = fileSystem({ '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/opt': stat('directory'), '/opt/linked': stat('symlink', 0, '/srv'), '/srv': stat('directory') }, {});
-    const plan = await planFixes([layer([], dirs)], fs, ['/usr/libexec/s2i', '/opt/linked/s2i']);
-    expect(plan.parents.map((p) => [p.path, p.mode.toString(8)])).to.deep.equal([
+    const plain = await planFixes([layer([], dirs)], fs, { scriptsDir: '/usr/libexec/s2i' });
+    expect(plain.scriptsDir).to.equal('/usr/libexec/s2i');
+    expect(plain.parents.map((p) => [p.path, p.mode.toString(8)])).to.deep.equal([
       ['usr', '755'],
       ['usr/libexec', '711'],
     ]);
+    const linked = await planFixes([layer([], dirs)], fs, { scriptsDir: '/opt/linked/s2i' });
+    expect(linked.scriptsDir).to.equal('/srv/s2i');
+    expect(linked.parents.map((p) => [p.path, p.mode.toString(8)])).to.deep.equal([['srv', '750']]);
+    // A parent that is not there: the default, and the engine makes it.
+    expect((await planFixes([layer([])], fileSystem({}, {}), { scriptsDir: '/usr/libexec/s2i' })).scriptsDir).to.equal('/usr/libexec/s2i');
+  });
+
+  it('stops asking the engine after a failure', async () => {
+    const names = Array.from({ length: 20 }, (_, i) => `/srv/f${String(i).padStart(2, '0')}`);
+    const fs = fileSystem({ '/srv': stat('directory'), ...Object.fromEntries(names.map((n) => [n, stat('file', 5000)])) }, {});
+    await rejectionOf(planFixes([layer(names)], fs, { maxBytes: 1000 }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fs.stats.filter((p) => p.startsWith('/srv/f')).length).to.be.at.most(4);
   });
 
   it('refuses set-id files larger than the cap, with a hint to use --dockerfile', async () => {
     const fs = fileSystem({ '/usr': stat('directory'), '/usr/bin': stat('directory'), '/usr/bin/big': stat('file', 2000) }, {});
-    const error = (await rejectionOf(planFixes([layer(['/usr/bin/big'])], fs, [], 1000))) as Error;
+    const error = (await rejectionOf(planFixes([layer(['/usr/bin/big'])], fs, { maxBytes: 1000 }))) as Error;
     expect(error.message).to.contain('/usr/bin/big (2000 bytes)');
     expect(String((error as { hint?: string }).hint ?? error.message)).to.contain('--dockerfile');
   });

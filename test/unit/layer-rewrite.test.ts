@@ -564,6 +564,53 @@ describe('layer-rewrite: tar headers of an image layer', function () {
       expect(output.subarray(4 * BLOCK).equals(input.subarray(4 * BLOCK))).to.equal(true);
     });
 
+    it('a name in a tree of a set-id file outside: that header and every later one of the file lose the bits in place (the last applied wins)', async () => {
+      const input = Buffer.concat([
+        member(craftHeader({ name: 'etc/x', type: '0', mode: 0o4755, size: 2 }), 'x\n'),
+        craftHeader({ name: 'home/jovyan/x', type: '1', mode: 0o4755 }),
+        craftHeader({ name: 'usr/bin/x', type: '1', mode: 0o4755 }),
+        END,
+      ]);
+      for (const at of [2, 3]) {
+        writeString(input, [at * BLOCK + Field.linkname[0], 100], 'etc/x');
+        writeChecksum(input.subarray(at * BLOCK, (at + 1) * BLOCK));
+      }
+      const { output, stats, findings } = await rewrite(input, TREES, () => 100, { bytes: 100 });
+      expect(readHeader(output.subarray(0, BLOCK)).mode).to.equal(0o4755);
+      expect(readHeader(output.subarray(2 * BLOCK, 3 * BLOCK))).to.include({ name: 'home/jovyan/x', mode: 0o755, gid: 100 });
+      expect(readHeader(output.subarray(3 * BLOCK, 4 * BLOCK))).to.include({ name: 'usr/bin/x', mode: 0o755 });
+      expect(stats.setIdCleared).to.equal(2);
+      // Outside names are still looked at in the final file system (where the engine left the file without the bits).
+      expect(findings.candidates).to.deep.equal(['/etc/x', '/usr/bin/x']);
+      expect(findings.captured.size).to.equal(0);
+    });
+
+    it('hard links that chain (c -> b -> a) form one file: all its names are candidates', async () => {
+      const input = Buffer.concat([
+        member(craftHeader({ name: 'srv/a', type: '0', mode: 0o755, size: 2 }), 'a\n'),
+        craftHeader({ name: 'srv/b', type: '1', mode: 0o755 }),
+        craftHeader({ name: 'srv/c', type: '1', mode: 0o4755 }),
+        END,
+      ]);
+      for (const [at, target] of [[2, 'srv/a'], [3, 'srv/b']] as const) {
+        writeString(input, [at * BLOCK + Field.linkname[0], 100], target);
+        writeChecksum(input.subarray(at * BLOCK, (at + 1) * BLOCK));
+      }
+      const { output, findings } = await rewrite(input, TREES, () => 100);
+      expect(findings.candidates).to.deep.equal(['/srv/a', '/srv/b', '/srv/c']);
+      expect(output.equals(input)).to.equal(true);
+    });
+
+    it('a set-id file whose name is not UTF-8 (it could not be looked up) loses the bits in place', async () => {
+      const header = craftHeader({ name: 'usr/bin/odd-X', type: '0', mode: 0o4755, size: 2 });
+      header[Field.name[0] + 'usr/bin/odd-'.length] = 0xff;
+      writeChecksum(header);
+      const { output, stats, findings } = await rewrite(Buffer.concat([member(header, 'o\n'), END]), TREES, () => 100);
+      expect(readHeader(output.subarray(0, BLOCK)).mode).to.equal(0o755);
+      expect(stats.setIdCleared).to.equal(1);
+      expect(findings.candidates).to.deep.equal([]);
+    });
+
     it('rejects a header with a wrong checksum, naming its offset', async () => {
       const input = Buffer.concat([member(craftHeader({ name: 'a', type: '0', size: 600 }), 'x'.repeat(600)), member(craftHeader({ name: 'b', type: '0' })), END]);
       input[3 * BLOCK + 10] = 0x41; // inside the second header's name

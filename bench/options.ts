@@ -1,7 +1,7 @@
 /** The benchmark's command line: `npm run bench -- [--quick] [--runs N] [--json FILE] [--cases a,b]`. */
 import { parseArgs } from 'node:util';
 
-export const CASES = ['course-10mb', 'notebooks-40mb', 'synthetic-2gb', 'builder'] as const;
+export const CASES = ['course-10mb', 'notebooks-40mb', 'synthetic-2gb', 'builder', 'builder-conda'] as const;
 export type CaseName = (typeof CASES)[number];
 
 export interface BenchOptions {
@@ -70,6 +70,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
 /** Timed runs for a case: --runs when given, else 5 for small builds and 3 for the slow cases (1 builder run with --quick). */
 export function runsFor(options: Pick<BenchOptions, 'quick' | 'runs'>, name: CaseName): number {
   if (options.runs !== undefined) return options.runs;
-  if (name === 'builder') return options.quick ? 1 : 3;
+  if (name === 'builder' || name === 'builder-conda') return options.quick ? 1 : 3;
   return name === 'synthetic-2gb' ? 3 : 5;
 }

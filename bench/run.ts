@@ -6,7 +6,8 @@
  *   <tag>` against the engine's floor through the docker CLI (create, copy the checkout in, commit,
  *   remove), one warm-up run of each not counted, then the two alternately;
  * - builder creation: `tjs2i builder` (default path) against `tjs2i builder --dockerfile`, each run
- *   from a base image of its own, so neither can reuse an earlier build's layers or cache.
+ *   from a base image of its own, so neither can reuse an earlier build's layers or cache; on the
+ *   stand-in (trees about an eighth of the image) and on a conda-heavy variant (trees about 40 %).
  */
 import { randomBytes } from 'node:crypto';
 import { statfs, writeFile } from 'node:fs/promises';
@@ -55,13 +56,25 @@ async function imageSize(name: string): Promise<number> {
   return Number(await docker('image', 'inspect', '--format', '{{.Size}}', name));
 }
 
-/** A base image of its own: the fixture with bench labels (no new layer), so nothing is shared with earlier builds. */
-async function labelledBase(): Promise<string> {
+/** A base image of its own: `from` with bench labels (no new layer), so nothing is shared with earlier builds. */
+async function labelledBase(from = FIXTURE): Promise<string> {
   const name = unique('base');
   track.image(name);
   await check('docker', ['build', '-q', '--label', BENCH_LABEL, '--label', `io.tjs2i.bench.nonce=${name}`, '-t', name, '-'], {
-    input: `FROM ${FIXTURE}\n`,
+    input: `FROM ${from}\n`,
   });
+  return name;
+}
+
+/**
+ * The stand-in with its conda tree grown by copies of /usr/lib and /usr/share (about 460 MB more,
+ * owned by the notebook user), so that, as in the real stacks, the trees are a large part of the image.
+ */
+async function condaHeavyBase(): Promise<string> {
+  const name = unique('conda-heavy');
+  track.image(name);
+  const copy = 'cp -a /usr/lib /opt/conda/lib-copy && cp -a /usr/share /opt/conda/share-copy && chown -R 1000:100 /opt/conda/lib-copy /opt/conda/share-copy';
+  await check('docker', ['build', '-q', '--label', BENCH_LABEL, '-t', name, '-'], { input: `FROM ${FIXTURE}\nUSER root\nRUN ${copy}\nUSER jovyan\n` });
   return name;
 }
 
@@ -141,15 +154,16 @@ async function buildCase(name: CaseName, title: string, make: () => Promise<Cour
   return figures;
 }
 
-async function builderCase(runs: number): Promise<CaseFigures> {
+async function builderCase(name: 'builder' | 'builder-conda', runs: number): Promise<CaseFigures> {
   const help = await run(process.execPath, [`${ROOT}bin/tjs2i`, 'builder', '--help']);
   const hasFlag = help.stdout.includes('--dockerfile');
-  const title = 'builder image (vs --dockerfile)';
+  const title = name === 'builder' ? 'builder image (vs --dockerfile)' : 'builder, conda-heavy base (vs --dockerfile)';
   log(`\n## ${title}: ${runs} runs each, every run from a base image of its own (no cache to reuse)`);
   if (!hasFlag) log('   the CLI has no --dockerfile flag: both sides run today’s `tjs2i builder` (the Dockerfile path)');
-  const baseBytes = await imageSize(FIXTURE);
+  const from = name === 'builder' ? FIXTURE : await condaHeavyBase();
+  const baseBytes = await imageSize(from);
   const figures: CaseFigures = {
-    case: 'builder',
+    case: name,
     title,
     runs,
     tjs2iMs: [],
@@ -163,7 +177,7 @@ async function builderCase(runs: number): Promise<CaseFigures> {
   for (let i = 1; i <= runs; i++) {
     // The order alternates: the second path of a run finds the base's files in the page cache.
     for (const dockerfile of i % 2 === 1 ? [false, true] : [true, false]) {
-      const base = await labelledBase();
+      const base = await labelledBase(from);
       const tag = unique(dockerfile ? 'builder-dockerfile' : 'builder');
       const result = await makeBuilder(base, tag, dockerfile && hasFlag);
       const size = await imageSize(tag);
@@ -183,7 +197,7 @@ function rowOf(figures: CaseFigures): TableRow {
   const peak = figures.peakRssBytes.length > 0 ? Math.max(...figures.peakRssBytes) : undefined;
   const ours = median(figures.tjs2iOutputBytes);
   let size: string;
-  if (figures.case === 'builder') {
+  if (figures.case === 'builder' || figures.case === 'builder-conda') {
     const theirs = median(figures.baselineOutputBytes);
     size = `${formatSizeVs(ours, figures.referenceBytes)} base; --dockerfile ${formatBytes(theirs)} (${formatPercent(theirs, figures.referenceBytes)})`;
   } else {
@@ -220,7 +234,7 @@ async function main(argv: string[]): Promise<void> {
 
   const report: Report = { date: new Date().toISOString(), machine, options, cases: [], skipped: [] };
   try {
-    if (options.cases.includes('builder')) report.cases.push(await builderCase(runsFor(options, 'builder')));
+    for (const name of ['builder', 'builder-conda'] as const) if (options.cases.includes(name)) report.cases.push(await builderCase(name, runsFor(options, name)));
 
     const builds: [CaseName, string, () => Promise<Course>][] = [
       ['course-10mb', '10 MB course', smallCourse],

@@ -63,10 +63,12 @@ describe('bench options', () => {
     expect(runsFor(options, 'notebooks-40mb')).to.equal(5);
     expect(runsFor(options, 'synthetic-2gb')).to.equal(3);
     expect(runsFor(options, 'builder')).to.equal(3);
+    expect(runsFor(options, 'builder-conda')).to.equal(3);
   });
 
   it('--quick runs each builder path once; --runs overrides every case', () => {
     expect(runsFor(parseBenchArgs(['--quick']), 'builder')).to.equal(1);
+    expect(runsFor(parseBenchArgs(['--quick']), 'builder-conda')).to.equal(1);
     const options = parseBenchArgs(['--runs', '7', '--json', 'out.json', '--quick']);
     expect(options).to.include({ runs: 7, json: 'out.json', quick: true });
     expect(runsFor(options, 'builder')).to.equal(7);

@@ -35,6 +35,7 @@ import {
   writeString,
   type RawHeader,
 } from './tar-header.js';
+import { LinkGroups } from './link-groups.js';
 import type { TarEntryHeader } from './tar-entry.js';
 
 export interface LayerRules {
@@ -135,44 +136,6 @@ interface MetaEntry {
   header: Buffer;
   size: number;
   chunks: Buffer[];
-}
-
-/** The names of a layer's hard-linked files, grouped by file (a union-find over link headers), and marks on groups. */
-class LinkGroups {
-  private readonly parent = new Map<string, string>();
-  private readonly marks = new Set<string>();
-
-  private root(name: string): string {
-    let current = name;
-    for (let next = this.parent.get(current); next !== undefined && next !== current; next = this.parent.get(current)) current = next;
-    if (current !== name) this.parent.set(name, current);
-    return current;
-  }
-
-  union(a: string, b: string): void {
-    for (const name of [a, b]) if (!this.parent.has(name)) this.parent.set(name, name);
-    const [x, y] = [this.root(a), this.root(b)];
-    if (x === y) return;
-    this.parent.set(x, y);
-    if (this.marks.delete(x)) this.marks.add(y);
-  }
-
-  mark(name: string): void {
-    this.marks.add(this.root(name));
-  }
-
-  marked(name: string): boolean {
-    return this.parent.has(name) && this.marks.has(this.root(name));
-  }
-
-  groups(): string[][] {
-    const groups = new Map<string, string[]>();
-    for (const name of this.parent.keys()) {
-      const root = this.root(name);
-      groups.set(root, [...(groups.get(root) ?? []), name]);
-    }
-    return [...groups.values()];
-  }
 }
 
 class LayerRewriter extends Transform {

@@ -21,6 +21,7 @@
  * the headers the layers gave them, so the extra layer changes no directory's owner, mode or time.
  */
 import { posix } from 'node:path';
+import { BuildFailedError } from './errors.js';
 import { unsupportedImage } from './export-archive.js';
 import type { DirHeader, LayerFindings } from './layer-rewrite.js';
 import type { PathStat } from './path-stat.js';
@@ -60,16 +61,18 @@ export const MAX_FIX_BYTES = 64 * 1024 * 1024;
 /** Engine requests in flight at once. */
 const CONCURRENCY = 4;
 
-/** The mode the builder wants for a regular file. */
-export function fixedMode(path: string, mode: number): number {
-  return (mode & ~0o6000) | (path === '/etc/passwd' ? 0o020 : 0);
+/** The mode the builder wants for a regular file (`passwd`: it is what /etc/passwd leads to). */
+export function fixedMode(mode: number, passwd = false): number {
+  return (mode & ~0o6000) | (passwd ? 0o020 : 0);
 }
 
 export interface FixOptions {
   /** The trees made group-writable (real paths): what is found there is the layers' business. */
   trees?: readonly string[];
-  /** Where the extra layer puts the scripts (its parent is resolved to the real directory it leads to). */
+  /** Where the extra layer puts the scripts (resolved to the real directory it leads to). */
   scriptsDir?: string;
+  /** The scripts' names: the extra layer writes these files in the scripts' directory anyway. */
+  scripts?: readonly string[];
   maxBytes?: number;
 }
 
@@ -77,7 +80,7 @@ const under = (path: string, dir: string) => dir === '/' || path === dir || path
 
 /** Merges the layers' findings (bottom-up) and reads what the candidates are in the final file system. */
 export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileSystem, options: FixOptions = {}): Promise<FixPlan> {
-  const { trees = [], maxBytes = MAX_FIX_BYTES } = options;
+  const { trees = [], scripts = [], maxBytes = MAX_FIX_BYTES } = options;
   const dirs = new Map<string, DirHeader>();
   for (const layer of layers) for (const [path, header] of layer.dirs) dirs.set(path, header);
   const candidates = [...new Set(layers.flatMap((layer) => layer.candidates))].sort();
@@ -89,13 +92,10 @@ export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileS
     return known;
   };
 
-  // The scripts go where their parent really is (a link such as /usr/libexec -> lib is followed:
-  // a directory written over the link would hide what it leads to).
-  let scriptsDir = options.scriptsDir;
-  if (scriptsDir) {
-    const parent = await realPath(posix.dirname(scriptsDir), stat);
-    if (parent.stat?.type === 'directory') scriptsDir = posix.join(parent.real, posix.basename(scriptsDir));
-  }
+  const scriptsDir = options.scriptsDir && (await resolveDirectory(options.scriptsDir, stat));
+  const scriptPaths = new Set(scriptsDir ? scripts.map((name) => posix.join(scriptsDir, name)) : []);
+  // What /etc/passwd leads to (it may be a link): that file becomes group-writable.
+  const passwd = candidates.includes('/etc/passwd') ? (await realPath('/etc/passwd', stat)).real : undefined;
 
   /**
    * The layers' own copy of `path` when it is what the final file system has: the highest layer
@@ -117,28 +117,33 @@ export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileS
     return undefined;
   };
 
+  // The extra layer is made in memory: the content of every file it writes again counts.
   let budget = maxBytes;
+  const spend = (real: string, size: number) => {
+    if (size > budget) {
+      throw unsupportedImage(`${real} (${size} bytes) must lose its set-uid/set-gid bits in a new layer, and such files may take ${maxBytes} bytes at most`);
+    }
+    budget -= size;
+  };
   const claimed = new Set<string>();
   const check = async (path: string): Promise<FinalFix | undefined> => {
     // What the name leads to now: a parent (or the name) may have become a link since the layer
     // that wrote it; the file is fixed where it really is, never by writing under a link.
     const { real, stat: now } = await realPath(path, stat);
-    if (now?.type !== 'file' || claimed.has(real) || trees.some((tree) => under(real, tree)) || (scriptsDir && under(real, scriptsDir))) return undefined;
+    if (now?.type !== 'file' || claimed.has(real) || trees.some((tree) => under(real, tree)) || scriptPaths.has(real)) return undefined;
     claimed.add(real);
-    if (now.special !== undefined && !(now.special & 0o6000) && fixedMode(real, now.mode) === now.mode) return undefined;
+    const isPasswd = real === passwd;
+    if (now.special !== undefined && !(now.special & 0o6000) && fixedMode(now.mode, isPasswd) === now.mode) return undefined;
+    spend(real, now.size);
     let file = keptCopy(real, now);
     if (!file) {
       // Not kept, or changed since (a hard link's header, a later layer): the engine's copy.
-      if (now.size > budget) {
-        throw unsupportedImage(`${real} (${now.size} bytes) must lose its set-uid/set-gid bits in a new layer, and such files may take ${maxBytes} bytes at most`);
-      }
-      budget -= now.size;
       const archive = await fs.read(real);
       const entry = archive && readFirstEntry(archive);
       if (!entry || entry.header.type !== 'file') return undefined;
       file = { header: { ...entry.header, type: 'file' }, data: entry.data };
     }
-    const mode = fixedMode(real, file.header.mode);
+    const mode = fixedMode(file.header.mode, isPasswd);
     if (mode === file.header.mode) return undefined;
     return { header: { ...file.header, path: real.slice(1), mode, size: file.data.length, linkname: '' }, data: file.data, was: file.header.mode };
   };
@@ -162,6 +167,24 @@ export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileS
   const files = found.filter((fix): fix is FinalFix => fix !== undefined).sort((a, b) => (a.header.path < b.header.path ? -1 : 1));
   const written = [...files.map((fix) => `/${fix.header.path}`), ...(scriptsDir ? [scriptsDir] : [])];
   return { files, parents: parentEntries(written, dirs), scriptsDir: scriptsDir ?? '' };
+}
+
+/**
+ * The real directory `path` leads to, or where it will be made when it is not there; refused when
+ * it (or a directory above it) is something else or a link that leads nowhere, as the Dockerfile
+ * path's COPY would fail there.
+ */
+async function resolveDirectory(path: string, stat: (path: string) => Promise<PathStat | undefined>): Promise<string> {
+  const { real, stat: found } = await realPath(path, stat);
+  if (found?.type === 'directory') return real;
+  if (!found) {
+    // Nothing there: fine when the nearest thing above is a directory (the engine makes the rest).
+    let above = real;
+    let that = await stat(above);
+    while (!that && above !== '/') that = await stat((above = posix.dirname(above)));
+    if (!that || (that.type === 'directory' && above !== real)) return real;
+  }
+  throw new BuildFailedError(`${path} in the base image is not a directory (it leads to ${real}): the builder puts its S2I scripts there`, 'use a base image that keeps that path free or a directory');
 }
 
 /** The directories above `paths` (absolute, under real directories only) that have a header, parents first, as layer entries. */

@@ -17,7 +17,7 @@ import type { Engine } from './engine.js';
 import { InterruptedError, throwIfAborted } from './errors.js';
 import { classifyEntry, compressionOf, linkTargetOf, MAX_METADATA_BYTES, readManifest, unsupportedImage } from './export-archive.js';
 import { SCRIPTS_DIR } from './builder-dockerfile.js';
-import { extraLayer } from './extra-layer.js';
+import { extraLayer, SCRIPT_NAMES } from './extra-layer.js';
 import { MAX_FIX_BYTES, planFixes, type FinalFileSystem, type FinalFix } from './final-fixes.js';
 import { LayerTarError, layerRewriter, type CaptureBudget, type LayerFindings, type LayerRewriteStats, type LayerRules } from './layer-rewrite.js';
 
@@ -215,7 +215,7 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
   const plan = await planFixes(
     ordered.map((l) => l.findings),
     spec.final,
-    { trees: spec.rules.trees, scriptsDir: SCRIPTS_DIR },
+    { trees: spec.rules.trees, scriptsDir: SCRIPTS_DIR, scripts: SCRIPT_NAMES },
   );
   fixes.push(...plan.files);
   const scripts = await extraLayer({ mtime: created, fixes: plan.files, parents: plan.parents, scriptsDir: plan.scriptsDir });

@@ -383,6 +383,9 @@ class LayerRewriter extends Transform {
     let gname = raw.gname;
     let paxGidChanged = false;
     if (!whiteout) {
+      // Every name outside the trees this layer writes (whatever happens to its header below): a
+      // copy of it kept from a lower layer, or earlier in this layer, no longer says what is there.
+      if (type !== '5' && !this.inTree(path)) this.touch(path);
       // A hard link shares its target's inode, and the engine applies each link header's owner and
       // mode to it: the target (the inode's first name) decides for every name, so the last header
       // applied never undoes the first, and no file outside the trees is opened to group 0.
@@ -416,7 +419,6 @@ class LayerRewriter extends Transform {
       } else if (isFile) {
         if (mode & 0o6000) this.setIdNames.add(path);
         if (path === '/etc/passwd') this.passwd.add(path);
-        this.touch(path);
         const regular = type === '0' || type === '\0' || type === '7';
         const sparse = [...this.pax.keys()].some((key) => key.startsWith('GNU.sparse.'));
         if ((mode & 0o6000 || path === '/etc/passwd') && regular && !sparse && size <= this.budget.bytes) {
@@ -444,8 +446,6 @@ class LayerRewriter extends Transform {
           gname: this.pax.get('gname') ?? raw.gname,
           mtime: this.paxNumber('mtime', raw.mtime),
         });
-      } else if (type !== '5' && !this.inTree(path)) {
-        this.touch(path);
       }
     } else if (!this.inTree(path)) {
       // A whiteout: the name it removes.

@@ -42,10 +42,11 @@ const fileStat = (size: number, mode: number, special: number, mtime: number): P
 
 describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', () => {
   it('fixedMode: set-uid and set-gid go, /etc/passwd becomes group-writable', () => {
-    expect(fixedMode('/usr/bin/su', 0o4755)).to.equal(0o755);
-    expect(fixedMode('/usr/bin/wall', 0o2755)).to.equal(0o755);
-    expect(fixedMode('/etc/passwd', 0o644)).to.equal(0o664);
-    expect(fixedMode('/srv/sticky', 0o1777)).to.equal(0o1777);
+    expect(fixedMode(0o4755)).to.equal(0o755);
+    expect(fixedMode(0o2755)).to.equal(0o755);
+    expect(fixedMode(0o644, true)).to.equal(0o664);
+    expect(fixedMode(0o4644, true)).to.equal(0o664);
+    expect(fixedMode(0o1777)).to.equal(0o1777);
   });
 
   it('writes again what is still a set-id file or /etc/passwd in the final file system, with its owner, time, content and xattrs', async () => {
@@ -134,16 +135,75 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
     const linked = await planFixes([layer([], dirs)], fs, { scriptsDir: '/opt/linked/s2i' });
     expect(linked.scriptsDir).to.equal('/srv/s2i');
     expect(linked.parents.map((p) => [p.path, p.mode.toString(8)])).to.deep.equal([['srv', '750']]);
+    // The directory itself a link: where it leads.
+    const whole = fileSystem({ '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/usr/libexec/s2i': stat('symlink', 0, '/srv/s'), '/srv': stat('directory'), '/srv/s': stat('directory') }, {});
+    expect((await planFixes([layer([], dirs)], whole, { scriptsDir: '/usr/libexec/s2i' })).scriptsDir).to.equal('/srv/s');
+    // A link to a path that is not there yet: that path (the engine makes it, and the link then leads to it).
+    const dangling = fileSystem({ '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/usr/libexec/s2i': stat('symlink', 0, '/srv/s2i'), '/srv': stat('directory') }, {});
+    expect((await planFixes([layer([], dirs)], dangling, { scriptsDir: '/usr/libexec/s2i' })).scriptsDir).to.equal('/srv/s2i');
     // A parent that is not there: the default, and the engine makes it.
     expect((await planFixes([layer([])], fileSystem({}, {}), { scriptsDir: '/usr/libexec/s2i' })).scriptsDir).to.equal('/usr/libexec/s2i');
   });
 
+  it("refuses a scripts' directory that is a file, lies under a file, or is a link that cannot be followed", async () => {
+    const base = { '/usr': stat('directory'), '/usr/libexec': stat('directory') };
+    for (const stats of [
+      { ...base, '/usr/libexec/s2i': stat('file', 3) },
+      { '/usr': stat('directory'), '/usr/libexec': stat('file', 3) },
+      { ...base, '/usr/libexec/s2i': stat('symlink', 0, 'relative') },
+    ]) {
+      const error = (await rejectionOf(planFixes([layer([])], fileSystem(stats, {}), { scriptsDir: '/usr/libexec/s2i' }))) as Error;
+      expect(error.message).to.match(/^\/usr\/libexec\/s2i in the base image is not a directory/);
+    }
+  });
+
+  it("leaves the scripts' own names to the extra layer, and fixes any other set-id file in their directory", async () => {
+    const fs = fileSystem(
+      { '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/usr/libexec/s2i': stat('directory'), '/usr/libexec/s2i/run': stat('file', 1), '/usr/libexec/s2i/save-artifacts': stat('file', 1) },
+      { '/usr/libexec/s2i/run': { mode: 0o4755, data: 'r' }, '/usr/libexec/s2i/save-artifacts': { mode: 0o4755, data: 's' } },
+    );
+    const plan = await planFixes([layer(['/usr/libexec/s2i/run', '/usr/libexec/s2i/save-artifacts'])], fs, { scriptsDir: '/usr/libexec/s2i', scripts: ['assemble', 'run', 'usage'] });
+    expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8)])).to.deep.equal([['usr/libexec/s2i/save-artifacts', '755']]);
+  });
+
+  it('/etc/passwd behind a link: the file it leads to becomes group-writable, once', async () => {
+    const fs = fileSystem(
+      { '/etc': stat('directory'), '/etc/passwd': stat('symlink', 0, '/srv/passwd'), '/srv': stat('directory'), '/srv/passwd': stat('file', 5) },
+      { '/srv/passwd': { mode: 0o644, data: 'root\n' } },
+    );
+    const plan = await planFixes([layer(['/etc/passwd', '/srv/passwd'])], fs);
+    expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8)])).to.deep.equal([['srv/passwd', '664']]);
+  });
+
+  it("counts the layers' kept copies against the cap too", async () => {
+    const names = ['/srv/a', '/srv/b'];
+    const fs = fileSystem({ '/srv': stat('directory'), '/srv/a': fileStat(600, 0o755, 0o4000, 500), '/srv/b': fileStat(600, 0o755, 0o4000, 500) }, {});
+    const captured = Object.fromEntries(names.map((n) => [n, kept(n, 0o4755, 'x'.repeat(600))]));
+    await planFixes([layer(names, {}, captured)], fs, { maxBytes: 1200 });
+    const error = (await rejectionOf(planFixes([layer(names, {}, captured)], fs, { maxBytes: 1000 }))) as Error;
+    expect(error.message).to.contain('(600 bytes)');
+    expect(fs.reads).to.deep.equal([]);
+  });
+
   it('stops asking the engine after a failure', async () => {
-    const names = Array.from({ length: 20 }, (_, i) => `/srv/f${String(i).padStart(2, '0')}`);
-    const fs = fileSystem({ '/srv': stat('directory'), ...Object.fromEntries(names.map((n) => [n, stat('file', 5000)])) }, {});
-    await rejectionOf(planFixes([layer(names)], fs, { maxBytes: 1000 }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(fs.stats.filter((p) => p.startsWith('/srv/f')).length).to.be.at.most(4);
+    // The first candidate fails at once; the others are slow successes: the workers ask for at most
+    // the ones they had started, not for all 40.
+    const names = Array.from({ length: 40 }, (_, i) => `/srv/f${String(i).padStart(2, '0')}`);
+    const asked: string[] = [];
+    const fs: FinalFileSystem = {
+      async stat(path) {
+        if (path === '/srv') return stat('directory');
+        asked.push(path);
+        if (path === '/srv/f00') throw new Error('engine gone');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return fileStat(1, 0o755, 0, 1);
+      },
+      read: async () => undefined,
+    };
+    const error = (await rejectionOf(planFixes([layer(names)], fs))) as Error;
+    expect(error.message).to.equal('engine gone');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(asked.length).to.be.within(1, 4);
   });
 
   it('refuses set-id files larger than the cap, with a hint to use --dockerfile', async () => {

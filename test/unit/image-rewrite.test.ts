@@ -12,13 +12,13 @@ import { FakeEngine, imageInfo, parseTar, readAll, rejectionOf, type TarEntry } 
 
 const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
-type Entry = { name: string; data?: Buffer | string; type?: 'file' | 'directory' | 'symlink'; linkname?: string; mode?: number };
+type Entry = { name: string; data?: Buffer | string; type?: 'file' | 'directory' | 'symlink'; linkname?: string; mode?: number; mtime?: Date };
 
 async function tarOf(entries: Entry[]): Promise<Buffer> {
   const pack = tar.pack();
   for (const e of entries) {
     if (e.type === 'directory' || e.type === 'symlink') pack.entry({ name: e.name, type: e.type, linkname: e.linkname ?? '', mode: e.mode ?? 0o755 });
-    else pack.entry({ name: e.name, mode: e.mode ?? 0o644, uid: 1000, gid: 100 }, e.data ?? '');
+    else pack.entry({ name: e.name, mode: e.mode ?? 0o644, uid: 1000, gid: 100, ...(e.mtime ? { mtime: e.mtime } : {}) }, e.data ?? '');
   }
   pack.finalize();
   return readAll(pack as never);
@@ -190,6 +190,26 @@ describe('image-rewrite (fake engine)', () => {
     ]);
     expect(extra.find((e) => e.name === 'usr/bin/su')?.data.toString()).to.equal('su\n');
     expect(result.fixes.map((f) => f.header.path)).to.deep.equal(['etc/passwd', 'usr/bin/su']);
+  });
+
+  it("a set-id file the engine shows as the layer had it: the layer's own copy goes into the extra layer, no archive read", async () => {
+    const system = await tarOf([{ name: 'usr/', type: 'directory' }, { name: 'usr/bin/', type: 'directory' }, { name: 'usr/bin/su', data: 'su\n', mode: 0o4755, mtime: new Date(1_000_000) }]);
+    const { archive } = await ociExport(system);
+    const engine = engineExporting(archive);
+    const directory = { name: '', size: 0, type: 'directory' as const, mode: 0o755, linkTarget: '' };
+    const reads: string[] = [];
+    const final = {
+      stat: async (path: string) => (path === '/usr/bin/su' ? { ...directory, type: 'file' as const, size: 3, mode: 0o755, special: 0o4000, mtime: 1000 } : ['/usr', '/usr/bin'].includes(path) ? directory : undefined),
+      read: async (path: string) => {
+        reads.push(path);
+        return undefined;
+      },
+    };
+    const result = await rewriteImage(engine, { ...spec, final });
+    expect(reads).to.deep.equal([]);
+    const su = (await parseTar(engine.loaded!.file('layers/scripts.tar'))).find((e) => e.name === 'usr/bin/su')!;
+    expect([su.mode.toString(8), su.uid, su.gid, su.data.toString()]).to.deep.equal(['755', 1000, 100, 'su\n']);
+    expect(result.fixes.map((f) => f.was.toString(8))).to.deep.equal(['4755']);
   });
 
   it('OCI-layout export: layer blobs recognised by their tar header, config and manifests kept as metadata', async () => {

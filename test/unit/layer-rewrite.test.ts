@@ -540,6 +540,20 @@ describe('layer-rewrite: tar headers of an image layer', function () {
       expect(findings.mayTouch('/srv/.wh.gone')).to.equal(false);
     });
 
+    it('a name outside the trees written by a header changed in place (a link into a tree) counts as touched, and drops its copy', async () => {
+      // A lower layer kept /etc/passwd; this one makes it a link to a file in a tree.
+      const input = Buffer.concat([
+        member(craftHeader({ name: 'opt/conda/p', type: '0', mode: 0o644, size: 2 }), 'j\n'),
+        craftHeader({ name: 'etc/passwd', type: '1', mode: 0o644 }),
+        END,
+      ]);
+      writeString(input, [2 * BLOCK + Field.linkname[0], 100], 'opt/conda/p');
+      writeChecksum(input.subarray(2 * BLOCK, 3 * BLOCK));
+      const { findings } = await rewrite(input, TREES, () => 100, { bytes: 100 });
+      expect(findings.mayTouch('/etc/passwd')).to.equal(true);
+      expect(findings.mayTouch('/opt/conda/p')).to.equal(false);
+    });
+
     it('hard links: every name of a set-id file outside the trees is a candidate; a link header in a tree is cleared in place', async () => {
       const input = Buffer.concat([
         member(craftHeader({ name: 'srv/a', type: '0', mode: 0o4755, size: 2 }), 'a\n'),

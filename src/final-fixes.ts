@@ -11,14 +11,17 @@
  * directories, a parent turned into a symbolic link) in ways that only the merged file system
  * settles. A name is followed to what it leads to now (a parent may have become a symbolic link):
  * a file is fixed at its real path, never by writing under a link, which would put a directory
- * over the link; files that are now in the trees are left to the layers. Each file still in
+ * over the link; files that are now in the trees are left to the layers (one there still in need of
+ * a fix, reached through a link, is refused: the extra layer cannot write into a tree). Each file still in
  * need of a fix is written again with its content, owner, time and extended attributes, and the
  * fixed mode, as a separate file (hard links between such names are split, as the Dockerfile
  * path's copy-up splits them). The content is the copy the layers kept while streaming when the
  * engine's size, time and mode bits agree with it and no later layer wrote or removed the name;
  * otherwise the engine's archive of the file (a stat costs milliseconds, an archive read about
- * 0.2 s on Docker 20.10, which re-executes itself for each). Parent directories are written with
- * the headers the layers gave them, so the extra layer changes no directory's owner, mode or time.
+ * 0.2 s on Docker 20.10, which re-executes itself for each). The directories the extra layer writes
+ * into are written with the headers the layers gave them, so it changes no directory's owner, mode
+ * or time; only those that are directories of the final file system (a directory a later layer
+ * removed is not brought back). /etc/passwd is always looked at: a layer may have made it a link.
  */
 import { posix } from 'node:path';
 import { BuildFailedError } from './errors.js';
@@ -48,9 +51,9 @@ export interface FixPlan {
   /** The scripts' directory as resolved (empty when none was asked for). */
   scriptsDir: string;
   /**
-   * The parent directories of those files and of the other paths asked for, parents first, with the
-   * headers the layers gave them: only directories that are real directories of the final file
-   * system (a path under a link gets none; a directory written over a link would hide it).
+   * The directories of those files and the scripts' directory (when the base has it), and the
+   * directories above them, parents first, with the headers the layers gave them
+   * (directoryHeader); none for a path that is not a directory of the final file system now.
    */
   parents: TarEntryHeader[];
 }
@@ -83,7 +86,9 @@ export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileS
   const { trees = [], scripts = [], maxBytes = MAX_FIX_BYTES } = options;
   const dirs = new Map<string, DirHeader>();
   for (const layer of layers) for (const [path, header] of layer.dirs) dirs.set(path, header);
-  const candidates = [...new Set(layers.flatMap((layer) => layer.candidates))].sort();
+  // /etc/passwd always: a layer may have made it only a link (to a file no layer named so).
+  const candidates = [...new Set([...layers.flatMap((layer) => layer.candidates), '/etc/passwd'])].sort();
+  const inTree = (path: string) => trees.find((tree) => under(path, tree));
 
   const stats = new Map<string, Promise<PathStat | undefined>>();
   const stat = (path: string) => {
@@ -93,9 +98,15 @@ export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileS
   };
 
   const scriptsDir = options.scriptsDir && (await resolveDirectory(options.scriptsDir, stat));
+  if (scriptsDir && inTree(scriptsDir)) {
+    throw new BuildFailedError(
+      `${options.scriptsDir} in the base image leads into ${inTree(scriptsDir)}, a tree the builder makes group-writable, where this path cannot put its S2I scripts`,
+      'make the builder with `tjs2i builder <stack> --dockerfile` instead',
+    );
+  }
   const scriptPaths = new Set(scriptsDir ? scripts.map((name) => posix.join(scriptsDir, name)) : []);
   // What /etc/passwd leads to (it may be a link): that file becomes group-writable.
-  const passwd = candidates.includes('/etc/passwd') ? (await realPath('/etc/passwd', stat)).real : undefined;
+  const passwd = (await realPath('/etc/passwd', stat)).real;
 
   /**
    * The layers' own copy of `path` when it is what the final file system has: the highest layer
@@ -130,22 +141,34 @@ export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileS
     // What the name leads to now: a parent (or the name) may have become a link since the layer
     // that wrote it; the file is fixed where it really is, never by writing under a link.
     const { real, stat: now } = await realPath(path, stat);
-    if (now?.type !== 'file' || claimed.has(real) || trees.some((tree) => under(real, tree)) || scriptPaths.has(real)) return undefined;
+    if (now?.type !== 'file' || claimed.has(real) || scriptPaths.has(real)) return undefined;
     claimed.add(real);
     const isPasswd = real === passwd;
-    if (now.special !== undefined && !(now.special & 0o6000) && fixedMode(now.mode, isPasswd) === now.mode) return undefined;
+    const mode = now.mode | (now.special ?? 0);
+    if (inTree(real)) {
+      // The layers fixed every file they wrote under a tree's name; one still in need of a fix got
+      // there under another name (a link into the tree, followed by a storage driver that applies
+      // layers onto a copy), and the extra layer could not write it without the tree's parents.
+      if (now.special !== undefined && fixedMode(mode, isPasswd) !== mode) {
+        throw unsupportedImage(`${real} (reached as ${path}) is in ${inTree(real)} but its mode ${mode.toString(8)} was not fixed by the layers`);
+      }
+      return undefined;
+    }
+    if (now.special !== undefined && fixedMode(mode, isPasswd) === mode) return undefined;
     spend(real, now.size);
     let file = keptCopy(real, now);
     if (!file) {
       // Not kept, or changed since (a hard link's header, a later layer): the engine's copy.
       const archive = await fs.read(real);
       const entry = archive && readFirstEntry(archive);
-      if (!entry || entry.header.type !== 'file') return undefined;
+      if (!entry || entry.header.type !== 'file') {
+        throw unsupportedImage(`${real} was a file in the base image's stat but the engine's archive of it ${entry ? `is a ${entry.header.type}` : 'is empty'}`);
+      }
       file = { header: { ...entry.header, type: 'file' }, data: entry.data };
     }
-    const mode = fixedMode(file.header.mode, isPasswd);
-    if (mode === file.header.mode) return undefined;
-    return { header: { ...file.header, path: real.slice(1), mode, size: file.data.length, linkname: '' }, data: file.data, was: file.header.mode };
+    const fixed = fixedMode(file.header.mode, isPasswd);
+    if (fixed === file.header.mode) return undefined;
+    return { header: { ...file.header, path: real.slice(1), mode: fixed, size: file.data.length, linkname: '' }, data: file.data, was: file.header.mode };
   };
   // A few engine requests at a time (each holds a listener on the caller's abort signal); the
   // first failure stops the others from asking more.
@@ -165,8 +188,34 @@ export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileS
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
   const files = found.filter((fix): fix is FinalFix => fix !== undefined).sort((a, b) => (a.header.path < b.header.path ? -1 : 1));
-  const written = [...files.map((fix) => `/${fix.header.path}`), ...(scriptsDir ? [scriptsDir] : [])];
-  return { files, parents: parentEntries(written, dirs), scriptsDir: scriptsDir ?? '' };
+
+  // The directories the extra layer writes into (the scripts' own when it is there), with their parents.
+  const places = [...files.map((fix) => posix.dirname(`/${fix.header.path}`)), ...(scriptsDir ? [scriptsDir] : [])];
+  const wanted = [...new Set(places.flatMap(withAncestors))];
+  const now = new Map(await Promise.all(wanted.map(async (dir) => [dir, await stat(dir)] as const)));
+  const parents = directoryEntries(places, (dir) => directoryHeader(dirs.get(dir), now.get(dir)));
+  return { files, parents, scriptsDir: scriptsDir ?? '' };
+}
+
+/** An absolute directory and the directories above it but the root, nearest first. */
+function withAncestors(dir: string): string[] {
+  const found: string[] = [];
+  for (; dir !== '/'; dir = posix.dirname(dir)) found.push(dir);
+  return found;
+}
+
+/**
+ * The header to write for a directory of the final file system: the layers' when the engine's
+ * mode bits agree with it; the engine's mode and time (owner root, as the engine makes a directory
+ * a layer leaves out) when a later layer removed it and made it again without a header; none when
+ * it is not a directory now (a later layer removed it: the engine makes it as it makes any parent).
+ */
+export function directoryHeader(header: DirHeader | undefined, now: PathStat | undefined): DirHeader | undefined {
+  if (now?.type !== 'directory') return undefined;
+  const special = now.special ?? (header ? header.mode & 0o7000 : 0);
+  if (header && (header.mode & 0o777) === now.mode && (header.mode & 0o7000) === special) return header;
+  if (!header && now.mtime === undefined) return undefined;
+  return { mode: now.mode | special, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: now.mtime ?? header?.mtime ?? 0 };
 }
 
 /**
@@ -187,14 +236,12 @@ async function resolveDirectory(path: string, stat: (path: string) => Promise<Pa
   throw new BuildFailedError(`${path} in the base image is not a directory (it leads to ${real}): the builder puts its S2I scripts there`, 'use a base image that keeps that path free or a directory');
 }
 
-/** The directories above `paths` (absolute, under real directories only) that have a header, parents first, as layer entries. */
-export function parentEntries(paths: readonly string[], dirs: ReadonlyMap<string, DirHeader>): TarEntryHeader[] {
-  const parents = new Set<string>();
-  for (const path of paths) for (let dir = posix.dirname(path); dir !== '/'; dir = posix.dirname(dir)) parents.add(dir);
-  return [...parents]
+/** The directories `dirs` (absolute) and those above them that get a header, parents first, as layer entries. */
+export function directoryEntries(dirs: readonly string[], headerOf: (dir: string) => DirHeader | undefined): TarEntryHeader[] {
+  return [...new Set(dirs.flatMap(withAncestors))]
     .sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1))
     .flatMap((dir) => {
-      const header = dirs.get(dir);
+      const header = headerOf(dir);
       return header ? [{ ...header, path: dir.slice(1), type: 'directory' as const, size: 0 }] : [];
     });
 }

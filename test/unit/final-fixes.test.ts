@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { fixedMode, parentEntries, planFixes, type FinalFileSystem } from '../../src/final-fixes.js';
+import { directoryEntries, directoryHeader, fixedMode, planFixes, type FinalFileSystem } from '../../src/final-fixes.js';
 import type { CapturedFile, DirHeader, LayerFindings } from '../../src/layer-rewrite.js';
 import type { PathStat } from '../../src/path-stat.js';
 import { encodeEntry, END_OF_ARCHIVE, type TarEntryHeader } from '../../src/tar-entry.js';
@@ -113,7 +113,7 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
         '/opt': stat('directory'),
         '/opt/conda': stat('directory'),
         '/opt/conda/bin': stat('directory'),
-        '/opt/conda/bin/x': fileStat(1, 0o755, 0o4000, 7),
+        '/opt/conda/bin/x': fileStat(1, 0o775, 0, 7),
       },
       { '/srv/elsewhere/sgid': { mode: 0o2755, data: 'x' }, '/srv/gone-dir/sgid': { mode: 0o2755, data: 'wrong' } },
     );
@@ -125,7 +125,7 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
 
   it("the scripts' directory goes where its parent really is, with the parents' headers", async () => {
     const dirs = { '/usr': dir(0o755, 1), '/usr/libexec': dir(0o711, 2), '/opt': dir(0o755, 3), '/opt/linked': dir(0o700, 4), '/srv': dir(0o750, 5) };
-    const fs = fileSystem({ '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/opt': stat('directory'), '/opt/linked': stat('symlink', 0, '/srv'), '/srv': stat('directory') }, {});
+    const fs = fileSystem({ '/usr': stat('directory'), '/usr/libexec': { ...stat('directory'), mode: 0o711 }, '/opt': stat('directory'), '/opt/linked': stat('symlink', 0, '/srv'), '/srv': { ...stat('directory'), mode: 0o750 } }, {});
     const plain = await planFixes([layer([], dirs)], fs, { scriptsDir: '/usr/libexec/s2i' });
     expect(plain.scriptsDir).to.equal('/usr/libexec/s2i');
     expect(plain.parents.map((p) => [p.path, p.mode.toString(8)])).to.deep.equal([
@@ -166,13 +166,18 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
     expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8)])).to.deep.equal([['usr/libexec/s2i/save-artifacts', '755']]);
   });
 
-  it('/etc/passwd behind a link: the file it leads to becomes group-writable, once', async () => {
+  it('/etc/passwd behind a link: the file it leads to becomes group-writable, once, even when no layer named /etc/passwd a file', async () => {
     const fs = fileSystem(
       { '/etc': stat('directory'), '/etc/passwd': stat('symlink', 0, '/srv/passwd'), '/srv': stat('directory'), '/srv/passwd': stat('file', 5) },
       { '/srv/passwd': { mode: 0o644, data: 'root\n' } },
     );
-    const plan = await planFixes([layer(['/etc/passwd', '/srv/passwd'])], fs);
-    expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8)])).to.deep.equal([['srv/passwd', '664']]);
+    // A layer with /srv/passwd (0644, no candidate) and a link etc/passwd: the rewriter names no candidate.
+    for (const candidates of [[], ['/srv/passwd']]) {
+      const plan = await planFixes([layer(candidates)], fs);
+      expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8)])).to.deep.equal([['srv/passwd', '664']]);
+    }
+    // No /etc/passwd at all: nothing to do (run then goes on without an entry).
+    expect((await planFixes([layer([])], fileSystem({ '/etc': stat('directory') }, {}))).files).to.deep.equal([]);
   });
 
   it("counts the layers' kept copies against the cap too", async () => {
@@ -193,6 +198,7 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
     const fs: FinalFileSystem = {
       async stat(path) {
         if (path === '/srv') return stat('directory');
+        if (!path.startsWith('/srv/')) return undefined;
         asked.push(path);
         if (path === '/srv/f00') throw new Error('engine gone');
         await new Promise((resolve) => setTimeout(resolve, 5));
@@ -213,17 +219,76 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
     expect(String((error as { hint?: string }).hint ?? error.message)).to.contain('--dockerfile');
   });
 
-  it('parentEntries: the recorded parents of the given paths, parents first, each once', () => {
+  it('directoryEntries: the given directories and those above them that have a header, parents first, each once', () => {
     const dirs = new Map([
       ['/usr', dir(0o755, 10)],
       ['/usr/bin', dir(0o750, 11)],
       ['/etc', dir(0o755, 12)],
     ]);
-    const entries = parentEntries(['/usr/bin/su', '/usr/bin/passwd', '/etc/passwd', '/usr/libexec/s2i'], dirs);
+    const entries = directoryEntries(['/usr/bin', '/usr/bin', '/etc', '/usr/libexec/s2i'], (d) => dirs.get(d));
     expect(entries.map((e) => [e.path, e.type, e.mode.toString(8), e.mtime])).to.deep.equal([
       ['etc', 'directory', '755', 12],
       ['usr', 'directory', '755', 10],
       ['usr/bin', 'directory', '750', 11],
     ]);
+  });
+
+  it("directoryHeader: the layers' header when the engine agrees; the engine's mode when not; none when it is no directory now", () => {
+    const now = (mode: number, special?: number, mtime?: number): PathStat => ({ ...stat('directory'), mode, ...(special === undefined ? {} : { special }), ...(mtime === undefined ? {} : { mtime }) });
+    const header = { ...dir(0o2750, 5), uid: 7, gid: 8 };
+    expect(directoryHeader(header, now(0o750, 0o2000, 99))).to.equal(header);
+    expect(directoryHeader(header, now(0o750))).to.equal(header);
+    expect(directoryHeader(header, now(0o755, 0, 99))).to.deep.equal({ mode: 0o755, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 99 });
+    expect(directoryHeader(header, now(0o750, 0, 99))).to.deep.equal({ mode: 0o750, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 99 });
+    expect(directoryHeader(undefined, now(0o711, 0o1000, 3))).to.deep.equal({ mode: 0o1711, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 3 });
+    expect(directoryHeader(undefined, now(0o711))).to.equal(undefined);
+    expect(directoryHeader(header, undefined)).to.equal(undefined);
+    expect(directoryHeader(header, stat('symlink', 0, '/x'))).to.equal(undefined);
+  });
+
+  it('does not bring back a directory a later layer removed (the engine makes the parent as for any new path)', async () => {
+    // Layer 1 has usr/libexec/ 0700 owned by 7; layer 2 removes it: the scripts' parent is not there now.
+    const dirs = { '/usr': dir(0o755, 1), '/usr/libexec': { ...dir(0o700, 2), uid: 7 } };
+    const fs = fileSystem({ '/usr': stat('directory') }, {});
+    const plan = await planFixes([layer([], dirs), layer([], {}, {}, ['/usr/libexec'])], fs, { scriptsDir: '/usr/libexec/s2i' });
+    expect(plan.scriptsDir).to.equal('/usr/libexec/s2i');
+    expect(plan.parents.map((p) => [p.path, p.mode.toString(8), p.uid])).to.deep.equal([['usr', '755', 0]]);
+  });
+
+  it("keeps the header of a scripts' directory the base has", async () => {
+    const dirs = { '/usr': dir(0o755, 1), '/usr/libexec': dir(0o755, 2), '/usr/libexec/s2i': { ...dir(0o750, 3), gid: 5 } };
+    const fs = fileSystem({ '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/usr/libexec/s2i': { ...stat('directory'), mode: 0o750 } }, {});
+    const plan = await planFixes([layer([], dirs)], fs, { scriptsDir: '/usr/libexec/s2i' });
+    expect(plan.parents.map((p) => [p.path, p.mode.toString(8), p.gid, p.mtime])).to.deep.equal([
+      ['usr', '755', 0, 1],
+      ['usr/libexec', '755', 0, 2],
+      ['usr/libexec/s2i', '750', 5, 3],
+    ]);
+  });
+
+  it("refuses a scripts' directory that leads into a tree", async () => {
+    const fs = fileSystem({ '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/usr/libexec/s2i': stat('symlink', 0, '/opt/conda/s2i'), '/opt': stat('directory'), '/opt/conda': stat('directory') }, {});
+    const error = (await rejectionOf(planFixes([layer([])], fs, { scriptsDir: '/usr/libexec/s2i', trees: ['/opt/conda'] }))) as Error;
+    expect(error.message).to.equal('/usr/libexec/s2i in the base image leads into /opt/conda, a tree the builder makes group-writable, where this path cannot put its S2I scripts');
+    expect(String((error as { hint?: string }).hint)).to.contain('--dockerfile');
+  });
+
+  it('refuses a file in a tree still in need of a fix, reached through a link from outside', async () => {
+    const fs = fileSystem(
+      { '/opt': stat('directory'), '/opt/alias': stat('symlink', 0, '/opt/conda'), '/opt/conda': stat('directory'), '/opt/conda/bin': stat('directory'), '/opt/conda/bin/x': fileStat(1, 0o755, 0o4000, 7) },
+      {},
+    );
+    const error = (await rejectionOf(planFixes([layer(['/opt/alias/bin/x'])], fs, { trees: ['/opt/conda'] }))) as Error;
+    expect(error.message).to.equal('/opt/conda/bin/x (reached as /opt/alias/bin/x) is in /opt/conda but its mode 4755 was not fixed by the layers');
+  });
+
+  it("refuses a file whose engine archive is not the file its stat showed", async () => {
+    const directory = Buffer.concat([encodeEntry({ path: 'x', type: 'directory', mode: 0o755, uid: 0, gid: 0, uname: '', gname: '', mtime: 1, size: 0 }), END_OF_ARCHIVE]);
+    // Nothing there by the time of the read; a directory there (replaced between the stat and the read).
+    for (const archive of [undefined, directory]) {
+      const fs = { ...fileSystem({ '/srv': stat('directory'), '/srv/x': fileStat(1, 0o755, 0o4000, 7) }, {}), read: async () => archive };
+      const error = (await rejectionOf(planFixes([layer(['/srv/x'])], fs))) as Error;
+      expect(error.message).to.equal(`/srv/x was a file in the base image's stat but the engine's archive of it ${archive ? 'is a directory' : 'is empty'}`);
+    }
   });
 });

@@ -21,6 +21,8 @@ export interface TarEntry {
   gname: string;
   size: number;
   linkname: string | undefined;
+  /** Seconds since the epoch. */
+  mtime: number;
   data: Buffer;
 }
 
@@ -53,6 +55,7 @@ export function parseTar(archive: Buffer): Promise<TarEntry[]> {
           gname: header.gname ?? '',
           size: header.size ?? 0,
           linkname: header.linkname ?? undefined,
+          mtime: header.mtime ? Math.floor(header.mtime.getTime() / 1000) : 0,
           data: Buffer.concat(chunks),
         });
         next();

@@ -167,7 +167,10 @@ describe('image-rewrite (fake engine)', () => {
       '/etc/passwd': Buffer.concat([encodeEntry({ path: 'passwd', type: 'file', mode: 0o644, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 98, size: 5 }, Buffer.from('root\n')), END_OF_ARCHIVE]),
     };
     const final = {
-      stat: async (path: string) => (['/usr', '/usr/bin', '/usr/libexec', '/etc'].includes(path) ? directory : files[path] ? { ...directory, type: 'file' as const, size: 5 } : undefined),
+      stat: async (path: string) => {
+        const modes: Record<string, number> = { '/usr': 0o755, '/usr/bin': 0o750, '/usr/libexec': 0o711, '/etc': 0o755 };
+        return modes[path] ? { ...directory, mode: modes[path] } : files[path] ? { ...directory, type: 'file' as const, size: 5 } : undefined;
+      },
       read: async (path: string) => files[path],
     };
     const result = await rewriteImage(engine, { ...spec, final });

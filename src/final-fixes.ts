@@ -205,17 +205,17 @@ function withAncestors(dir: string): string[] {
 }
 
 /**
- * The header to write for a directory of the final file system: the layers' when the engine's
- * mode bits agree with it; the engine's mode and time (owner root, as the engine makes a directory
- * a layer leaves out) when a later layer removed it and made it again without a header; none when
- * it is not a directory now (a later layer removed it: the engine makes it as it makes any parent).
+ * The header to write for a directory of the final file system: the layers' (the engine's stat of
+ * the inspection container may describe its init layer, not the image: /etc, /dev, /proc and /sys
+ * show root 0755 and the container's time there); the engine's mode and time with owner root, as
+ * the engine makes a directory no layer has a header for, when the layers have none; none when it
+ * is not a directory now (a later layer removed it: the engine makes it as it makes any parent).
  */
 export function directoryHeader(header: DirHeader | undefined, now: PathStat | undefined): DirHeader | undefined {
   if (now?.type !== 'directory') return undefined;
-  const special = now.special ?? (header ? header.mode & 0o7000 : 0);
-  if (header && (header.mode & 0o777) === now.mode && (header.mode & 0o7000) === special) return header;
-  if (!header && now.mtime === undefined) return undefined;
-  return { mode: now.mode | special, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: now.mtime ?? header?.mtime ?? 0 };
+  if (header) return header;
+  if (now.mtime === undefined) return undefined;
+  return { mode: now.mode | (now.special ?? 0), uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: now.mtime };
 }
 
 /**

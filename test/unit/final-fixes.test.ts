@@ -233,17 +233,24 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
     ]);
   });
 
-  it("directoryHeader: the layers' header when the engine agrees; the engine's mode when not; none when it is no directory now", () => {
+  it("directoryHeader: the layers' header for a directory there now (whatever the engine's mode says); the engine's when no layer has one; none when no directory is there", () => {
     const now = (mode: number, special?: number, mtime?: number): PathStat => ({ ...stat('directory'), mode, ...(special === undefined ? {} : { special }), ...(mtime === undefined ? {} : { mtime }) });
     const header = { ...dir(0o2750, 5), uid: 7, gid: 8 };
     expect(directoryHeader(header, now(0o750, 0o2000, 99))).to.equal(header);
     expect(directoryHeader(header, now(0o750))).to.equal(header);
-    expect(directoryHeader(header, now(0o755, 0, 99))).to.deep.equal({ mode: 0o755, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 99 });
-    expect(directoryHeader(header, now(0o750, 0, 99))).to.deep.equal({ mode: 0o750, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 99 });
+    // The inspection container's init layer: /etc shows root 0755 and the container's time.
+    expect(directoryHeader(header, now(0o755, 0, 1_764_200_000))).to.equal(header);
     expect(directoryHeader(undefined, now(0o711, 0o1000, 3))).to.deep.equal({ mode: 0o1711, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 3 });
     expect(directoryHeader(undefined, now(0o711))).to.equal(undefined);
     expect(directoryHeader(header, undefined)).to.equal(undefined);
     expect(directoryHeader(header, stat('symlink', 0, '/x'))).to.equal(undefined);
+  });
+
+  it("keeps the layers' header of /etc when the engine's stat shows the init layer's", async () => {
+    const fs = fileSystem({ '/etc': { ...stat('directory'), mode: 0o755, special: 0, mtime: 1_764_200_000 }, '/etc/passwd': fileStat(5, 0o644, 0, 9) }, { '/etc/passwd': { mode: 0o644, data: 'root\n' } });
+    const plan = await planFixes([layer([], { '/etc': dir(0o775, 4) })], fs);
+    expect(plan.parents.map((p) => [p.path, p.mode.toString(8), p.mtime])).to.deep.equal([['etc', '775', 4]]);
+    expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8)])).to.deep.equal([['etc/passwd', '664']]);
   });
 
   it('does not bring back a directory a later layer removed (the engine makes the parent as for any new path)', async () => {

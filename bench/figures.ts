@@ -1,5 +1,5 @@
 /** Pure helpers of the benchmark: medians, ratios and the Markdown table it prints. */
-import { formatBytes } from '../src/log.js';
+import { formatBytes } from '../src/common/log.js';
 
 /** The median of some figures (the mean of the two middle ones for an even count); NaN for none. */
 export function median(values: readonly number[]): number {

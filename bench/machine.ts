@@ -1,7 +1,7 @@
 /** The machine a benchmark ran on, as one Markdown line for the README. */
 import { readFile } from 'node:fs/promises';
 import { cpus, release, totalmem } from 'node:os';
-import { formatBytes } from '../src/log.js';
+import { formatBytes } from '../src/common/log.js';
 import { run } from './processes.js';
 
 export interface Machine {

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { formatBytes } from '../src/log.js';
+import { formatBytes } from '../src/common/log.js';
 import { largeCourse, manyNotebooks, smallCourse, type Course } from './courses.js';
 import { formatMiB, formatPercent, formatSizeVs, markdownTable, median, type TableRow } from './figures.js';
 import { describeMachine, formatMachine, type Machine } from './machine.js';

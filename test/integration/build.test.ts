@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import { docker, exec, inspectImage, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from './helpers.js';
-import { git, startGitServer, type GitServer } from './git-server.js';
-import { emptyNotebook, JupyterClient, runJupyter, waitForJupyter } from './jupyter.js';
+import { docker, exec, inspectImage, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { git, startGitServer, type GitServer } from '../support/integration/git-server.js';
+import { emptyNotebook, JupyterClient, runJupyter, waitForJupyter } from '../support/integration/jupyter.js';
 
 const notebook = (title: string) =>
   JSON.stringify({ cells: [{ cell_type: 'markdown', metadata: {}, source: `# ${title}`, id: 'c0' }], metadata: {}, nbformat: 4, nbformat_minor: 5 });

@@ -12,9 +12,9 @@
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tjs2iTracked } from './engine-recorder.js';
-import { docker, exec, imageId, leftoverContainers, newLeftovers, randomUid, spawnTjs2i, STANDIN, TEST_LABEL, tempDir, tjs2i, uniqueName } from './helpers.js';
-import { runJupyter, tokenOf, JupyterClient, waitForJupyter } from './jupyter.js';
+import { tjs2iTracked } from '../support/integration/engine-recorder.js';
+import { docker, exec, imageId, leftoverContainers, newLeftovers, randomUid, spawnTjs2i, STANDIN, TEST_LABEL, tempDir, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { runJupyter, tokenOf, JupyterClient, waitForJupyter } from '../support/integration/jupyter.js';
 
 const TRICKY = `FROM ${STANDIN}
 USER root

@@ -11,8 +11,8 @@ import {
   testBuilder,
   tjs2i,
   uniqueName,
-} from './helpers.js';
-import { JupyterClient, runJupyter, waitForJupyter } from './jupyter.js';
+} from '../support/integration/helpers.js';
+import { JupyterClient, runJupyter, waitForJupyter } from '../support/integration/jupyter.js';
 
 describe('tjs2i builder (real engine)', function () {
   this.timeout(300_000);

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, exec, tempDir, uniqueName, type Result } from './helpers.js';
-import { buildTinyBuilder, RUN_FILE } from './tiny-builder.js';
+import { BIN, exec, tempDir, uniqueName, type Result } from '../support/integration/helpers.js';
+import { buildTinyBuilder, RUN_FILE } from '../support/integration/tiny-builder.js';
 
 /**
  * CI logs: the CLI run as a CI job runs it, stderr a pipe and no TJS2I_TIMESTAMPS (which the other

@@ -14,12 +14,12 @@ import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import tar from 'tar-stream';
-import { notebook, writeTree } from './course-fixtures.js';
-import { ENGINE_SOCKET, startTcpProxy, startTlsProxy, type EngineProxy } from './engine-proxy.js';
-import { git } from './git-server.js';
-import { docker, exec, inspectImage, randomUid, ROOT, TEST_LABEL, tempDir, testBuilder, uniqueName, type Result } from './helpers.js';
-import { emptyNotebook, JupyterClient, runJupyter, tokenOf, waitForJupyter } from './jupyter.js';
-import { TJS2I_IMAGE_USER, tjs2iImage } from './tjs2i-image.js';
+import { notebook, writeTree } from '../support/integration/course-fixtures.js';
+import { ENGINE_SOCKET, startTcpProxy, startTlsProxy, type EngineProxy } from '../support/integration/engine-proxy.js';
+import { git } from '../support/integration/git-server.js';
+import { docker, exec, inspectImage, randomUid, ROOT, TEST_LABEL, tempDir, testBuilder, uniqueName, type Result } from '../support/integration/helpers.js';
+import { emptyNotebook, JupyterClient, runJupyter, tokenOf, waitForJupyter } from '../support/integration/jupyter.js';
+import { TJS2I_IMAGE_USER, tjs2iImage } from '../support/integration/tjs2i-image.js';
 
 /** The course's URL inside the test network (the git server's network alias). */
 const COURSE_URL = 'git://gitserver/course.git';

@@ -4,10 +4,10 @@
  * through Jupyter's API; and the clear failures for what an S2I build cannot do.
  */
 import { expect } from 'chai';
-import { docker, imageExists, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from './helpers.js';
-import { tjs2iTracked } from './engine-recorder.js';
-import { notebook, pureWheel, script, writeTree, type TreeEntry } from './course-fixtures.js';
-import { JupyterClient, runJupyter, tokenOf, waitForJupyter } from './jupyter.js';
+import { docker, imageExists, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { tjs2iTracked } from '../support/integration/engine-recorder.js';
+import { notebook, pureWheel, script, writeTree, type TreeEntry } from '../support/integration/course-fixtures.js';
+import { JupyterClient, runJupyter, tokenOf, waitForJupyter } from '../support/integration/jupyter.js';
 
 const wheel = pureWheel('tjs2i_course_pkg', '0.1', 'GREETING = "hello from the course wheel"\n');
 

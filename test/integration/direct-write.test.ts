@@ -8,9 +8,9 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { notebook, writeTree } from './course-fixtures.js';
-import { docker, exec, inspectImage, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from './helpers.js';
-import { emptyNotebook, JupyterClient, runJupyter, tokenOf, waitForJupyter } from './jupyter.js';
+import { notebook, writeTree } from '../support/integration/course-fixtures.js';
+import { docker, exec, inspectImage, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { emptyNotebook, JupyterClient, runJupyter, tokenOf, waitForJupyter } from '../support/integration/jupyter.js';
 
 const HOME = '/home/jovyan';
 const DIRECT_LINE = 'assemble: tjs2i default, written directly (no dependency files)';

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { cp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { docker, exec, freePort, newLeftovers, leftoverContainers, tempDir, tjs2i, uniqueName, type Result } from './helpers.js';
-import { makeCertificates, startTcpProxy, startTlsProxy, type EngineProxy } from './engine-proxy.js';
-import { buildTinyBuilder, RUN_FILE } from './tiny-builder.js';
+import { docker, exec, freePort, newLeftovers, leftoverContainers, tempDir, tjs2i, uniqueName, type Result } from '../support/integration/helpers.js';
+import { makeCertificates, startTcpProxy, startTlsProxy, type EngineProxy } from '../support/integration/engine-proxy.js';
+import { buildTinyBuilder, RUN_FILE } from '../support/integration/tiny-builder.js';
 
 /**
  * The engine reached as a remote one: through DOCKER_HOST=tcp://, --docker-host, and TLS with

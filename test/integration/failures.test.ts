@@ -15,8 +15,8 @@ import {
   tjs2i,
   uniqueName,
   type Result,
-} from './helpers.js';
-import { git, startGitServer, type GitServer } from './git-server.js';
+} from '../support/integration/helpers.js';
+import { git, startGitServer, type GitServer } from '../support/integration/git-server.js';
 
 /**
  * Every bad input: one clear line on stderr (the last), a non-zero exit code, no container and no

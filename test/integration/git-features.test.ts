@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { git, startGitServer, writeFiles, type GitServer } from './git-server.js';
-import { docker, exec, imageExists, inspectImage, leftoverTempDirs, tempDir, testBuilder, tjs2i, uniqueName as testName } from './helpers.js';
+import { git, startGitServer, writeFiles, type GitServer } from '../support/integration/git-server.js';
+import { docker, exec, imageExists, inspectImage, leftoverTempDirs, tempDir, testBuilder, tjs2i, uniqueName as testName } from '../support/integration/helpers.js';
 
 /** Submodules, Git LFS and --copy, through the CLI and the real engine. */
 describe('git features: submodules, LFS, --copy (real engine)', function () {

@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, open, readFile, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, cliEnv, docker, exec, imageId, leftoverContainers, leftoverTempDirs, newLeftovers, ROOT, tempDir, testBuilder, tjs2i, uniqueName, type Result } from './helpers.js';
-import { tjs2iTracked, type TrackedRun } from './engine-recorder.js';
-import { commandLines, runWatched } from './process-watch.js';
-import { git, startGitServer, type GitServer } from './git-server.js';
-import { startHttpGitServer, type HttpGitServer } from './http-git-server.js';
+import { BIN, cliEnv, docker, exec, imageId, leftoverContainers, leftoverTempDirs, newLeftovers, ROOT, tempDir, testBuilder, tjs2i, uniqueName, type Result } from '../support/integration/helpers.js';
+import { tjs2iTracked, type TrackedRun } from '../support/integration/engine-recorder.js';
+import { commandLines, runWatched } from '../support/integration/process-watch.js';
+import { git, startGitServer, type GitServer } from '../support/integration/git-server.js';
+import { startHttpGitServer, type HttpGitServer } from '../support/integration/http-git-server.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;

@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startEngineRecorder, tjs2iTracked } from './engine-recorder.js';
-import { BIN, cliEnv, DEBIAN, docker, exec, freePort, imageExists, randomUid, tempDir, TEST_LABEL, testBuilder, tjs2i, uniqueName } from './helpers.js';
-import { emptyNotebook, JupyterClient } from './jupyter.js';
+import { startEngineRecorder, tjs2iTracked } from '../support/integration/engine-recorder.js';
+import { BIN, cliEnv, DEBIAN, docker, exec, freePort, imageExists, randomUid, tempDir, TEST_LABEL, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { emptyNotebook, JupyterClient } from '../support/integration/jupyter.js';
 
 /** A CLI run that serves until it is signalled, through an engine recorder (so its containers are known). */
 interface Serving {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { docker, exec, imageExists, leftoverContainers, newLeftovers, tempDir, tjs2i, uniqueName, type Result } from './helpers.js';
-import { startRegistry, type Registry } from './registry.js';
-import { pushTinyBuilder, RUN_FILE } from './tiny-builder.js';
+import { docker, exec, imageExists, leftoverContainers, newLeftovers, tempDir, tjs2i, uniqueName, type Result } from '../support/integration/helpers.js';
+import { startRegistry, type Registry } from '../support/integration/registry.js';
+import { pushTinyBuilder, RUN_FILE } from '../support/integration/tiny-builder.js';
 
 /**
  * --pull-policy against a real registry on 127.0.0.1: the builder exists only in the registry, and

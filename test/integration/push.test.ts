@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tjs2iTracked, type TrackedRun } from './engine-recorder.js';
-import { docker, exec, freePort, imageExists, tempDir, uniqueName } from './helpers.js';
-import { commandLines, runWatched } from './process-watch.js';
-import { startRegistry, type Registry } from './registry.js';
-import { buildTinyBuilder, RUN_FILE } from './tiny-builder.js';
+import { tjs2iTracked, type TrackedRun } from '../support/integration/engine-recorder.js';
+import { docker, exec, freePort, imageExists, tempDir, uniqueName } from '../support/integration/helpers.js';
+import { commandLines, runWatched } from '../support/integration/process-watch.js';
+import { startRegistry, type Registry } from '../support/integration/registry.js';
+import { buildTinyBuilder, RUN_FILE } from '../support/integration/tiny-builder.js';
 
 /** stderr without the timestamps a log line may start with when stderr is not a terminal. */
 const plain = (stderr: string) => stderr.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /gm, '');

@@ -4,9 +4,9 @@
  * JUPYTERHUB_SERVICE_PREFIX), NOTEBOOK_ARGS, and authentication (token by default, JUPYTER_NO_AUTH=1).
  */
 import { expect } from 'chai';
-import { docker, exec, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from './helpers.js';
-import { notebook, writeTree } from './course-fixtures.js';
-import { JupyterClient, runJupyter, tokenOf, waitForJupyter, type RunningJupyter } from './jupyter.js';
+import { docker, exec, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { notebook, writeTree } from '../support/integration/course-fixtures.js';
+import { JupyterClient, runJupyter, tokenOf, waitForJupyter, type RunningJupyter } from '../support/integration/jupyter.js';
 
 describe('run: interface, path prefix, NOTEBOOK_ARGS and authentication (real engine, real Jupyter)', function () {
   this.timeout(300_000);

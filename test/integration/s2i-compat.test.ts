@@ -8,8 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { docker, exec, freePort, imageId, inspectImage, leftoverContainers, leftoverTempDirs, randomUid, tempDir, TEST_LABEL, testBuilder, tjs2i, uniqueName } from './helpers.js';
-import { JupyterClient, runJupyter, waitForJupyter } from './jupyter.js';
+import { docker, exec, freePort, imageId, inspectImage, leftoverContainers, leftoverTempDirs, randomUid, tempDir, TEST_LABEL, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { JupyterClient, runJupyter, waitForJupyter } from '../support/integration/jupyter.js';
 
 type Files = Record<string, string | { content: string; mode: number }>;
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { docker, imageExists, leftoverContainers, tempDir, testBuilder, tjs2i, uniqueName } from './helpers.js';
+import { docker, imageExists, leftoverContainers, tempDir, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
 
 /** What a source on the build machine can and cannot put into an image. */
 describe('sources on the build machine (real engine)', function () {

@@ -6,9 +6,9 @@
  * run time) and from a shell as that UID; and what one UID wrote, another UID of group 0 can change.
  */
 import { expect } from 'chai';
-import { tjs2iTracked } from './engine-recorder.js';
-import { docker, exec, imageExists, randomUid, STANDIN, TEST_LABEL, tjs2i, uniqueName } from './helpers.js';
-import { JupyterClient, runJupyter, tokenOf, waitForJupyter, type ExecuteResult } from './jupyter.js';
+import { tjs2iTracked } from '../support/integration/engine-recorder.js';
+import { docker, exec, imageExists, randomUid, STANDIN, TEST_LABEL, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { JupyterClient, runJupyter, tokenOf, waitForJupyter, type ExecuteResult } from '../support/integration/jupyter.js';
 
 const standIn = (stack: string) => `tjs2i-fixture/${stack}:latest`;
 

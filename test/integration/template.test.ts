@@ -7,9 +7,9 @@
 import { expect } from 'chai';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { notebook, writeTree } from './course-fixtures.js';
-import { docker, exec, ROOT, tempDir, testBuilder, tjs2i, uniqueName } from './helpers.js';
-import { JupyterClient, waitForJupyter } from './jupyter.js';
+import { notebook, writeTree } from '../support/integration/course-fixtures.js';
+import { docker, exec, ROOT, tempDir, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { JupyterClient, waitForJupyter } from '../support/integration/jupyter.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

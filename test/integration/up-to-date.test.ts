@@ -5,10 +5,10 @@
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { notebook, writeTree } from './course-fixtures.js';
-import { tjs2iTracked } from './engine-recorder.js';
-import { git } from './git-server.js';
-import { docker, exec, imageId, inspectImage, tempDir, testBuilder, tjs2i, uniqueName } from './helpers.js';
+import { notebook, writeTree } from '../support/integration/course-fixtures.js';
+import { tjs2iTracked } from '../support/integration/engine-recorder.js';
+import { git } from '../support/integration/git-server.js';
+import { docker, exec, imageId, inspectImage, tempDir, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
 
 describe('build: an output image built from the same inputs is up to date (real engine)', function () {
   this.timeout(600_000);

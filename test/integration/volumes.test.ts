@@ -10,9 +10,9 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { docker, exec, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from './helpers.js';
-import { notebook, writeTree } from './course-fixtures.js';
-import { emptyNotebook, JupyterClient, runJupyter, tokenOf, waitForJupyter, type RunningJupyter } from './jupyter.js';
+import { docker, exec, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { notebook, writeTree } from '../support/integration/course-fixtures.js';
+import { emptyNotebook, JupyterClient, runJupyter, tokenOf, waitForJupyter, type RunningJupyter } from '../support/integration/jupyter.js';
 
 /** 2 MB that does not compress: a second copy in the layer would show in `docker history`. */
 const DATA = randomBytes(2_000_000);

@@ -1,0 +1,181 @@
+/**
+ * Incremental builds: `save-artifacts` runs in the previous image of the output tag and writes a
+ * tar of what it wants to keep (dependencies, caches) to stdout; that tar becomes
+ * `<destination>/artifacts` in the new build container, where `assemble` can restore it.
+ * The stream is kept in a temporary file and read through once before anything is uploaded, so a
+ * broken stream means a clean build (with a warning), never a half-restored one.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import type { Engine } from '../engine/engine.js';
+import { InterruptedError, throwIfAborted } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import type { ScriptLocation } from '../s2i/scripts.js';
+import { packTrees } from '../source/pack-trees.js';
+
+export interface SaveArtifactsSpec {
+  /** The previous image (its id). */
+  image: string;
+  script: ScriptLocation;
+  user: string;
+  uid: number;
+  env: string[];
+  destination: string;
+}
+
+export interface SavedArtifacts {
+  /** The tar written by save-artifacts. */
+  path: string;
+  entries: number;
+  bytes: number;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Runs save-artifacts in a container of the previous image. Undefined (after a warning) when it
+ * fails or writes something that is not a tar; the caller then builds from scratch.
+ */
+export async function saveArtifacts(engine: Engine, spec: SaveArtifactsSpec, logger: Logger, signal?: AbortSignal): Promise<SavedArtifacts | undefined> {
+  const dir = await mkdtemp(join(tmpdir(), 'tjs2i-artifacts-'));
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  const path = join(dir, 'artifacts.tar');
+  const name = `tjs2i-build-${randomBytes(6).toString('hex')}-save`;
+  let container: string | undefined;
+  try {
+    container = name;
+    const id = await engine.createContainer(
+      { image: spec.image, name, user: spec.user, entrypoint: ['/usr/bin/env'], cmd: [spec.script.imagePath], env: spec.env },
+      signal,
+    );
+    container = id;
+    if (spec.script.hostPath) {
+      const pack = packTrees({ uid: spec.uid, gid: 0, trees: [], files: [{ source: spec.script.hostPath, name: 'scripts/save-artifacts', mode: 0o755 }] });
+      await Promise.all([pack.done, engine.putArchive(id, pack.stream, spec.destination, signal)]);
+    }
+    // The engine's demultiplexer cannot be paused, so output is written as it comes; a write error
+    // (a full disk) is kept and turns into a clean build once the container is done.
+    const file = createWriteStream(path);
+    let writeError: Error | undefined;
+    file.on('error', (error) => (writeError ??= error));
+    let exitCode: number;
+    try {
+      exitCode = await engine.run(
+        id,
+        (chunk, stream) => {
+          if (stream === 'stderr') logger.output(chunk, stream);
+          else if (!writeError) file.write(chunk);
+        },
+        signal,
+      );
+    } finally {
+      file.end();
+      await finished(file).catch(() => undefined);
+    }
+    if (writeError) {
+      logger.warn(`could not keep the artifacts (${writeError.message}); building from scratch`);
+      await cleanup();
+      return undefined;
+    }
+    throwIfAborted(signal);
+    if (exitCode !== 0) {
+      logger.warn(`save-artifacts failed with exit code ${exitCode}; building from scratch`);
+      await cleanup();
+      return undefined;
+    }
+    const checked = await readTar(path).catch((error: unknown) => {
+      logger.warn(`save-artifacts did not write a valid tar (${(error as Error).message}); building from scratch`);
+      return undefined;
+    });
+    if (!checked) {
+      await cleanup();
+      return undefined;
+    }
+    return { path, ...checked, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error instanceof InterruptedError || signal?.aborted ? new InterruptedError() : error;
+  } finally {
+    if (container) await engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove container ${name}: ${String(error)}`));
+  }
+}
+
+/** Reads a tar through, failing on a truncated or corrupt one. An empty stream is an empty tar. */
+export async function readTar(path: string): Promise<{ entries: number; bytes: number }> {
+  let entries = 0;
+  let bytes = 0;
+  const extract = tar.extract();
+  extract.on('entry', (header, stream, next) => {
+    entries++;
+    bytes += header.size ?? 0;
+    stream.on('end', next);
+    stream.resume();
+  });
+  await pipeline(createReadStream(path), extract);
+  return { entries, bytes };
+}
+
+/**
+ * The saved tar again, every entry moved under `artifacts/` and owned by the build user (group 0),
+ * for putArchive at the destination. Only files, directories, symlinks and hard links (within the
+ * archive) are carried over.
+ */
+export function artifactsArchive(path: string, uid: number): Readable {
+  const extract = tar.extract();
+  const pack = tar.pack();
+  const written = new Set<string>();
+  pack.entry({ name: 'artifacts/', type: 'directory', mode: 0o775, uid, gid: 0 });
+  extract.on('entry', (header, stream, next) => {
+    const name = safeName(header.name);
+    const type = header.type ?? 'file';
+    // A hard link may only point at an entry already carried over (inside artifacts/).
+    const target = type === 'link' ? safeName(header.linkname ?? '') : undefined;
+    const keep =
+      name !== undefined &&
+      (type === 'file' || type === 'directory' || type === 'symlink' || (type === 'link' && target !== undefined && written.has(target)));
+    if (!keep) {
+      stream.on('end', next);
+      stream.resume();
+      return;
+    }
+    written.add(name);
+    // A fresh header: nothing of the original (pax records, owners, devices) is carried over, so a
+    // pax path cannot put an entry outside artifacts/ and a pax uid cannot change its owner.
+    const entry = pack.entry(
+      {
+        name: type === 'directory' ? `artifacts/${name}/` : `artifacts/${name}`,
+        type,
+        mode: (header.mode ?? 0o644) & 0o1777,
+        size: type === 'file' ? header.size : 0,
+        mtime: header.mtime,
+        uid,
+        gid: 0,
+        uname: '',
+        gname: '',
+        ...(type === 'symlink' ? { linkname: header.linkname ?? '' } : {}),
+        ...(type === 'link' ? { linkname: `artifacts/${target}` } : {}),
+      },
+      (error) => {
+        if (error) extract.destroy(error);
+        else next();
+      },
+    );
+    stream.pipe(entry);
+  });
+  extract.on('finish', () => pack.finalize());
+  extract.on('error', (error) => pack.destroy(error));
+  createReadStream(path).on('error', (error) => extract.destroy(error)).pipe(extract);
+  return pack as unknown as Readable;
+}
+
+/** An entry name relative to the archive's top, or undefined for one that is empty, absolute or climbs out. */
+function safeName(raw: string): string | undefined {
+  const name = raw.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  if (name === '' || name === '.' || name.startsWith('/')) return undefined;
+  return name.split('/').some((part) => part === '..') ? undefined : name;
+}

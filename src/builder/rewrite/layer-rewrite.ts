@@ -1,0 +1,500 @@
+/**
+ * Rewrites the tar headers of one image layer (an uncompressed layer.tar from the engine's image
+ * export) so a builder needs no `chgrp -R`/`chmod -R` layer that copies every file: entries under
+ * the given trees become group 0 with the group bits copied from the user bits (directories also
+ * set-group-ID; symbolic links get group 0 only, as `chgrp -R` gives them), and lose set-uid and
+ * set-gid bits. Only header fields change (mode, gid, gname, the checksum, and the digits of a PAX
+ * `gid` value, zeroed in place), so the output has exactly the input's length, file contents are
+ * streamed through untouched, and a layer with nothing under the trees comes out byte-identical:
+ * same diff id, so the engine's load keeps the layer it already has instead of registering a copy.
+ * Entry data is never buffered; only metadata entries (PAX 'x', GNU long names 'L'/'K') are held
+ * until the header they describe, up to a cap.
+ *
+ * The rules that reach beyond the trees (no set-uid/set-gid file anywhere, a group-writable
+ * /etc/passwd) are not applied here, which would change the base's bottom layers: the rewriter
+ * reports the names they concern (`findings`), and the builder's extra layer fixes those that
+ * are still there in the final file system (see final-fixes.ts).
+ *
+ * The reading follows Go's archive/tar (the engine's reader): a GNU long name wins over a PAX
+ * `path`, a PAX sparse file's GNU.sparse.name over both; link, symlink, device, directory and FIFO
+ * headers carry no data whatever their size field says; a PAX `size` overrides the header's.
+ */
+import { posix } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import {
+  BLOCK,
+  checksumValid,
+  Field,
+  isZeroBlock,
+  padded,
+  parsePaxRecords,
+  readHeader,
+  readString,
+  writeChecksum,
+  writeOctal,
+  writeString,
+  type RawHeader,
+} from './tar-header.js';
+import { LinkGroups } from './link-groups.js';
+import type { TarEntryHeader } from './raw-tar-entry.js';
+
+export interface LayerRules {
+  /** Absolute, normalised, symlink-free paths (no trailing slash) of the trees made group-0 writable, e.g. ['/home/jovyan', '/opt/conda']. */
+  trees: readonly string[];
+}
+
+/** A directory's owner, mode and time as its header gives them. */
+export interface DirHeader {
+  mode: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  mtime: number;
+}
+
+/** A file as a layer has it: header (with raw PAX records such as xattrs) and content. */
+export interface CapturedFile {
+  header: TarEntryHeader;
+  data: Buffer;
+}
+
+/** What a layer says about names outside the trees, for the fixes made in the builder's extra layer. */
+export interface LayerFindings {
+  /**
+   * Absolute names outside the trees of files that were set-uid or set-gid as this layer left them
+   * (every name of such a hard-linked file), and /etc/passwd if the layer has it.
+   */
+  candidates: string[];
+  /** Directories outside the trees, with their headers (a later layer's entry wins). */
+  dirs: Map<string, DirHeader>;
+  /** Candidates that are plain regular files of this layer (not hard-linked), as the layer has them, within the capture budget. */
+  captured: Map<string, CapturedFile>;
+  /**
+   * Whether the layer has an entry other than a directory, or a whiteout, at this absolute path
+   * outside the trees. May say yes wrongly (it keeps hashes), never no wrongly.
+   */
+  mayTouch(path: string): boolean;
+}
+
+/** Bytes of file content the rewriters of one image may capture, shared between them. */
+export interface CaptureBudget {
+  bytes: number;
+}
+
+/** PAX keys the header fields stand for; any other record is kept as bytes with a captured file. */
+const APPLIED_PAX = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'uname', 'gname', 'mtime', 'atime', 'ctime']);
+
+/** FNV-1a over UTF-16 code units: a path's 32-bit hash. */
+function pathHash(path: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+export interface LayerRewriteStats {
+  /** Archive members (metadata entries such as PAX headers and GNU long names not counted). */
+  entries: number;
+  /** Members whose header (or PAX gid record) was changed. */
+  rewritten: number;
+  /** Files, hard links and sparse files in the trees that lost a set-uid or set-gid bit. */
+  setIdCleared: number;
+}
+
+/** The most metadata (PAX headers, GNU long names and their headers) held for one entry. */
+export const MAX_METADATA_BYTES = 1024 * 1024;
+
+/** The layer is not a tar archive this rewriter can read; `offset` is where the offending entry starts. */
+export class LayerTarError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(`${message} (layer tar entry at byte offset ${offset})`);
+    this.name = 'LayerTarError';
+  }
+}
+
+/** Types whose headers never carry data (Go's isHeaderOnlyType). */
+const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
+/** Regular file, hard link, contiguous file, GNU sparse file: what the file rules apply to. */
+const FILE_TYPES = new Set(['0', '\0', '1', '7', 'S']);
+
+/** An archive path (`./opt/conda/`, `opt/conda`) as an absolute path without trailing slash. */
+export function normaliseEntryPath(name: string): string {
+  const path = posix.normalize(`/${name}`);
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+export function layerRewriter(rules: LayerRules, budget: CaptureBudget = { bytes: 0 }): Transform & { readonly stats: LayerRewriteStats; findings(): LayerFindings } {
+  return new LayerRewriter(rules, budget);
+}
+
+/** A metadata entry being read: its header block and its data so far. */
+interface MetaEntry {
+  type: 'x' | 'L' | 'K';
+  header: Buffer;
+  size: number;
+  chunks: Buffer[];
+}
+
+class LayerRewriter extends Transform {
+  readonly stats: LayerRewriteStats = { entries: 0, rewritten: 0, setIdCleared: 0 };
+  private readonly trees: string[];
+
+  private state: 'header' | 'data' | 'meta' | 'sparse-ext' | 'trailer' = 'header';
+  /** A header or sparse extension block being assembled across chunks. */
+  private readonly block = Buffer.alloc(BLOCK);
+  private filled = 0;
+  /** Bytes left in the current data ('data') or metadata ('meta') section, padding included. */
+  private remaining = 0;
+  /** Data bytes (padded) of a GNU sparse entry, streamed once its extension blocks are through. */
+  private dataAfterExtensions = 0;
+  /** Input bytes consumed so far. */
+  private offset = 0;
+  /** Where the current entry (its first metadata header, if any) starts. */
+  private entryOffset = 0;
+
+  /* Metadata for the next member, held until its header is read. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private meta: MetaEntry | undefined;
+  private pax = new Map<string, string>();
+  private paxGids: { data: Buffer; offset: number; length: number }[] = [];
+  private longName: string | undefined;
+  private longLink: string | undefined;
+
+  /* Findings outside the trees. */
+  private readonly setIdNames = new Set<string>();
+  private readonly links = new LinkGroups();
+  private readonly passwd = new Set<string>();
+  private readonly dirs = new Map<string, DirHeader>();
+  private readonly captured = new Map<string, CapturedFile>();
+  private readonly touched = new Set<number>();
+  private paxRaw: [string, Buffer][] = [];
+  /** The file whose content is being captured, and how many of its bytes are still to come. */
+  private capture: { path: string; header: TarEntryHeader; chunks: Buffer[]; left: number } | undefined;
+
+  constructor(
+    rules: LayerRules,
+    private readonly budget: CaptureBudget,
+  ) {
+    super();
+    this.trees = rules.trees.map((tree) => {
+      if (!tree.startsWith('/')) throw new Error(`layerRewriter: tree ${JSON.stringify(tree)} is not an absolute path`);
+      return normaliseEntryPath(tree);
+    });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.consume(chunk);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const clean = this.state === 'trailer' || (this.state === 'header' && this.filled === 0 && this.pending.length === 0);
+    if (clean) callback();
+    else callback(new LayerTarError(`layer tar ends in the middle of an entry at byte ${this.offset}`, this.entryOffset));
+  }
+
+  private consume(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length) {
+      const available = chunk.length - at;
+      switch (this.state) {
+        case 'trailer':
+          this.push(chunk.subarray(at));
+          this.offset += available;
+          at = chunk.length;
+          break;
+        case 'data': {
+          const n = Math.min(this.remaining, available);
+          const data = chunk.subarray(at, at + n);
+          this.push(data);
+          if (this.capture) this.captureData(data);
+          at += n;
+          this.offset += n;
+          this.remaining -= n;
+          if (this.remaining === 0) this.state = 'header';
+          break;
+        }
+        case 'meta': {
+          const meta = this.meta as MetaEntry;
+          const n = Math.min(this.remaining, available);
+          meta.chunks.push(Buffer.from(chunk.subarray(at, at + n)));
+          at += n;
+          this.offset += n;
+          this.remaining -= n;
+          if (this.remaining === 0) this.endMeta(meta);
+          break;
+        }
+        case 'header':
+        case 'sparse-ext': {
+          const n = Math.min(BLOCK - this.filled, available);
+          chunk.copy(this.block, this.filled, at, at + n);
+          at += n;
+          this.offset += n;
+          this.filled += n;
+          if (this.filled === BLOCK) {
+            this.filled = 0;
+            const block = Buffer.from(this.block);
+            if (this.state === 'header') this.onHeader(block);
+            else this.onSparseExtension(block);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  private onHeader(block: Buffer): void {
+    const offset = this.offset - BLOCK;
+    if (this.pending.length === 0) this.entryOffset = offset;
+    if (isZeroBlock(block)) {
+      // End of archive: it and whatever follows go through as they are.
+      this.flushPending();
+      this.push(block);
+      this.state = 'trailer';
+      return;
+    }
+    if (!checksumValid(block)) throw new LayerTarError('invalid tar header checksum', offset);
+    let raw: RawHeader;
+    try {
+      raw = readHeader(block);
+    } catch (error) {
+      throw new LayerTarError(`invalid tar header: ${(error as Error).message}`, offset);
+    }
+    const type = raw.typeflag;
+    if (type === 'x' || type === 'L' || type === 'K') {
+      this.pendingBytes += BLOCK + padded(raw.size);
+      if (this.pendingBytes > MAX_METADATA_BYTES) {
+        throw new LayerTarError(`tar metadata (PAX or GNU long-name entries) larger than ${MAX_METADATA_BYTES} bytes`, this.entryOffset);
+      }
+      const meta: MetaEntry = { type, header: block, size: raw.size, chunks: [] };
+      this.meta = meta;
+      this.remaining = padded(raw.size);
+      if (this.remaining === 0) this.endMeta(meta);
+      else this.state = 'meta';
+      return;
+    }
+    if (type === 'g') {
+      // A global PAX header: passed through; like Go, it is not applied to later entries.
+      this.flushPending();
+      this.push(block);
+      this.startData(raw.size);
+      return;
+    }
+    this.onMember(block, raw, offset);
+  }
+
+  private endMeta(meta: MetaEntry): void {
+    const data = Buffer.concat(meta.chunks);
+    const payload = data.subarray(0, meta.size);
+    if (meta.type === 'x') {
+      let records;
+      try {
+        records = parsePaxRecords(payload);
+      } catch (error) {
+        throw new LayerTarError(`invalid PAX header: ${(error as Error).message}`, this.entryOffset);
+      }
+      for (const record of records) {
+        this.pax.set(record.key, record.value);
+        if (!APPLIED_PAX.has(record.key)) this.paxRaw.push([record.key, Buffer.from(payload.subarray(record.valueOffset, record.valueOffset + record.valueLength))]);
+        if (record.key === 'gid') this.paxGids.push({ data, offset: record.valueOffset, length: record.valueLength });
+      }
+    } else if (meta.type === 'L') {
+      this.longName = readString(payload);
+    } else {
+      this.longLink = readString(payload);
+    }
+    this.pending.push(meta.header, data);
+    this.meta = undefined;
+    this.state = 'header';
+  }
+
+  /** What the layer said about names outside the trees (complete once the layer has been read). */
+  findings(): LayerFindings {
+    const candidates = new Set([...this.setIdNames, ...this.passwd]);
+    // A hard link names its target's inode: every name (outside the trees) of a set-id inode is a candidate.
+    for (const names of this.links.groups()) {
+      if (names.some((name) => this.setIdNames.has(name))) for (const name of names) if (!this.inTree(name)) candidates.add(name);
+      // A hard-linked file's mode and owner are what its last header says: only the engine knows them.
+      for (const name of names) this.captured.delete(name);
+    }
+    const touched = this.touched;
+    return { candidates: [...candidates].sort(), dirs: this.dirs, captured: this.captured, mayTouch: (path) => touched.has(pathHash(path)) };
+  }
+
+  private captureData(data: Buffer): void {
+    const capture = this.capture!;
+    const take = Math.min(capture.left, data.length);
+    if (take > 0) capture.chunks.push(Buffer.from(data.subarray(0, take)));
+    capture.left -= take;
+    if (capture.left === 0) this.endCapture();
+  }
+
+  private endCapture(): void {
+    const capture = this.capture!;
+    this.captured.set(capture.path, { header: capture.header, data: Buffer.concat(capture.chunks) });
+    this.capture = undefined;
+  }
+
+  /** A name outside the trees that this layer writes or removes: a capture of it made earlier in the layer is stale. */
+  private touch(path: string): void {
+    this.touched.add(pathHash(path));
+    this.captured.delete(path);
+  }
+
+  private paxNumber(key: string, fallback: number): number {
+    const value = this.pax.get(key);
+    return value !== undefined && /^[0-9]+(\.[0-9]*)?$/.test(value) ? Math.floor(Number(value)) : fallback;
+  }
+
+  private inTree(path: string): boolean {
+    return this.trees.some((tree) => tree === '/' || path === tree || path.startsWith(`${tree}/`));
+  }
+
+  /** A member's header: decide what changes, patch the header (and PAX gid values) in place, emit. */
+  private onMember(block: Buffer, raw: RawHeader, offset: number): void {
+    this.stats.entries++;
+    const name = this.pax.get('GNU.sparse.name') || this.longName || this.pax.get('path') || raw.name;
+    const linkname = this.longLink || this.pax.get('linkpath') || raw.linkname;
+    // Legacy archives mark directories with a trailing slash on a '\0' entry (Go and GNU tar read them so).
+    const type = raw.typeflag === '\0' && name.endsWith('/') ? '5' : raw.typeflag;
+    let size = raw.size;
+    const paxSize = this.pax.get('size');
+    if (paxSize !== undefined) {
+      if (!/^[0-9]+$/.test(paxSize) || !Number.isSafeInteger(Number(paxSize))) {
+        throw new LayerTarError(`invalid PAX size ${JSON.stringify(paxSize)}`, offset);
+      }
+      size = Number(paxSize);
+    }
+    if (HEADER_ONLY.has(type)) size = 0;
+
+    const path = normaliseEntryPath(name);
+    const whiteout = posix.basename(path).startsWith('.wh.');
+    const isFile = FILE_TYPES.has(type);
+    let mode = raw.mode;
+    let gid = raw.gid;
+    let gname = raw.gname;
+    let paxGidChanged = false;
+    if (!whiteout) {
+      // Every name outside the trees this layer writes (whatever happens to its header below): a
+      // copy of it kept from a lower layer, or earlier in this layer, no longer says what is there.
+      if (type !== '5' && !this.inTree(path)) this.touch(path);
+      // A hard link shares its target's inode, and the engine applies each link header's owner and
+      // mode to it: the target (the inode's first name) decides for every name, so the last header
+      // applied never undoes the first, and no file outside the trees is opened to group 0.
+      const target = type === '1' ? normaliseEntryPath(linkname) : '';
+      const inTree = type === '1' ? this.inTree(target) : (isFile || type === '5' || type === '2') && this.inTree(path);
+      if (inTree) {
+        gid = 0;
+        mode |= ((mode >> 6) & 0o7) << 3;
+        if (type === '5') mode |= 0o2000;
+        if (gname !== '') gname = 'root';
+        for (const record of this.paxGids) {
+          const value = record.data.subarray(record.offset, record.offset + record.length);
+          if (value.length > 0 && value.some((byte) => byte !== 0x30)) {
+            value.fill(0x30);
+            paxGidChanged = true;
+          }
+        }
+      }
+      if (type === '1') this.links.union(path, target);
+      // A name in a tree of a file that lives outside them: the engine applies each link header's
+      // mode to the shared inode, so from this header on every header of that file loses its
+      // set-id bits in place (the last one applied wins), and nothing is left for the extra layer.
+      if (type === '1' && !inTree && this.inTree(path)) this.links.mark(path);
+      // A name that is not valid UTF-8 cannot be looked up in the final file system: in place too.
+      const odd = name.includes('\uFFFD') || (type === '1' && linkname.includes('\uFFFD'));
+      if (isFile && (inTree || odd || (type === '1' && this.links.marked(path)))) {
+        if (mode & 0o6000) {
+          mode &= ~0o6000;
+          this.stats.setIdCleared++;
+        }
+      } else if (isFile) {
+        if (mode & 0o6000) this.setIdNames.add(path);
+        if (path === '/etc/passwd') this.passwd.add(path);
+        const regular = type === '0' || type === '\0' || type === '7';
+        const sparse = [...this.pax.keys()].some((key) => key.startsWith('GNU.sparse.'));
+        if ((mode & 0o6000 || path === '/etc/passwd') && regular && !sparse && size <= this.budget.bytes) {
+          this.budget.bytes -= size;
+          const header: TarEntryHeader = {
+            path: path.slice(1),
+            type: 'file',
+            mode: raw.mode & 0o7777,
+            uid: this.paxNumber('uid', raw.uid),
+            gid: this.paxNumber('gid', raw.gid),
+            uname: this.pax.get('uname') ?? raw.uname,
+            gname: this.pax.get('gname') ?? raw.gname,
+            mtime: this.paxNumber('mtime', raw.mtime),
+            size,
+            extra: this.paxRaw,
+          };
+          this.capture = { path, header, chunks: [], left: size };
+        }
+      } else if (type === '5' && !this.inTree(path)) {
+        this.dirs.set(path, {
+          mode: raw.mode & 0o7777,
+          uid: this.paxNumber('uid', raw.uid),
+          gid: this.paxNumber('gid', raw.gid),
+          uname: this.pax.get('uname') ?? raw.uname,
+          gname: this.pax.get('gname') ?? raw.gname,
+          mtime: this.paxNumber('mtime', raw.mtime),
+        });
+      }
+    } else if (!this.inTree(path)) {
+      // A whiteout: the name it removes.
+      const removed = posix.join(posix.dirname(path), posix.basename(path).slice('.wh.'.length));
+      if (posix.basename(path) !== '.wh..wh..opq') this.touch(removed);
+    }
+
+    const headerChanged = mode !== raw.mode || gid !== raw.gid || gname !== raw.gname;
+    if (headerChanged) {
+      if (mode !== raw.mode) writeOctal(block, Field.mode, mode);
+      if (gid !== raw.gid) writeOctal(block, Field.gid, gid);
+      if (gname !== raw.gname) writeString(block, Field.gname, gname);
+      writeChecksum(block);
+    }
+    if (headerChanged || paxGidChanged) this.stats.rewritten++;
+
+    this.flushPending();
+    this.push(block);
+    if (this.capture?.left === 0) this.endCapture();
+    if (type === 'S' && raw.format === 'gnu' && block[Field.gnuIsExtended[0]] !== 0) {
+      this.dataAfterExtensions = padded(size);
+      this.state = 'sparse-ext';
+    } else {
+      this.startData(size);
+    }
+  }
+
+  private onSparseExtension(block: Buffer): void {
+    this.push(block);
+    if (block[Field.gnuExtIsExtended[0]] === 0) {
+      this.remaining = this.dataAfterExtensions;
+      this.state = this.remaining > 0 ? 'data' : 'header';
+    }
+  }
+
+  private startData(size: number): void {
+    this.remaining = padded(size);
+    this.state = this.remaining > 0 ? 'data' : 'header';
+  }
+
+  /** Emits the held metadata entries (patched or not) and forgets what they said. */
+  private flushPending(): void {
+    for (const buffer of this.pending) this.push(buffer);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.pax = new Map();
+    this.paxGids = [];
+    this.paxRaw = [];
+    this.longName = undefined;
+    this.longLink = undefined;
+  }
+}

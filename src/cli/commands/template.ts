@@ -1,0 +1,89 @@
+/**
+ * `tjs2i template <stack>`: print a deployable definition of a notebook for the stack, an OpenShift
+ * template (default) or Kubernetes manifests, or write it with --output. Needs no engine.
+ */
+import { resolve } from 'node:path';
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { formatError, jsonResult, type GlobalOptions } from '../run-command.js';
+import { ExitCode, Tjs2iError, UsageError } from '../../common/errors.js';
+import { createLogger } from '../../common/log.js';
+import { stderrFormat } from '../../common/stderr-format.js';
+import { STACKS } from '../../builder/stacks.js';
+import { FORMATS, serializeManifest, templateDefinition } from '../../deploy/template-definition.js';
+import { writeFileAtomic } from '../../common/write-file-atomic.js';
+
+interface TemplateArgs extends GlobalOptions {
+  stack: string;
+  format: string;
+  output?: string;
+  memory?: string;
+  volumeSize?: string;
+  deploymentConfig?: boolean;
+  image?: string;
+  name?: string;
+  host?: string;
+  uid?: number;
+}
+
+export const command = 'template <stack>';
+export const describe = 'Print an OpenShift template or Kubernetes manifests that deploy a notebook of the stack';
+
+export const builder = (yargs: Argv): Argv<TemplateArgs> =>
+  yargs
+    .positional('stack', { type: 'string', demandOption: true, describe: `one of ${STACKS.map((s) => s.name).join(', ')}` })
+    .option('format', { type: 'string', default: 'openshift', requiresArg: true, describe: `${FORMATS.join(' or ')}` })
+    .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'write to this file (replaced atomically) instead of stdout' })
+    .option('memory', { type: 'string', requiresArg: true, describe: 'memory limit, e.g. 2Gi (default by stack; OpenShift: the default of MEMORY_LIMIT)' })
+    .option('volume-size', { type: 'string', requiresArg: true, describe: 'a persistent volume on /home/jovyan/work of this size (OpenShift: the default of VOLUME_SIZE)' })
+    .option('deployment-config', { type: 'boolean', describe: 'OpenShift: a DeploymentConfig instead of a Deployment, for OpenShift 3.x' })
+    .group(['image', 'name', 'host', 'uid'], 'Kubernetes (--format kubernetes):')
+    .option('image', { type: 'string', requiresArg: true, describe: 'the image tjs2i build made, as the cluster pulls it (required)' })
+    .option('name', { type: 'string', requiresArg: true, describe: 'name of the objects (default: the stack)' })
+    .option('host', { type: 'string', requiresArg: true, describe: 'public host name: adds an Ingress with TLS (certificate in secret <name>-tls)' })
+    .option('uid', { type: 'number', requiresArg: true, describe: 'the UID the pod runs as, with group 0 (default 1000770000)' }) as unknown as Argv<TemplateArgs>;
+
+export async function handler(args: ArgumentsCamelCase<TemplateArgs>): Promise<void> {
+  const stderr = createLogger(stderrFormat(args.timestamps));
+  try {
+    // The Kubernetes manifest holds the generated password (in its Secret): it goes to a pipe
+    // (kubectl apply -f -) or a private file, never onto a terminal or into a log by accident.
+    if (args.format === 'kubernetes' && args.output === undefined && process.stdout.isTTY) {
+      throw new UsageError(
+        'the Kubernetes manifest holds the password Secret and stdout is a terminal',
+        'pipe it (tjs2i template STACK --format kubernetes --image IMAGE | kubectl apply -f -) or write it with --output FILE',
+      );
+    }
+    const { format, manifest } = templateDefinition({
+      stack: args.stack,
+      format: args.format,
+      ...(args.memory !== undefined ? { memory: args.memory } : {}),
+      ...(args.volumeSize !== undefined ? { volumeSize: args.volumeSize } : {}),
+      ...(args.deploymentConfig !== undefined ? { deploymentConfig: args.deploymentConfig } : {}),
+      ...(args.image !== undefined ? { image: args.image } : {}),
+      ...(args.name !== undefined ? { name: args.name } : {}),
+      ...(args.host !== undefined ? { host: args.host } : {}),
+      ...(args.uid !== undefined ? { uid: args.uid } : {}),
+    });
+    if (args.output !== undefined) {
+      if (args.output === '') throw new UsageError('--output needs a file name');
+      // Private when it holds a password.
+      await writeFileAtomic(args.output, serializeManifest(manifest), format === 'kubernetes' ? 0o600 : 0o644).catch((error: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot write ${args.output}: ${error.code ?? error.message}`, 'give a path in an existing, writable directory');
+      });
+      if (!args.quiet) stderr.line(`wrote ${format} definition to ${resolve(args.output)}`);
+      if (args.json) process.stdout.write(`${jsonResult({ format, output: resolve(args.output) })}\n`);
+    } else {
+      // With --json, stdout is one line: the manifest itself.
+      process.stdout.write(args.json ? `${JSON.stringify(manifest)}\n` : serializeManifest(manifest));
+    }
+    if (format === 'kubernetes' && !args.quiet) {
+      const name = args.name ?? args.stack;
+      stderr.line(`the password is in the Secret ${name}: kubectl get secret ${name} -o jsonpath='{.data.password}' | base64 -d`);
+    }
+    process.exitCode = ExitCode.ok;
+  } catch (error) {
+    stderr.line(formatError(error, Boolean(args.debug || args.verbose)));
+    if (args.json) process.stdout.write(`${jsonResult(undefined, error)}\n`);
+    process.exitCode = error instanceof Tjs2iError ? error.exitCode : ExitCode.buildFailed;
+  }
+}

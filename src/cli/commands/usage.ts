@@ -1,0 +1,31 @@
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { runCommand, type GlobalOptions } from '../run-command.js';
+
+interface UsageArgs extends GlobalOptions {
+  builder: string;
+}
+
+export const command = 'usage <builder>';
+export const describe = "Print a builder image's usage (its S2I usage script)";
+
+export const builder = (yargs: Argv): Argv<UsageArgs> =>
+  yargs.positional('builder', { type: 'string', demandOption: true, describe: 'builder image' }) as unknown as Argv<UsageArgs>;
+
+export async function handler(args: ArgumentsCamelCase<UsageArgs>): Promise<void> {
+  await runCommand(args, async ({ logger, engine, signal }) => {
+    let text = '';
+    const { showUsage } = await import('../../s2i/show-usage.js');
+    await showUsage(
+      engine,
+      args.builder,
+      (chunk, stream) => {
+        if (stream === 'stderr') logger.output(chunk, stream);
+        else if (args.json) text += chunk.toString();
+        else process.stdout.write(chunk);
+      },
+      logger,
+      signal,
+    );
+    return { builder: args.builder, usage: text };
+  });
+}

@@ -1,0 +1,61 @@
+/** The yargs root: commands, global options, and usage errors as one line with exit code 2. */
+import yargs, { type Argv } from 'yargs';
+import * as buildCommand from './commands/build.js';
+import * as builderCommand from './commands/builder.js';
+import * as previewCommand from './commands/preview.js';
+import * as runImageCommand from './commands/run.js';
+import * as templateCommand from './commands/template.js';
+import * as stacksCommand from './commands/stacks.js';
+import * as usageCommand from './commands/usage.js';
+import * as versionCommand from './commands/version.js';
+import { ExitCode } from '../common/errors.js';
+import { createLogger } from '../common/log.js';
+import { stderrFormat, timestampsFromArgv } from '../common/stderr-format.js';
+import { tjs2iVersion } from '../common/version.js';
+import { keepYoungGenerationSmall } from '../common/gc-pacer.js';
+
+export async function main(argv: string[]): Promise<void> {
+  keepYoungGenerationSmall();
+  await globalOptions(yargs(argv))
+    .scriptName('tjs2i')
+    .usage('$0 <command> [options]\n\nSource-to-Image for Jupyter: turn a notebook repository into a Jupyter image that runs under any UID.')
+    .command(builderCommand)
+    .command(stacksCommand)
+    .command(buildCommand)
+    .command(runImageCommand)
+    .command(previewCommand)
+    .command(templateCommand)
+    .command(usageCommand)
+    .command(versionCommand)
+    .demandCommand(1, 'give a command: builder, build, run, preview, stacks, template, usage or version')
+    .strict()
+    .help()
+    .version(tjs2iVersion())
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail((message, error: unknown) => {
+      // Handlers catch their own errors (runCommand): what arrives here is yargs' validation of the
+      // command line, including the messages the check() functions return.
+      const text = message || (error instanceof Error ? error.message : String(error));
+      createLogger(stderrFormat(timestampsFromArgv(argv))).line(`error: ${text} (see tjs2i --help)`);
+      process.exit(ExitCode.usage);
+    })
+    .parseAsync();
+}
+
+/** The options of every command (exported for the check of the CI examples' command lines). */
+export function globalOptions(y: Argv): Argv {
+  return y
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'only errors (no step lines, no assemble output)' })
+    .option('verbose', { type: 'boolean', describe: 'more detail, and stacks for unexpected errors' })
+    .option('loglevel', { type: 'number', requiresArg: true, describe: "s2i's log level: 0-1 normal, 2-5 as --verbose" })
+    .option('debug', { type: 'boolean', hidden: true })
+    .option('json', { type: 'boolean', describe: 'print one result object (JSON) on stdout; logs stay on stderr' })
+    .option('docker-host', { type: 'string', requiresArg: true, describe: 'engine endpoint, unix:///path or tcp://host:port (overrides DOCKER_HOST)' })
+    .option('timestamps', { type: 'boolean', describe: 'start every stderr line with the UTC time (default: when stderr is not a terminal, or TJS2I_TIMESTAMPS=1|0)' })
+    .conflicts('quiet', 'verbose')
+    .check((argv) => {
+      const level = argv.loglevel;
+      if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 5)) return '--loglevel must be an integer from 0 to 5';
+      return true;
+    });
+}

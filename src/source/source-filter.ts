@@ -1,0 +1,49 @@
+/**
+ * Which files of the source are packed: s2i's `--exclude` regular expression (by default it leaves
+ * out `.git` at any depth) and the source's `.s2iignore` with gitignore semantics (via `ignore`,
+ * the matcher eslint and prettier use).
+ */
+import { lstat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { UsageError } from '../common/errors.js';
+
+/** s2i's default: `.git` directories (and files) at any depth. */
+export const DEFAULT_EXCLUDE = '(^|/)\\.git(/|$)';
+
+export const S2I_IGNORE_FILE = '.s2iignore';
+
+/** `--exclude`: a regular expression matched against paths relative to the source; '' excludes nothing. */
+export function compileExclude(pattern: string | undefined): RegExp | undefined {
+  const source = pattern ?? DEFAULT_EXCLUDE;
+  if (source === '') return undefined;
+  try {
+    return new RegExp(source);
+  } catch (error) {
+    throw new UsageError(`--exclude ${source} is not a valid regular expression (${(error as Error).message})`, `for example --exclude '${DEFAULT_EXCLUDE}'`);
+  }
+}
+
+/** The rules of `<dir>/.s2iignore`, or undefined when there is none. */
+export async function readS2iIgnore(dir: string): Promise<{ rules: Ignore; count: number } | undefined> {
+  const path = join(dir, S2I_IGNORE_FILE);
+  const st = await lstat(path).catch(() => undefined);
+  if (!st) return undefined;
+  if (!st.isFile()) throw new UsageError(`${S2I_IGNORE_FILE} in the source is not a regular file`, 'make it a plain text file, not a symlink');
+  const text = await readFile(path, 'utf8');
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('#'));
+  return { rules: ignore().add(text), count: lines.length };
+}
+
+/**
+ * The test for packTrees: true for a path to leave out. `relative` uses `/` and has no leading or
+ * trailing slash; directories are also tested with a trailing slash, as gitignore patterns like
+ * `build/` only match directories.
+ */
+export function sourceFilter(exclude: RegExp | undefined, rules: Ignore | undefined): (relative: string, directory: boolean) => boolean {
+  return (relative, directory) => {
+    if (exclude?.test(relative)) return true;
+    if (!rules) return false;
+    return rules.ignores(directory ? `${relative}/` : relative);
+  };
+}

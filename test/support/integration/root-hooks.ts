@@ -1,0 +1,47 @@
+/**
+ * Mocha root hooks (loaded by .mocharc.json) for the integration suites: without an engine they
+ * skip, unless TJS2I_REQUIRE_DOCKER=1 (CI), where a missing engine or fixture fails the run. After
+ * the run every image and container the tests made is removed; the fixture images are kept for
+ * reuse. A run of the unit tests alone never asks the engine.
+ */
+import type { Context, Suite } from 'mocha';
+import { DEBIAN, engineAnswers, imageExists, removeTestArtifacts, REQUIRE_DOCKER, STANDIN } from './helpers.js';
+
+/** Stand-ins for the other stacks (test/fixtures/standin/<stack>.Dockerfile, used by stacks.test.ts). */
+const STACK_STANDINS = ['scipy-notebook', 'r-notebook', 'datascience-notebook', 'pyspark-notebook', 'all-spark-notebook'].map(
+  (stack) => `tjs2i-fixture/${stack}:latest`,
+);
+
+const isIntegrationFile = (file: string | undefined) => file?.includes('/integration/') === true;
+
+let ready = false;
+
+async function checkEngineAndFixtures(this: Context): Promise<void> {
+  this.timeout(30_000);
+  const root: Suite | undefined = this.test?.parent;
+  if (!root?.suites.some((suite) => isIntegrationFile(suite.file))) return;
+  if (!(await engineAnswers())) {
+    if (REQUIRE_DOCKER) throw new Error('TJS2I_REQUIRE_DOCKER=1 but no Docker engine answers (run .ci/engine.sh)');
+    return;
+  }
+  for (const fixture of [STANDIN, DEBIAN, ...STACK_STANDINS]) {
+    if (!(await imageExists(fixture))) {
+      const message = `fixture image ${fixture} is missing (run npm run fixtures)`;
+      if (REQUIRE_DOCKER) throw new Error(message);
+      console.warn(`skipping integration tests: ${message}`);
+      return;
+    }
+  }
+  ready = true;
+}
+
+export const mochaHooks = {
+  beforeAll: checkEngineAndFixtures,
+  beforeEach(this: Context): void {
+    if (!ready && isIntegrationFile(this.currentTest?.file)) this.skip();
+  },
+  async afterAll(this: Context): Promise<void> {
+    this.timeout(120_000);
+    if (ready) await removeTestArtifacts();
+  },
+};

@@ -51,7 +51,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   if (values.json === '') throw new BenchUsageError('--json needs a file name');
   let cases: CaseName[] = [...CASES];
   if (values.cases !== undefined) {
-    const asked = values.cases.split(',').map((name) => name.trim()).filter(Boolean);
+    const asked = values.cases
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
     const unknown = asked.filter((name) => !(CASES as readonly string[]).includes(name));
     if (unknown.length > 0 || asked.length === 0) {
       throw new BenchUsageError(`unknown case ${unknown.join(', ') || '(none given)'}: choose from ${CASES.join(', ')}`);

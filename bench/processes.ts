@@ -33,7 +33,11 @@ export interface RunOptions {
 export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<Completed> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(file, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     current = child;
     if (options.input !== undefined) child.stdin?.end(options.input);
     const out: Buffer[] = [];

@@ -142,7 +142,9 @@ async function buildCase(name: CaseName, title: string, make: () => Promise<Cour
     const ours = await tjs2iBuild(course, builder, builderBytes);
     const floor = await floorBuild(course, builder, builderBytes);
     const label = i === 0 ? 'warm-up' : `run ${i}/${runs}`;
-    log(`   ${label}: tjs2i ${(ours.ms / 1000).toFixed(2)} s (${formatMiB(ours.maxRss)}, +${formatBytes(ours.added)}), floor ${(floor.ms / 1000).toFixed(2)} s (+${formatBytes(floor.added)})`);
+    log(
+      `   ${label}: tjs2i ${(ours.ms / 1000).toFixed(2)} s (${formatMiB(ours.maxRss)}, +${formatBytes(ours.added)}), floor ${(floor.ms / 1000).toFixed(2)} s (+${formatBytes(floor.added)})`,
+    );
     if (i === 0) continue;
     figures.tjs2iMs.push(ours.ms);
     figures.baselineMs.push(floor.ms);
@@ -184,7 +186,9 @@ async function builderCase(name: 'builder' | 'builder-conda', runs: number): Pro
       if (/Using cache/.test(result.stderr)) figures.notes.push(`run ${i}${dockerfile ? ' (--dockerfile)' : ''} reused the build cache`);
       await removeImage(tag);
       await removeImage(base);
-      log(`   run ${i}/${runs} ${dockerfile ? 'baseline' : 'tjs2i   '}: ${(result.ms / 1000).toFixed(1)} s, ${formatBytes(size)} (${formatMiB(result.maxRss)})`);
+      log(
+        `   run ${i}/${runs} ${dockerfile ? 'baseline' : 'tjs2i   '}: ${(result.ms / 1000).toFixed(1)} s, ${formatBytes(size)} (${formatMiB(result.maxRss)})`,
+      );
       (dockerfile ? figures.baselineMs : figures.tjs2iMs).push(result.ms);
       (dockerfile ? figures.baselineOutputBytes : figures.tjs2iOutputBytes).push(size);
       if (!dockerfile && result.maxRss !== undefined) figures.peakRssBytes.push(result.maxRss);
@@ -203,13 +207,26 @@ function rowOf(figures: CaseFigures): TableRow {
   } else {
     size = formatSizeVs(ours, figures.referenceBytes);
   }
-  return { case: figures.title, tjs2iMs: median(figures.tjs2iMs), baselineMs: median(figures.baselineMs), size, ...(peak !== undefined ? { peakRssBytes: peak } : {}) };
+  return {
+    case: figures.title,
+    tjs2iMs: median(figures.tjs2iMs),
+    baselineMs: median(figures.baselineMs),
+    size,
+    ...(peak !== undefined ? { peakRssBytes: peak } : {}),
+  };
 }
 
 async function freeBytes(): Promise<number> {
   const root = await run('docker', ['info', '--format', '{{.DockerRootDir}}']);
   const paths = [tmpdir(), ...(root.code === 0 ? [root.stdout.trim()] : [])];
-  const free = await Promise.all(paths.map(async (path) => statfs(path).then((s) => s.bavail * s.bsize, () => Number.POSITIVE_INFINITY)));
+  const free = await Promise.all(
+    paths.map(async (path) =>
+      statfs(path).then(
+        (s) => s.bavail * s.bsize,
+        () => Number.POSITIVE_INFINITY,
+      ),
+    ),
+  );
   return Math.min(...free);
 }
 
@@ -234,7 +251,8 @@ async function main(argv: string[]): Promise<void> {
 
   const report: Report = { date: new Date().toISOString(), machine, options, cases: [], skipped: [] };
   try {
-    for (const name of ['builder', 'builder-conda'] as const) if (options.cases.includes(name)) report.cases.push(await builderCase(name, runsFor(options, name)));
+    for (const name of ['builder', 'builder-conda'] as const)
+      if (options.cases.includes(name)) report.cases.push(await builderCase(name, runsFor(options, name)));
 
     const builds: [CaseName, string, () => Promise<Course>][] = [
       ['course-10mb', '10 MB course', smallCourse],

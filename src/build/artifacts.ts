@@ -136,8 +136,7 @@ export function artifactsArchive(path: string, uid: number): Readable {
     // A hard link may only point at an entry already carried over (inside artifacts/).
     const target = type === 'link' ? safeName(header.linkname ?? '') : undefined;
     const keep =
-      name !== undefined &&
-      (type === 'file' || type === 'directory' || type === 'symlink' || (type === 'link' && target !== undefined && written.has(target)));
+      name !== undefined && (type === 'file' || type === 'directory' || type === 'symlink' || (type === 'link' && target !== undefined && written.has(target)));
     if (!keep) {
       stream.on('end', next);
       stream.resume();
@@ -169,7 +168,9 @@ export function artifactsArchive(path: string, uid: number): Readable {
   });
   extract.on('finish', () => pack.finalize());
   extract.on('error', (error) => pack.destroy(error));
-  createReadStream(path).on('error', (error) => extract.destroy(error)).pipe(extract);
+  createReadStream(path)
+    .on('error', (error) => extract.destroy(error))
+    .pipe(extract);
   return pack as unknown as Readable;
 }
 

@@ -53,7 +53,10 @@ export async function extractTo(root: string, archive: Readable): Promise<Extrac
         stream.resume();
       }
     };
-    write().then(() => next(), (error: unknown) => next(error as Error));
+    write().then(
+      () => next(),
+      (error: unknown) => next(error as Error),
+    );
   });
   await pipeline(archive, extract);
   // Modes last, deepest first, so a read-only directory does not stop writing its own entries.

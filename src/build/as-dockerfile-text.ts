@@ -36,7 +36,10 @@ export function dockerfileString(value: string, what: string): string {
 
 export function renderDockerfile(plan: DockerfilePlan): string {
   if (!isValidImageName(plan.builder)) throw new UsageError(`invalid builder image name ${JSON.stringify(plan.builder)}`, 'use name[:tag] or name@digest');
-  for (const [what, value] of [['assemble user', plan.assembleUser], ['image USER', plan.imageUser]] as const) {
+  for (const [what, value] of [
+    ['assemble user', plan.assembleUser],
+    ['image USER', plan.imageUser],
+  ] as const) {
     if (!/^\d+(:\d+)?$/.test(value)) throw new UsageError(`the ${what} ${JSON.stringify(value)} is not numeric`);
   }
   const lines = [`FROM ${plan.builder}`];

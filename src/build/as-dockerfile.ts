@@ -60,7 +60,10 @@ export async function writeAsDockerfile(engine: Engine, path: string, options: B
   const imageUser = builder?.user ?? DEFAULT_BUILDER_USER;
   const buildUser = builder
     ? assembleUserOf(builder, options.assembleUser, ranges)
-    : { user: (options.assembleUser ?? DEFAULT_BUILDER_USER).trim(), uid: checkAllowedUser((options.assembleUser ?? DEFAULT_BUILDER_USER).trim(), ranges, 'assemble user') };
+    : {
+        user: (options.assembleUser ?? DEFAULT_BUILDER_USER).trim(),
+        uid: checkAllowedUser((options.assembleUser ?? DEFAULT_BUILDER_USER).trim(), ranges, 'assemble user'),
+      };
   if (!builder) checkBuilderUser('(assemble user)', buildUser.user);
   const destination = destinationFlag ?? validateDestination(builder?.destination, `the builder label ${Label.destination}`) ?? DEFAULT_DESTINATION;
 
@@ -79,7 +82,9 @@ export async function writeAsDockerfile(engine: Engine, path: string, options: B
     const env = mergeEnvironment(fileEnv, await readSourceEnvironment(source.dir), options.env ?? []);
     const assemble = await finder.require('assemble');
     const run = await finder.require('run');
-    const scripts: PackEntry[] = [assemble, run].filter((s) => s.hostPath).map((s) => ({ source: s.hostPath as string, name: `scripts/${s.name}`, mode: 0o755 }));
+    const scripts: PackEntry[] = [assemble, run]
+      .filter((s) => s.hostPath)
+      .map((s) => ({ source: s.hostPath as string, name: `scripts/${s.name}`, mode: 0o755 }));
     const { labels } = outputLabels({
       builder: builder?.labels ?? {},
       applicationName: options.applicationName,

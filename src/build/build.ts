@@ -115,7 +115,10 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     // What the output is made from; for a commit, a build of the same inputs is skipped.
     const record = await recordOf({ options, source, builder, run, assemble, env, dest, buildUser });
     const commit = kind === 'directory' || source.incomplete ? undefined : source.provenance.commit?.id;
-    if (!commit) logger.debug(`not looking for an up-to-date ${tag}: ${source.incomplete ? `the source is not the commit's content (${source.incomplete})` : 'the source is a directory used as it is, not a commit'}`);
+    if (!commit)
+      logger.debug(
+        `not looking for an up-to-date ${tag}: ${source.incomplete ? `the source is not the commit's content (${source.incomplete})` : 'the source is a directory used as it is, not a commit'}`,
+      );
     const recorded = recordLabels(record, commit !== undefined);
     const fingerprint = recorded[FingerprintLabel.fingerprint];
     const previous = options.incremental || options.removePrevious || commit ? await engine.inspectImage(tag, signal) : undefined;
@@ -174,7 +177,13 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     // The direct write needs the builder's home as tjs2i builders have it: checked in the container.
     let notDirect: string | undefined;
     if (decision.direct) {
-      const checked = await checkContainerOnce(engine, id, { imageId: builder.id, platform: builder.platform, home: decision.home, uid: buildUser.uid }, options.checkCache, signal);
+      const checked = await checkContainerOnce(
+        engine,
+        id,
+        { imageId: builder.id, platform: builder.platform, home: decision.home, uid: buildUser.uid },
+        options.checkCache,
+        signal,
+      );
       if (checked.cached) logger.debug(`the builder's home passed the direct write's check before (image ${shortId(builder.id)}): not checked again`);
       notDirect = checked.notDirect;
     } else notDirect = decision.reason;
@@ -183,7 +192,14 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
       await writeDirect(engine, id, { source, run, buildUser, dest, filter, home: decision.home }, logger, signal);
       throwIfAborted(signal);
       const labels = outputLabelsOf(builder, options, source, undefined, recorded, logger);
-      const imageId = await commitAndTag(engine, id, { cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels }, output, logger, signal);
+      const imageId = await commitAndTag(
+        engine,
+        id,
+        { cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels },
+        output,
+        logger,
+        signal,
+      );
       return await finish(engine, { options, previous, imageId, tag, labels, started, incremental: false, directWrite: true }, logger);
     }
     logger.info(`assemble: ${assemble.imagePath} (${assemble.origin}), run in the build container: ${notDirect}`);
@@ -213,7 +229,14 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     }
 
     const labels = await labelsFor(engine, id, builder, options, source, recorded, logger, signal);
-    const imageId = await commitAndTag(engine, id, { cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels }, output, logger, signal);
+    const imageId = await commitAndTag(
+      engine,
+      id,
+      { cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels },
+      output,
+      logger,
+      signal,
+    );
     return await finish(engine, { options, previous, imageId, tag, labels, started, incremental: artifacts !== undefined, directWrite: false }, logger);
   } finally {
     // Best effort: a cleanup failure is reported but never hides the build's own error.
@@ -381,10 +404,20 @@ async function writeDirect(engine: Engine, id: string, plan: DirectPlan, logger:
   await logger.step('write', `source to ${posix.join(plan.home, 'work')} and ${posix.join(plan.home, '.tjs2i', 'course')} (hard links)`, async () => {
     // A run script not in the image goes where an assemble build would put it.
     if (plan.run.hostPath) {
-      const scripts = packTrees({ uid: plan.buildUser.uid, gid: 0, trees: [], files: [{ source: plan.run.hostPath, name: `scripts/${plan.run.name}`, mode: 0o755 }] });
+      const scripts = packTrees({
+        uid: plan.buildUser.uid,
+        gid: 0,
+        trees: [],
+        files: [{ source: plan.run.hostPath, name: `scripts/${plan.run.name}`, mode: 0o755 }],
+      });
       await Promise.all([scripts.done, engine.putArchive(id, scripts.stream, plan.dest, signal)]);
     }
-    const pack = packDirect({ sourceDir: plan.source.dir, filter: plan.filter, uid: plan.buildUser.uid, onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`) });
+    const pack = packDirect({
+      sourceDir: plan.source.dir,
+      filter: plan.filter,
+      uid: plan.buildUser.uid,
+      onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
+    });
     const writing = engine.putArchive(id, pack.stream, plan.home, signal).catch((error: unknown) => {
       pack.stream.destroy();
       throw error;

@@ -22,7 +22,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { SCRIPTS_DIR } from '../builder/shim-dockerfile.js';
+import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
 import type { CheckCache } from './direct-write-cache.js';
 import type { Engine, PathEntry } from '../engine/engine.js';
 import { s2iScript } from '../common/package-files.js';
@@ -79,7 +79,11 @@ export async function directWriteDecision(inputs: DirectWriteInputs): Promise<Di
   const no = (reason: string): DirectWriteDecision => ({ direct: false, reason });
   const { assemble } = inputs;
   if (assemble.origin !== 'image') return no(`the assemble script comes from ${assemble.origin === 'source' ? 'the source (.s2i/bin)' : '--scripts-url'}`);
-  if (!inputs.builderLabels[BUILDER_STACK_LABEL] || inputs.builderLabels[Label.scriptsUrl] !== `image://${SCRIPTS_DIR}` || assemble.imagePath !== DEFAULT_ASSEMBLE) {
+  if (
+    !inputs.builderLabels[BUILDER_STACK_LABEL] ||
+    inputs.builderLabels[Label.scriptsUrl] !== `image://${SCRIPTS_DIR}` ||
+    assemble.imagePath !== DEFAULT_ASSEMBLE
+  ) {
     return no('the builder is not a tjs2i builder with its default assemble');
   }
   if (inputs.artifacts) return no('artifacts of the previous image are restored');
@@ -97,7 +101,8 @@ export async function directWriteDecision(inputs: DirectWriteInputs): Promise<Di
   for (const name of (await readdir(inputs.sourceDir)).sort()) {
     const st = await lstat(join(inputs.sourceDir, name));
     if (inputs.filter(name, st.isDirectory())) continue;
-    if ((DEPENDENCY_NAMES as readonly string[]).includes(name)) return no(`the source has ${name}${name.endsWith('binder') ? '/' : ''} (assemble installs dependencies)`);
+    if ((DEPENDENCY_NAMES as readonly string[]).includes(name))
+      return no(`the source has ${name}${name.endsWith('binder') ? '/' : ''} (assemble installs dependencies)`);
     if (name === SEEDED_MARKER) return no(`the source has ${SEEDED_MARKER}, the name of assemble's marker`);
   }
   return { direct: true, home: `/home/${user}` };
@@ -148,7 +153,9 @@ export async function checkContainerOnce(
   cache: CheckCache | undefined,
   signal?: AbortSignal,
 ): Promise<{ notDirect: string | undefined; cached: boolean }> {
-  const assemble = createHash('sha256').update(await defaultAssemble()).digest('hex');
+  const assemble = createHash('sha256')
+    .update(await defaultAssemble())
+    .digest('hex');
   // The engine too: another engine may show the same image's files otherwise (rootless, user namespaces).
   const key = [CHECK_VERSION, engine.endpoint, builder.imageId, builder.platform, builder.home, String(builder.uid), assemble].join('\0');
   if (cache?.passed(key)) return { notDirect: undefined, cached: true };

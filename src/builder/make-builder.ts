@@ -6,7 +6,8 @@
  * scripts), whose chgrp/chmod copies every file it touches into a new layer.
  */
 import { randomBytes } from 'node:crypto';
-import { builderDockerfile, builderLabels, SCRIPTS_DIR } from './shim-dockerfile.js';
+import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
+import { builderDockerfile, builderLabels } from './shim-dockerfile.js';
 import { parseNumericUser } from '../s2i/builder-image.js';
 import type { Engine, ImageInfo } from '../engine/engine.js';
 import { throwIfAborted, UsageError, UserNotAllowedError } from '../common/errors.js';
@@ -88,7 +89,12 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
         stat: (path) => engine.statPath(container, path, signal),
         read: (path) => engine.readArchive(container, path, MAX_FIX_BYTES + 64 * 1024, signal),
       };
-      imageId = await rewriteBuilder(engine, { from, baseId: base.id, tag, uid: user.uid, home: user.home, labels, trees: resolved, stack: stack.name, final }, logger, signal);
+      imageId = await rewriteBuilder(
+        engine,
+        { from, baseId: base.id, tag, uid: user.uid, home: user.home, labels, trees: resolved, stack: stack.name, final },
+        logger,
+        signal,
+      );
     }
   } finally {
     // A failed removal must not hide the error that got here.
@@ -220,10 +226,16 @@ async function resolveUser(
     }
   }
   if (uid === undefined) {
-    throw new UserNotAllowedError(`base image ${from} has USER ${declared}, which its /etc/passwd does not define`, 'give a base image whose notebook user exists');
+    throw new UserNotAllowedError(
+      `base image ${from} has USER ${declared}, which its /etc/passwd does not define`,
+      'give a base image whose notebook user exists',
+    );
   }
   if (uid === 0) {
-    throw new UserNotAllowedError(`base image ${from} runs as root (USER ${declared || 'empty'})`, 'give a Jupyter stack image, whose notebook user is not root');
+    throw new UserNotAllowedError(
+      `base image ${from} runs as root (USER ${declared || 'empty'})`,
+      'give a Jupyter stack image, whose notebook user is not root',
+    );
   }
   return { uid, home };
 }

@@ -7,10 +7,9 @@
  * group-writable /etc/passwd (so `run` can add an entry for an arbitrary UID, as the upstream
  * stacks' start.sh does) and, because of that, no set-uid or set-gid programs.
  */
+import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
 import { Label } from '../s2i/labels.js';
 import type { Stack } from './stacks.js';
-
-export const SCRIPTS_DIR = '/usr/libexec/s2i';
 
 export interface BuilderPlan {
   from: string;

@@ -8,7 +8,24 @@ import { posix } from 'node:path';
 import type { PathStat } from '../engine/path-stat.js';
 
 /** Never made group-writable, whatever a link leads to. */
-export const SYSTEM_TREES: readonly string[] = ['/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/root', '/sbin', '/sys', '/usr', '/usr/bin', '/usr/lib', '/usr/local', '/var'];
+export const SYSTEM_TREES: readonly string[] = [
+  '/',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/lib',
+  '/lib64',
+  '/proc',
+  '/root',
+  '/sbin',
+  '/sys',
+  '/usr',
+  '/usr/bin',
+  '/usr/lib',
+  '/usr/local',
+  '/var',
+];
 
 /** Like the kernel's limit on links followed while resolving one path (ELOOP). */
 export const MAX_LINKS = 40;
@@ -62,7 +79,12 @@ export async function resolveTrees(trees: readonly string[], stat: StatPath): Pr
     } else if (SYSTEM_TREES.includes(real)) {
       resolved.push({ path, real, outcome: 'system', message: `tjs2i: ${path} leads to ${real}: skipped` });
     } else {
-      resolved.push({ path, real, outcome: 'writable', message: real === path ? `tjs2i: group 0 may write ${path}` : `tjs2i: group 0 may write ${path} (${real})` });
+      resolved.push({
+        path,
+        real,
+        outcome: 'writable',
+        message: real === path ? `tjs2i: group 0 may write ${path}` : `tjs2i: group 0 may write ${path} (${real})`,
+      });
     }
   }
   return resolved;

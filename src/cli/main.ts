@@ -51,7 +51,10 @@ export function globalOptions(y: Argv): Argv {
     .option('debug', { type: 'boolean', hidden: true })
     .option('json', { type: 'boolean', describe: 'print one result object (JSON) on stdout; logs stay on stderr' })
     .option('docker-host', { type: 'string', requiresArg: true, describe: 'engine endpoint, unix:///path or tcp://host:port (overrides DOCKER_HOST)' })
-    .option('timestamps', { type: 'boolean', describe: 'start every stderr line with the UTC time (default: when stderr is not a terminal, or TJS2I_TIMESTAMPS=1|0)' })
+    .option('timestamps', {
+      type: 'boolean',
+      describe: 'start every stderr line with the UTC time (default: when stderr is not a terminal, or TJS2I_TIMESTAMPS=1|0)',
+    })
     .conflicts('quiet', 'verbose')
     .check((argv) => {
       const level = argv.loglevel;

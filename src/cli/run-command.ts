@@ -86,7 +86,11 @@ export async function runCommand(
     // Loaded here, not at start-up: dockerode is the largest part of the CLI, and only the commands
     // that talk to the engine pay for it.
     const { createEngine } = await import('../engine/engine.js');
-    const result = await handler({ logger, engine: createEngine(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {}), signal: controller.signal });
+    const result = await handler({
+      logger,
+      engine: createEngine(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {}),
+      signal: controller.signal,
+    });
     if (options.json) process.stdout.write(`${jsonResult(result ?? {})}\n`);
     process.exitCode = ExitCode.ok;
   } catch (caught) {

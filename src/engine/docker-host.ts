@@ -39,7 +39,12 @@ export function resolveDockerHost(flag: string | undefined, env: NodeJS.ProcessE
   return parseDockerHost(fromEnv, 'DOCKER_HOST', env, home);
 }
 
-export function parseDockerHost(value: string, origin: '--docker-host' | 'DOCKER_HOST', env: NodeJS.ProcessEnv = process.env, home: string = homedir()): DockerHost {
+export function parseDockerHost(
+  value: string,
+  origin: '--docker-host' | 'DOCKER_HOST',
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = homedir(),
+): DockerHost {
   const text = value.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
   if (scheme === 'unix') {
@@ -63,7 +68,10 @@ export function parseDockerHost(value: string, origin: '--docker-host' | 'DOCKER
     return { kind: 'tcp', url: `tcp://${url.host}${url.port ? '' : `:${port}`}`, host, port, ...(tls ? { tls } : {}) };
   }
   if (origin === 'DOCKER_HOST' && (scheme === 'ssh' || scheme === 'npipe')) return { kind: 'dockerode', url: text };
-  throw new UsageError(`unsupported ${origin} scheme ${scheme}:// in ${redactCredentials(text)}`, `${FLAG_HINT}${origin === '--docker-host' ? ' (for ssh://, set DOCKER_HOST instead)' : ''}`);
+  throw new UsageError(
+    `unsupported ${origin} scheme ${scheme}:// in ${redactCredentials(text)}`,
+    `${FLAG_HINT}${origin === '--docker-host' ? ' (for ssh://, set DOCKER_HOST instead)' : ''}`,
+  );
 }
 
 /** TLS is on when DOCKER_TLS_VERIFY is set (and not "0"/"false") or DOCKER_CERT_PATH is set. */

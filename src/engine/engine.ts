@@ -6,14 +6,7 @@
 import type Docker from 'dockerode';
 import { addAbortSignal, PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
-import {
-  BuildFailedError,
-  EngineUnreachableError,
-  ImageNotFoundError,
-  InterruptedError,
-  Tjs2iError,
-  UsageError,
-} from '../common/errors.js';
+import { BuildFailedError, EngineUnreachableError, ImageNotFoundError, InterruptedError, Tjs2iError, UsageError } from '../common/errors.js';
 import { Dockerode } from './dockerode-loader.js';
 import { describeDockerHost, dockerConnectOptions, resolveDockerHost, type DockerHost } from './docker-host.js';
 import { followProgress, type ProgressEvent } from './progress-stream.js';
@@ -129,7 +122,13 @@ export interface Engine {
    * resolves with the digest the registry gave, when the engine told it. Failures reported in the
    * progress stream or as the HTTP answer become RegistryPushError (exit 6).
    */
-  pushImage(repository: string, tag: string, auth: RegistryAuth | undefined, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<string | undefined>;
+  pushImage(
+    repository: string,
+    tag: string,
+    auth: RegistryAuth | undefined,
+    onEvent: (event: ProgressEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<string | undefined>;
   createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string>;
   putArchive(containerId: string, archive: Readable, path: string, signal?: AbortSignal): Promise<void>;
   /** One regular file from a container's file system, or undefined if it is not there. */
@@ -145,11 +144,7 @@ export interface Engine {
    */
   listPath(containerId: string, path: string, limit: number, signal?: AbortSignal): Promise<PathEntry[] | undefined>;
   /** Attach, start, stream output, wait: the container's exit code. */
-  run(
-    containerId: string,
-    onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
-    signal?: AbortSignal,
-  ): Promise<number>;
+  run(containerId: string, onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<number>;
   /** Commits to an untagged image (the caller tags it, so an interrupted commit moves no tag). */
   commit(containerId: string, spec: CommitSpec, signal?: AbortSignal): Promise<string>;
   tagImage(imageId: string, repository: string, tag: string): Promise<void>;
@@ -163,11 +158,7 @@ export interface Engine {
    * Attaches to a container's output (call before startContainer, so no line is lost). Resolves
    * once attached; `ended` resolves when the output ends (the container stopped).
    */
-  attachOutput(
-    containerId: string,
-    onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
-    signal?: AbortSignal,
-  ): Promise<{ ended: Promise<void> }>;
+  attachOutput(containerId: string, onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<{ ended: Promise<void> }>;
   startContainer(containerId: string, signal?: AbortSignal): Promise<void>;
   /** The container's state, or undefined when it does not exist. */
   inspectContainer(containerId: string, signal?: AbortSignal): Promise<ContainerState | undefined>;
@@ -239,7 +230,7 @@ export function mapEngineError(error: unknown, action: string, endpoint: string,
   if (e.code && TLS_FAILURE.test(e.code) && e.statusCode === undefined) {
     return new EngineUnreachableError(
       `cannot reach the Docker engine at ${endpoint}: TLS failed (${e.code}: ${(e.message ?? '').trim()})`,
-      'check that DOCKER_CERT_PATH holds the ca.pem that signed the engine\'s certificate and a client cert.pem/key.pem it accepts',
+      "check that DOCKER_CERT_PATH holds the ca.pem that signed the engine's certificate and a client cert.pem/key.pem it accepts",
     );
   }
   const detail = engineDetail(error);
@@ -327,15 +318,21 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
     buildImage: (context, spec, signal) =>
       call(`build image ${spec.tag}`, async () => {
-        const stream = (await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
-          t: spec.tag,
-          labels: spec.labels,
-          rm: true,
-          forcerm: true,
-          abortSignal: signal,
-        } as Docker.ImageBuildOptions)) as unknown as Readable;
+        const stream = (await docker.buildImage(
+          context as unknown as NodeJS.ReadableStream,
+          {
+            t: spec.tag,
+            labels: spec.labels,
+            rm: true,
+            forcerm: true,
+            abortSignal: signal,
+          } as Docker.ImageBuildOptions,
+        )) as unknown as Readable;
         const events = await followProgress(stream, spec.onEvent ?? (() => undefined));
-        const id = events.map((e) => e.aux?.ID).filter(Boolean).pop();
+        const id = events
+          .map((e) => e.aux?.ID)
+          .filter(Boolean)
+          .pop();
         if (id) return id;
         const image = await docker.getImage(spec.tag).inspect(withSignal(signal) as Docker.ImageInspectOptions);
         return image.Id;
@@ -360,7 +357,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
         // The engine wants X-Registry-Auth (or a JSON body) even for a registry without auth.
         const stream = (await docker.getImage(repository).push({ tag, authconfig: { ...auth }, ...withSignal(signal) })) as unknown as Readable;
         const events = await followProgress(stream, onEvent);
-        return events.map((e) => e.aux?.Digest ?? /\bdigest: (sha256:[0-9a-f]{64})/.exec(e.status ?? '')?.[1]).filter(Boolean).pop();
+        return events
+          .map((e) => e.aux?.Digest ?? /\bdigest: (sha256:[0-9a-f]{64})/.exec(e.status ?? '')?.[1])
+          .filter(Boolean)
+          .pop();
       } catch (error) {
         const mapped = mapEngineError(error, `push ${reference}`, endpoint);
         if (!(mapped instanceof BuildFailedError)) throw mapped;
@@ -369,18 +369,18 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
 
     createContainer: (spec, signal) =>
-      create(
-        { name: spec.name, Image: spec.image, User: spec.user, Entrypoint: spec.entrypoint, Cmd: spec.cmd, Env: spec.env },
-        signal,
-      ),
+      create({ name: spec.name, Image: spec.image, User: spec.user, Entrypoint: spec.entrypoint, Cmd: spec.cmd, Env: spec.env }, signal),
 
     putArchive: (containerId, archive, path, signal) =>
       call('upload the source', async () => {
         try {
-          await docker.getContainer(containerId).putArchive(archive as unknown as NodeJS.ReadableStream, {
-            path,
-            abortSignal: signal,
-          } as unknown as Docker.ContainerInfo);
+          await docker.getContainer(containerId).putArchive(
+            archive as unknown as NodeJS.ReadableStream,
+            {
+              path,
+              abortSignal: signal,
+            } as unknown as Docker.ContainerInfo,
+          );
         } catch (error) {
           if ((error as EngineErrorLike).statusCode === 404) {
             throw new UsageError(`${path} does not exist in the builder image`, 'give a --destination that exists in the image (s2i does not create it)');
@@ -527,7 +527,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
           // dockerode's image.get() takes no abort signal: the same request through the modem.
           const stream = await new Promise<Readable>((resolve, reject) => {
             docker.modem.dial(
-              { path: `/images/${name}/get`, method: 'GET', isStream: true, abortSignal: signal, statusCodes: { 200: true, 404: 'no such image', 500: 'server error' } },
+              {
+                path: `/images/${name}/get`,
+                method: 'GET',
+                isStream: true,
+                abortSignal: signal,
+                statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
+              },
               (error: unknown, data: unknown) => (error ? reject(error) : resolve(data as Readable)),
             );
           });
@@ -538,10 +544,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
     loadImage: (archive, signal) =>
       call('load the image', async () => {
-        const response = (await docker.loadImage(archive as unknown as NodeJS.ReadableStream, {
-          quiet: true,
-          abortSignal: signal,
-        } as object)) as unknown as Readable;
+        const response = (await docker.loadImage(
+          archive as unknown as NodeJS.ReadableStream,
+          {
+            quiet: true,
+            abortSignal: signal,
+          } as object,
+        )) as unknown as Readable;
         const result: LoadResult = { imageIds: [], tags: [] };
         await followProgress(response, (event) => {
           for (const line of (event.stream ?? '').split('\n')) {

@@ -17,10 +17,7 @@ export interface ProgressEvent {
  * Reads a JSON-lines progress stream to its end. The engine reports build and pull failures inside
  * the stream (`{"error": ...}`) after answering 200, so an error line rejects here.
  */
-export function followProgress(
-  stream: Readable,
-  onEvent: (event: ProgressEvent) => void,
-): Promise<ProgressEvent[]> {
+export function followProgress(stream: Readable, onEvent: (event: ProgressEvent) => void): Promise<ProgressEvent[]> {
   return new Promise((resolve, reject) => {
     const events: ProgressEvent[] = [];
     let buffer = '';

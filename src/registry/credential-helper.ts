@@ -44,7 +44,8 @@ const MAX_OUTPUT = 64 * 1024;
 
 export function credentialsFromHelper(helper: string, server: string, options: HelperOptions): Promise<HelperCredentials | undefined> {
   const program = `docker-credential-${helper}`;
-  const failed = (what: string) => new CredentialHelperError(program, options.from, what, `check it with \`echo ${server} | ${program} get\`, or remove it from that file`);
+  const failed = (what: string) =>
+    new CredentialHelperError(program, options.from, what, `check it with \`echo ${server} | ${program} get\`, or remove it from that file`);
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new InterruptedError());
     const child = spawn(program, ['get'], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
@@ -59,7 +60,8 @@ export function credentialsFromHelper(helper: string, server: string, options: H
     child.stdin.on('error', () => undefined); // a helper that exits without reading
     child.once('error', (error: NodeJS.ErrnoException) => {
       if (error.name === 'AbortError') reject(new InterruptedError());
-      else if (error.code === 'ENOENT') reject(new CredentialHelperError(program, options.from, 'is not installed (not on PATH)', 'install it, or remove it from that file'));
+      else if (error.code === 'ENOENT')
+        reject(new CredentialHelperError(program, options.from, 'is not installed (not on PATH)', 'install it, or remove it from that file'));
       else reject(failed(`could not be started (${error.code ?? error.message})`));
     });
     child.once('close', (code) => {
@@ -101,7 +103,11 @@ export function helperWords(stderr: string, stdout = ''): string {
 }
 
 function quotable(text: string, secrets: readonly string[]): string {
-  const line = text.split('\n').find((l) => l.trim())?.trim() ?? '';
+  const line =
+    text
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? '';
   const masked = redactCredentials(line.replace(CREDENTIAL_FIELD, '$1$2$1$3***'), secrets);
   if (/^[[{]|"\s*:|secret/i.test(masked.replace(CREDENTIAL_FIELD, ''))) return '';
   return masked.slice(0, 200);

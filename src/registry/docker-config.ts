@@ -31,7 +31,10 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** `where` names the file in messages, e.g. `Docker config file /root/.docker/config.json`. */
 export function parseDockerConfig(text: string, where: string): DockerConfig {
   const fail = (what: string) =>
-    new UsageError(`malformed ${where}: ${what}`, 'fix it (it is JSON: {"auths": {"registry.example.org": {"auth": "<base64 of user:password>"}}}), or log in again to rewrite it');
+    new UsageError(
+      `malformed ${where}: ${what}`,
+      'fix it (it is JSON: {"auths": {"registry.example.org": {"auth": "<base64 of user:password>"}}}), or log in again to rewrite it',
+    );
   let data: unknown;
   try {
     data = JSON.parse(text);

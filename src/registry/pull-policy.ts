@@ -49,7 +49,14 @@ export async function ensureImage(
   return pulled;
 }
 
-async function pull(engine: Engine, name: string, logger: Logger, signal: AbortSignal | undefined, options: EnsureImageOptions, hadLocal: boolean): Promise<void> {
+async function pull(
+  engine: Engine,
+  name: string,
+  logger: Logger,
+  signal: AbortSignal | undefined,
+  options: EnsureImageOptions,
+  hadLocal: boolean,
+): Promise<void> {
   const progress = createPullProgress(name, {
     write: (text) => logger.output(text),
     tty: options.tty ?? logger.terminal,

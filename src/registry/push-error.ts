@@ -60,7 +60,10 @@ export function pushFailure(reference: string, registry: string, detail: string,
   const name = describeRegistry(registry);
   const failed = `${reference} is built and tagged locally, but pushing it failed`;
   const retry = 'then rerun with --push (an up-to-date image is not rebuilt)';
-  const hub = context.implicitRegistry && registry === DOCKER_HUB ? '; the name has no registry host, so it went to Docker Hub: put the host first (host[:port]/name:tag) for another registry' : '';
+  const hub =
+    context.implicitRegistry && registry === DOCKER_HUB
+      ? '; the name has no registry host, so it went to Docker Hub: put the host first (host[:port]/name:tag) for another registry'
+      : '';
   const error = (message: string, hint: string) => new RegistryPushError(reference, kind, text, message, hint);
   const helpers = context.helperFailures?.length ? context.helperFailures.join('; ') : '';
   const helperHint = helpers ? 'fix that credential helper or remove it from that file, or ' : '';
@@ -77,7 +80,10 @@ export function pushFailure(reference: string, registry: string, detail: string,
     );
   switch (kind) {
     case 'unreachable':
-      return error(`${failed}: the registry ${name} could not be reached (${text})`, `check that the registry ${registry} is running and that the Docker engine can reach it, ${retry}${hub}`);
+      return error(
+        `${failed}: the registry ${name} could not be reached (${text})`,
+        `check that the registry ${registry} is running and that the Docker engine can reach it, ${retry}${hub}`,
+      );
     // Without credentials, being denied is wanting them.
     case 'denied':
     case 'unauthorized':

@@ -106,7 +106,12 @@ export function modemDebugEnabled(debug: string | undefined): boolean {
   for (const pattern of (debug ?? '').split(/[\s,]+/).filter(Boolean)) {
     const skip = pattern.startsWith('-');
     const glob = skip ? pattern.slice(1) : pattern;
-    const matches = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*?')}$`).test('modem');
+    const matches = new RegExp(
+      `^${glob
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*?')}$`,
+    ).test('modem');
     if (matches && skip) return false;
     if (matches) enabled = true;
   }

@@ -67,7 +67,8 @@ export async function loadCredentialSources(env: NodeJS.ProcessEnv = process.env
   if (env.REGISTRY_AUTH_FILE?.trim()) {
     const path = env.REGISTRY_AUTH_FILE;
     const text = await readText(path);
-    if (text === undefined) throw new UsageError(`REGISTRY_AUTH_FILE names ${path}, which does not exist`, 'point it at an auth.json (as `podman login` writes it), or unset it');
+    if (text === undefined)
+      throw new UsageError(`REGISTRY_AUTH_FILE names ${path}, which does not exist`, 'point it at an auth.json (as `podman login` writes it), or unset it');
     sources.push({ name: `${path} (REGISTRY_AUTH_FILE)`, config: parseDockerConfig(text, `auth file ${path} (REGISTRY_AUTH_FILE)`) });
   }
   const path = dockerConfigPath(env);
@@ -104,7 +105,10 @@ export async function findCredentials(
         ? { identityToken: found.secret, serverAddress, from: origin }
         : { username: found.username, password: found.secret, serverAddress, from: origin };
     }
-    const key = bestKey(config.auths.map((e) => e.key), target);
+    const key = bestKey(
+      config.auths.map((e) => e.key),
+      target,
+    );
     const entry = config.auths.find((e) => e.key === key);
     if (entry && hasCredentials(entry)) {
       return {

@@ -68,9 +68,7 @@ export function checkAllowedUser(user: string, ranges: UidRange[], what: string)
   const parsed = parseNumericUser(user);
   if (!parsed) {
     const shown = user.trim() ? `a name (${user.trim()})` : 'empty (root)';
-    const why = ranges.length
-      ? `, which cannot be checked against the allowed UIDs ${formatUidRanges(ranges)}`
-      : '; tjs2i needs a numeric user';
+    const why = ranges.length ? `, which cannot be checked against the allowed UIDs ${formatUidRanges(ranges)}` : '; tjs2i needs a numeric user';
     throw new UserNotAllowedError(`${what} is ${shown}${why}`, 'use an image whose USER is numeric, e.g. 1000 (images made by `tjs2i builder` are)');
   }
   if (!uidInRanges(parsed.uid, ranges)) {

@@ -154,7 +154,10 @@ async function readAndParse(path: string, shown: string, flags: number): Promise
     throw new UsageError(`environment file ${shown} ${readProblem(error)}`, 'give a readable file of NAME=VALUE lines');
   }
   if (bytes.length > MAX_ENVIRONMENT_FILE_BYTES) {
-    throw new UsageError(`environment file ${shown} is larger than ${MAX_ENVIRONMENT_FILE_BYTES / 1024 / 1024} MiB`, 'an environment file holds NAME=VALUE lines');
+    throw new UsageError(
+      `environment file ${shown} is larger than ${MAX_ENVIRONMENT_FILE_BYTES / 1024 / 1024} MiB`,
+      'an environment file holds NAME=VALUE lines',
+    );
   }
   let text: string;
   try {

@@ -151,7 +151,10 @@ export class ScriptFinder {
     // A symlink (the script, or .s2i or .s2i/bin on the way to it) could point anywhere on the build
     // machine: never follow one out of the source.
     if (!st.isFile() || !(await isInside(path, root))) {
-      throw new UsageError(`.s2i/bin/${name} in the source is not a regular file inside the source`, 'make .s2i/bin a plain directory holding plain executable files, not symlinks');
+      throw new UsageError(
+        `.s2i/bin/${name} in the source is not a regular file inside the source`,
+        'make .s2i/bin a plain directory holding plain executable files, not symlinks',
+      );
     }
     return this.uploaded(name, 'source', path);
   }

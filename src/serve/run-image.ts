@@ -110,7 +110,7 @@ export async function runImage(
     await Promise.race([outputEnded, delay(2000)]);
     throw new BuildFailedError(
       `the container of ${image} exited with code ${code} ${when}`,
-      logger.level === 'quiet' ? 'its last lines are above' : "its log is above; run it with `docker run --rm -it` to look closer",
+      logger.level === 'quiet' ? 'its last lines are above' : 'its log is above; run it with `docker run --rm -it` to look closer',
       tail.get(),
     );
   };
@@ -206,7 +206,8 @@ export async function runImage(
     return { image, ...ready };
   } finally {
     if (container) {
-      if (exitCode === undefined) await engine.stopContainer(container, STOP_SECONDS).catch((error: unknown) => logger.warn(`could not stop container ${name}: ${String(error)}`));
+      if (exitCode === undefined)
+        await engine.stopContainer(container, STOP_SECONDS).catch((error: unknown) => logger.warn(`could not stop container ${name}: ${String(error)}`));
       await engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove container ${name}: ${String(error)}`));
     }
     internal.abort();

@@ -84,7 +84,14 @@ const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN/i;
  */
 export function parseRunEnv(args: string[], env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = () => undefined): EnvVar[] {
   const vars = args.map((arg) => parseEnvArgument(arg, env));
-  const exposed = [...new Set(args.filter((arg) => arg.includes('=')).map((arg) => arg.slice(0, arg.indexOf('='))).filter((name) => SECRET_NAME.test(name)))];
+  const exposed = [
+    ...new Set(
+      args
+        .filter((arg) => arg.includes('='))
+        .map((arg) => arg.slice(0, arg.indexOf('=')))
+        .filter((name) => SECRET_NAME.test(name)),
+    ),
+  ];
   if (exposed.length > 0) {
     const first = exposed[0] as string;
     warn(

@@ -56,14 +56,14 @@ export function splitCredentials(location: string): SplitUrl {
   const password = decodeURIComponent(parsed.password);
   parsed.username = '';
   parsed.password = '';
-  return { url: parsed.toString(), scope: `${parsed.protocol}//${parsed.host}/`, authorization: `Authorization: Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+  return {
+    url: parsed.toString(),
+    scope: `${parsed.protocol}//${parsed.host}/`,
+    authorization: `Authorization: Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+  };
 }
 
-export function gitEnvironment(
-  ambient: NodeJS.ProcessEnv = process.env,
-  authorization?: string,
-  options: GitEnvironmentOptions = {},
-): GitEnvironment {
+export function gitEnvironment(ambient: NodeJS.ProcessEnv = process.env, authorization?: string, options: GitEnvironmentOptions = {}): GitEnvironment {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(ambient)) {
     if (value === undefined) continue;

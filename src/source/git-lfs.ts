@@ -100,7 +100,10 @@ export function pointerWarning(pointers: readonly string[], cause: 'no-git-lfs' 
 /** The line of git-lfs's output that says what went wrong (not its "see the log" advice). */
 export function lfsErrorDetail(output: string): string {
   const noise = /^(Errors logged to|Use `git lfs logs last`|Could not pull$|Downloading LFS objects|Fetching reference)/;
-  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l && !noise.test(l));
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !noise.test(l));
   const error = lines.filter((l) => /^(fatal|error):/i.test(l)).pop();
   return (error ?? lines.pop() ?? 'git lfs pull failed').replace(/^(fatal|error):\s*/i, '');
 }

@@ -47,7 +47,10 @@ export function parseSubmoduleNames(output: string): Map<string, string> {
  * is not one of git's own summaries ("clone of ... failed", "Failed to clone ...").
  */
 export function submoduleErrorDetail(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const summary = /^fatal: (clone of '.*' into submodule path '.*' failed|Fetched in submodule path|Failed to recurse into submodule path)|^Failed to clone/;
   const cause = lines.find((l) => /^(fatal|error):/.test(l) && !summary.test(l));
   return (cause ?? lines.filter((l) => /^(fatal|error):/.test(l)).pop() ?? lines.pop() ?? 'git failed').replace(/^(fatal|error):\s*/, '');
@@ -76,11 +79,19 @@ export async function updateSubmodules(dir: string, options: SubmoduleOptions, p
       if (signal?.aborted) throw new InterruptedError();
       // A server may refuse a shallow fetch of a commit that is not the tip of a branch: start over
       // with the whole history.
-      logger.debug(`shallow fetch of submodule ${shown} failed (${redactCredentials(submoduleErrorDetail(String(shallowError)), secrets)}); fetching all of it`);
-      await git(dir).raw(['submodule', 'deinit', '--force', '--', path]).catch(() => undefined);
+      logger.debug(
+        `shallow fetch of submodule ${shown} failed (${redactCredentials(submoduleErrorDetail(String(shallowError)), secrets)}); fetching all of it`,
+      );
+      await git(dir)
+        .raw(['submodule', 'deinit', '--force', '--', path])
+        .catch(() => undefined);
       const name = names.get(path);
       if (name !== undefined && isSafeSubmoduleName(name)) {
-        const modules = (await git(dir).raw(['rev-parse', '--git-path', 'modules']).catch(() => '')).trim();
+        const modules = (
+          await git(dir)
+            .raw(['rev-parse', '--git-path', 'modules'])
+            .catch(() => '')
+        ).trim();
         // The name comes from the repository: only ever delete below <git dir>/modules.
         const root = modules ? resolve(dir, modules) : undefined;
         const target = root ? resolve(root, name) : undefined;

@@ -59,7 +59,6 @@ export interface PreparedSource {
   cleanup(): Promise<void>;
 }
 
-
 /** How a source is fetched: cloned (git URL, or the top of a git work tree) or used as it is. */
 export function sourceKind(location: string, copy = false): 'git-url' | 'work-tree' | 'directory' {
   if (isGitUrl(location)) return 'git-url';
@@ -232,7 +231,9 @@ async function cloneRepository(url: string, shownLocation: string, options: Clon
       if (options.relativeBase) {
         // Relative submodule URLs of a work tree are relative to its origin, as in the work tree itself.
         await git(dir).remote(['set-url', 'origin', base?.url ?? options.relativeBase]);
-        await git(dir).submoduleInit().catch((error: unknown) => fail('cannot read the submodules', error));
+        await git(dir)
+          .submoduleInit()
+          .catch((error: unknown) => fail('cannot read the submodules', error));
         await git(dir).remote(['set-url', 'origin', remote]);
       }
       repositories.push(...(await updateSubmodules(dir, { git: (baseDir) => git(baseDir), logger, secrets, signal })));
@@ -270,11 +271,14 @@ async function fetchLfsFiles(
   }
   for (const repository of repositories) {
     options.logger.debug(`fetching Git LFS files in ${repository}`);
-    await options.git(repository).raw(['lfs', 'pull']).catch((error: unknown) => {
-      if (options.signal?.aborted) throw new InterruptedError();
-      const detail = redactCredentials(lfsErrorDetail(String((error as Error)?.message ?? error)), options.secrets);
-      throw new UsageError(`cannot fetch the Git LFS files of ${options.location}: ${detail}`);
-    });
+    await options
+      .git(repository)
+      .raw(['lfs', 'pull'])
+      .catch((error: unknown) => {
+        if (options.signal?.aborted) throw new InterruptedError();
+        const detail = redactCredentials(lfsErrorDetail(String((error as Error)?.message ?? error)), options.secrets);
+        throw new UsageError(`cannot fetch the Git LFS files of ${options.location}: ${detail}`);
+      });
   }
   return false;
 }
@@ -290,7 +294,13 @@ async function warnOfPointers(dir: string, logger: Logger, cause: 'on-disk'): Pr
 
 /** The origin URL of a work tree, made absolute when it is a relative path; undefined without one. */
 async function originOf(dir: string): Promise<string | undefined> {
-  const origin = (await (await gitRunner(undefined, process.env))(dir).raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim();
+  const origin = (
+    await (
+      await gitRunner(undefined, process.env)
+    )(dir)
+      .raw(['config', '--get', 'remote.origin.url'])
+      .catch(() => '')
+  ).trim();
   if (!origin) return undefined;
   return isGitUrl(origin) || isAbsolute(origin) ? origin : resolve(dir, origin);
 }
@@ -318,7 +328,10 @@ async function readCommit(git: SimpleGit, ref: string | undefined): Promise<Comm
 
 /** The line of git's output that says what went wrong (its last "fatal:" line, or the last line). */
 export function lastGitLine(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const fatal = lines.filter((l) => /^(fatal|error):/.test(l)).pop();
   return (fatal ?? lines.pop() ?? 'git failed').replace(/^(fatal|error):\s*/, '');
 }

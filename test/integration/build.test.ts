@@ -67,7 +67,7 @@ describe('tjs2i build (real engine, real Jupyter)', function () {
       expect(result.stdout).to.equal('');
     });
 
-    it('has the run script as Cmd, the builder\'s numeric User and entrypoint, and provenance labels', async () => {
+    it("has the run script as Cmd, the builder's numeric User and entrypoint, and provenance labels", async () => {
       const image = await inspectImage(output);
       const base = await inspectImage(builder);
       expect(image.Config.Cmd).to.deep.equal(['/usr/libexec/s2i/run']);
@@ -91,8 +91,17 @@ describe('tjs2i build (real engine, real Jupyter)', function () {
       const top = sizes[0] ?? 0;
       expect(top).to.be.at.least(COURSE_BYTES);
       expect(top).to.be.below(COURSE_BYTES * 1.05 + 64 * 1024);
-      const files = await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', output, '-c',
-        'test ! -e /tmp/src && echo clean; cd /home/jovyan/work && find . -type f | sort; stat -c "%g %A" data/measurements.bin lessons');
+      const files = await docker(
+        'run',
+        '--rm',
+        '--label',
+        'io.tjs2i.test=1',
+        '--entrypoint',
+        'bash',
+        output,
+        '-c',
+        'test ! -e /tmp/src && echo clean; cd /home/jovyan/work && find . -type f | sort; stat -c "%g %A" data/measurements.bin lessons',
+      );
       expect(files.split('\n')).to.deep.equal([
         'clean',
         './.tjs2i-seeded',
@@ -131,7 +140,9 @@ describe('tjs2i build (real engine, real Jupyter)', function () {
               'for p in /proc/[0-9]*; do argv0=$(tr "\\0" "\\n" < $p/cmdline 2>/dev/null | head -n 1); case "$argv0" in *python*) ' +
                 'echo "$(tr "\\0" "\\n" < $p/environ | grep -c -a "^PASSWORD=") $(tr "\\0" " " < $p/cmdline)";; esac; done',
             );
-            expect(environments).to.match(/ipykernel_launcher/).and.match(/jupyter-notebook/);
+            expect(environments)
+              .to.match(/ipykernel_launcher/)
+              .and.match(/jupyter-notebook/);
             for (const line of environments.split('\n')) expect(line, line).to.match(/^0 /);
             expect(await jupyter.logs()).to.not.contain(password);
           } finally {
@@ -141,7 +152,18 @@ describe('tjs2i build (real engine, real Jupyter)', function () {
       }
 
       it('with PASSWORD_FILE the password is in no process environment at all, and logs in', async () => {
-        const created = await exec('docker', ['create', '--label', 'io.tjs2i.test=1', '--user', `${randomUid()}:0`, '-p', '127.0.0.1::8888', '-e', 'PASSWORD_FILE=/tmp/jupyter-password', output]);
+        const created = await exec('docker', [
+          'create',
+          '--label',
+          'io.tjs2i.test=1',
+          '--user',
+          `${randomUid()}:0`,
+          '-p',
+          '127.0.0.1::8888',
+          '-e',
+          'PASSWORD_FILE=/tmp/jupyter-password',
+          output,
+        ]);
         expect(created.code, created.stderr).to.equal(0);
         const id = created.stdout.trim();
         const dir = await tempDir('pwfile');
@@ -150,7 +172,14 @@ describe('tjs2i build (real engine, real Jupyter)', function () {
           await docker('cp', join(dir.path, 'jupyter-password'), `${id}:/tmp/jupyter-password`);
           await docker('start', id);
           const port = Number((await docker('port', id, '8888/tcp')).split('\n')[0]?.split(':').pop());
-          const jupyter = { id, port, base: `http://127.0.0.1:${port}`, logs: async () => (await exec('docker', ['logs', id])).stderr, exec: (c: string) => docker('exec', id, 'bash', '-c', c), stop: async () => undefined };
+          const jupyter = {
+            id,
+            port,
+            base: `http://127.0.0.1:${port}`,
+            logs: async () => (await exec('docker', ['logs', id])).stderr,
+            exec: (c: string) => docker('exec', id, 'bash', '-c', c),
+            stop: async () => undefined,
+          };
           await waitForJupyter(jupyter);
           const client = new JupyterClient(jupyter.base);
           expect((await client.request('GET', '/api/contents/work')).status).to.equal(403);
@@ -192,7 +221,19 @@ describe('tjs2i build (real engine, real Jupyter)', function () {
 
   describe('refs and context dirs over the git protocol', () => {
     const workFiles = async (image: string) =>
-      (await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', image, '-c', 'cd /home/jovyan/work && find . -type f ! -name .tjs2i-seeded | sort')).split('\n');
+      (
+        await docker(
+          'run',
+          '--rm',
+          '--label',
+          'io.tjs2i.test=1',
+          '--entrypoint',
+          'bash',
+          image,
+          '-c',
+          'cd /home/jovyan/work && find . -type f ! -name .tjs2i-seeded | sort',
+        )
+      ).split('\n');
 
     it('--ref to a branch builds that branch', async () => {
       const output = uniqueName('branch');

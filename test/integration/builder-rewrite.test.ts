@@ -13,7 +13,20 @@ import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tjs2iTracked } from '../support/integration/engine-recorder.js';
-import { docker, exec, imageId, leftoverContainers, newLeftovers, randomUid, spawnTjs2i, STANDIN, TEST_LABEL, tempDir, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import {
+  docker,
+  exec,
+  imageId,
+  leftoverContainers,
+  newLeftovers,
+  randomUid,
+  spawnTjs2i,
+  STANDIN,
+  TEST_LABEL,
+  tempDir,
+  tjs2i,
+  uniqueName,
+} from '../support/integration/helpers.js';
 import { runJupyter, tokenOf, JupyterClient, waitForJupyter } from '../support/integration/jupyter.js';
 
 const TRICKY = `FROM ${STANDIN}
@@ -86,7 +99,19 @@ async function listing(image: string): Promise<Map<string, Entry>> {
   const entries = new Map<string, Entry>();
   for (const l of out.split('\n')) {
     const [path, kind, mode, uid, gid, size, ino, nlink, target, digest, xattrs] = l.split('\t');
-    entries.set(path!, { path: path!, kind: kind!, mode: parseInt(mode!, 8), uid: Number(uid), gid: Number(gid), size: Number(size), ino: ino!, nlink: Number(nlink), target: target!, digest: digest!, xattrs: xattrs! });
+    entries.set(path!, {
+      path: path!,
+      kind: kind!,
+      mode: parseInt(mode!, 8),
+      uid: Number(uid),
+      gid: Number(gid),
+      size: Number(size),
+      ino: ino!,
+      nlink: Number(nlink),
+      target: target!,
+      digest: digest!,
+      xattrs: xattrs!,
+    });
   }
   return entries;
 }
@@ -108,7 +133,10 @@ function expected(base: Entry, firstNames: Map<string, string>, method: 'rewrite
   const first = method === 'rewrite' && e.kind === 'f' && e.nlink > 1 ? firstNames.get(e.ino) : undefined;
   const treated = inTree(first ?? e.path);
   if (method === 'dockerfile' && treated && e.kind === 'f') {
-    e.xattrs = e.xattrs.split(',').filter((x) => x && !x.startsWith('security.capability=')).join(',');
+    e.xattrs = e.xattrs
+      .split(',')
+      .filter((x) => x && !x.startsWith('security.capability='))
+      .join(',');
   }
   if (e.kind === 'f') e.mode &= ~0o6000;
   if (treated && e.kind !== 'l') {
@@ -220,7 +248,8 @@ describe('tjs2i builder: layer rewrite vs Dockerfile on a tricky base image (rea
     expect(r).to.have.length(b.length + 1);
     const stderr = runs[rewritten]!.stderr;
     expect(stderr).to.match(/\(2 unchanged\)|\([3-9] unchanged\)/);
-    for (const line of ['/usr/bin/su: mode 4755 -> 0755', '/srv/outside/suid-b: mode 4755 -> 0755', '/etc/passwd: mode 0644 -> 0664']) expect(stderr).to.contain(line);
+    for (const line of ['/usr/bin/su: mode 4755 -> 0755', '/srv/outside/suid-b: mode 4755 -> 0755', '/etc/passwd: mode 0644 -> 0664'])
+      expect(stderr).to.contain(line);
     // Removed, hidden by an opaque directory, or behind a link: nothing to write (a directory written
     // at /srv/gone would hide the link).
     expect(stderr).not.to.match(/\/srv\/(outside\/suid-a|gone|opq)\S*: mode/);
@@ -264,8 +293,11 @@ describe('tjs2i builder: layer rewrite vs Dockerfile on a tricky base image (rea
       await waitForJupyter(jupyter);
       const client = new JupyterClient(jupyter.base, await tokenOf(jupyter));
       expect((await client.request('GET', '/api/contents')).status).to.equal(200);
-      const script = 'for d in /home/jovyan /home/jovyan/tricky /opt/conda /opt/conda/tricky/replaced; do mkdir "$d/p-$(id -u)" && echo x > "$d/p-$(id -u)/f" && echo "$d ok $(stat -c %g "$d/p-$(id -u)")"; done';
-      expect(await jupyter.exec(script)).to.equal(['/home/jovyan', '/home/jovyan/tricky', '/opt/conda', '/opt/conda/tricky/replaced'].map((d) => `${d} ok 0`).join('\n'));
+      const script =
+        'for d in /home/jovyan /home/jovyan/tricky /opt/conda /opt/conda/tricky/replaced; do mkdir "$d/p-$(id -u)" && echo x > "$d/p-$(id -u)/f" && echo "$d ok $(stat -c %g "$d/p-$(id -u)")"; done';
+      expect(await jupyter.exec(script)).to.equal(
+        ['/home/jovyan', '/home/jovyan/tricky', '/opt/conda', '/opt/conda/tricky/replaced'].map((d) => `${d} ok 0`).join('\n'),
+      );
     } finally {
       await jupyter.stop();
     }
@@ -274,7 +306,8 @@ describe('tjs2i builder: layer rewrite vs Dockerfile on a tricky base image (rea
   it('a failed run (interrupted during the load, or a tag the engine would refuse) moves no tag and leaves no image or container', async () => {
     const before = await imageId(rewritten);
     const containersBefore = await leftoverContainers();
-    const images = async () => (await docker('images', '-q', '--no-trunc', '--filter', `label=io.tjs2i.builder.base=${base}`)).split('\n').filter(Boolean).sort();
+    const images = async () =>
+      (await docker('images', '-q', '--no-trunc', '--filter', `label=io.tjs2i.builder.base=${base}`)).split('\n').filter(Boolean).sort();
     const imagesBefore = await images();
 
     const run = spawnTjs2i(['builder', 'minimal-notebook', '--from', base, '--tag', rewritten]);

@@ -38,13 +38,22 @@ describe('tjs2i builder (real engine)', function () {
     expect(labels['io.k8s.description']).to.contain('minimal-notebook');
     expect(labels['io.k8s.display-name']).to.contain('minimal-notebook');
     const scripts = await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'ls', builder, '-l', '/usr/libexec/s2i');
-    expect(scripts).to.match(/-rwxr-xr-x .* assemble/).and.match(/-rwxr-xr-x .* run/);
+    expect(scripts)
+      .to.match(/-rwxr-xr-x .* assemble/)
+      .and.match(/-rwxr-xr-x .* run/);
   });
 
   it('gives group 0 ownership and group rw(X) under /home/jovyan and /opt/conda', async () => {
     const builder = await testBuilder();
     const check = await docker(
-      'run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', builder, '-c',
+      'run',
+      '--rm',
+      '--label',
+      'io.tjs2i.test=1',
+      '--entrypoint',
+      'bash',
+      builder,
+      '-c',
       'for d in /home/jovyan /opt/conda; do ' +
         'echo "$d notgroup0=$(find "$d" ! -gid 0 | wc -l) notgroupw=$(find "$d" ! -type l ! -perm -g+rw | wc -l) ' +
         'dirsnotx=$(find "$d" -type d ! -perm -g+x | wc -l) files=$(find "$d" -type f | wc -l)"; done',

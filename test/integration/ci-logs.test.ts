@@ -106,7 +106,9 @@ describe('CI logs (real engine, no terminal)', function () {
       'no newline at the end',
     ]);
     expect(texts.some((t) => t.startsWith('==> assemble: '))).to.equal(true);
-    expect(texts.indexOf('no newline at the end'), 'the last unterminated line comes before the step ends').to.be.lessThan(texts.findIndex((t) => t.startsWith('<== assemble done in ')));
+    expect(texts.indexOf('no newline at the end'), 'the last unterminated line comes before the step ends').to.be.lessThan(
+      texts.findIndex((t) => t.startsWith('<== assemble done in ')),
+    );
     expect(texts.some((t) => t.startsWith(`built ${image}`))).to.equal(true);
     const stdout = result.stdout.split('\n');
     expect(stdout, 'one line and its newline').to.have.length(2);
@@ -139,7 +141,10 @@ describe('CI logs (real engine, no terminal)', function () {
 
   it('Ctrl-C: the partial line of output, the interrupt notice and the error, timestamped and plain', async () => {
     const source = await course(false, '#!/bin/sh\necho "assemble is sleeping"\nprintf "partial line"\nsleep 120\n');
-    const child = spawn(process.execPath, [BIN, 'build', source, builder, output(), '--copy'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TJS2I_TIMESTAMPS: undefined } });
+    const child = spawn(process.execPath, [BIN, 'build', source, builder, output(), '--copy'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TJS2I_TIMESTAMPS: undefined },
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

@@ -94,8 +94,25 @@ describe('the tjs2i container image against a sibling or remote engine (real eng
       // docker cp makes the repository root's; git refuses to serve a repository of another user
       // ("dubious ownership") unless told it is safe.
       await docker(
-        'create', '--name', gitServer, '--label', TEST_LABEL, '--network', network, '--network-alias', 'gitserver',
-        '--entrypoint', 'git', image, '-c', 'safe.directory=*', 'daemon', '--reuseaddr', '--export-all', '--base-path=/tmp/git', '/tmp/git',
+        'create',
+        '--name',
+        gitServer,
+        '--label',
+        TEST_LABEL,
+        '--network',
+        network,
+        '--network-alias',
+        'gitserver',
+        '--entrypoint',
+        'git',
+        image,
+        '-c',
+        'safe.directory=*',
+        'daemon',
+        '--reuseaddr',
+        '--export-all',
+        '--base-path=/tmp/git',
+        '/tmp/git',
       );
       await docker('cp', join(dir.path, 'srv'), `${gitServer}:/tmp/git`);
       await docker('start', gitServer);
@@ -215,7 +232,16 @@ describe('the tjs2i container image against a sibling or remote engine (real eng
     it('runs under an arbitrary UID of group 0: HOME is writable, git and tjs2i work', async () => {
       const uid = randomUid();
       const out = await docker(
-        'run', '--rm', '--label', TEST_LABEL, '--user', `${uid}:0`, '--entrypoint', 'sh', image, '-c',
+        'run',
+        '--rm',
+        '--label',
+        TEST_LABEL,
+        '--user',
+        `${uid}:0`,
+        '--entrypoint',
+        'sh',
+        image,
+        '-c',
         'id -u && echo "$HOME" && mkdir "$HOME/.docker" && git config --global init.defaultBranch main && git config --global init.defaultBranch && tjs2i version',
       );
       const lines = out.split('\n');
@@ -234,10 +260,10 @@ describe('the tjs2i container image against a sibling or remote engine (real eng
   describe('a course that exists only in the tjs2i container', () => {
     it('engine socket mounted (--group-add of its group): the repository cloned in the container, then built from its path', async () => {
       const out = output('in-container-socket');
-      const result = await runImage(
-        ['-c', `git clone -q ${COURSE_URL} /tmp/course && exec tjs2i build /tmp/course ${builder} ${out} --json`],
-        { socket: { groupAdd: true }, entrypoint: 'sh' },
-      );
+      const result = await runImage(['-c', `git clone -q ${COURSE_URL} /tmp/course && exec tjs2i build /tmp/course ${builder} ${out} --json`], {
+        socket: { groupAdd: true },
+        entrypoint: 'sh',
+      });
       await expectBuilt(result, out);
       expect((await inspectImage(out)).Config.Labels['io.openshift.s2i.build.source-location']).to.equal('/tmp/course');
     });

@@ -59,15 +59,23 @@ describe('assemble: dependencies from Binder files (real engine, real Jupyter)',
     });
 
     it('says what it installs and runs, from binder/ only', () => {
-      expect(stderr).to.contain('---> binder/runtime.txt: python-3.11 matches the builder\'s Python 3.11');
+      expect(stderr).to.contain("---> binder/runtime.txt: python-3.11 matches the builder's Python 3.11");
       expect(stderr).to.contain('---> Installing binder/requirements.txt with /opt/conda/bin/python -m pip');
       expect(stderr).to.match(/Successfully installed tjs2i[-_]course[-_]pkg-0\.1/);
       expect(stderr).to.contain('---> Running binder/postBuild');
       expect(stderr).to.not.contain('this-package-does-not-exist');
     });
 
-    it('leaves the installed files group 0 and group-writable, and postBuild\'s output in work/', async () => {
-      const out = await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', output, '-c',
+    it("leaves the installed files group 0 and group-writable, and postBuild's output in work/", async () => {
+      const out = await docker(
+        'run',
+        '--rm',
+        '--label',
+        'io.tjs2i.test=1',
+        '--entrypoint',
+        'bash',
+        output,
+        '-c',
         'site=$(/opt/conda/bin/python -c "import sysconfig; print(sysconfig.get_paths()[\'purelib\'])"); ' +
           'echo "files=$(find "$site"/tjs2i_course_pkg* -type f | wc -l) notgroup0=$(find "$site"/tjs2i_course_pkg* ! -gid 0 | wc -l) ' +
           'notgroupw=$(find "$site"/tjs2i_course_pkg* ! -perm -g+rw | wc -l) dirsnotsetgid=$(find "$site"/tjs2i_course_pkg* -type d ! -perm -g+s | wc -l) ' +
@@ -88,7 +96,7 @@ describe('assemble: dependencies from Binder files (real engine, real Jupyter)',
       try {
         await waitForJupyter(jupyter);
         const logs = await jupyter.logs();
-        expect(logs).to.contain('run: running the course\'s start script (/home/jovyan/.tjs2i/start) before jupyter notebook');
+        expect(logs).to.contain("run: running the course's start script (/home/jovyan/.tjs2i/start) before jupyter notebook");
         const client = new JupyterClient(jupyter.base, await tokenOf(jupyter));
         const kernel = await client.startKernel();
         const ran = await client.execute(
@@ -116,8 +124,19 @@ describe('assemble: dependencies from Binder files (real engine, real Jupyter)',
       images.push(output);
       const result = await tjs2i(['build', await course({ 'a.ipynb': notebook('A'), ...files }), builder, output, '--copy']);
       expect(result.code, result.stderr).to.equal(0);
-      const imported = await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--user', `${randomUid()}:0`, '--entrypoint', '/opt/conda/bin/python', output,
-        '-c', 'import tjs2i_course_pkg as p; print(p.GREETING)');
+      const imported = await docker(
+        'run',
+        '--rm',
+        '--label',
+        'io.tjs2i.test=1',
+        '--user',
+        `${randomUid()}:0`,
+        '--entrypoint',
+        '/opt/conda/bin/python',
+        output,
+        '-c',
+        'import tjs2i_course_pkg as p; print(p.GREETING)',
+      );
       expect(imported, where).to.equal('hello from the course wheel');
     }
   });
@@ -127,22 +146,26 @@ describe('assemble: dependencies from Binder files (real engine, real Jupyter)',
       {
         name: 'apt.txt',
         files: { 'binder/apt.txt': '# tools\ncurl\ngraphviz\n' },
-        message: /^assemble: binder\/apt\.txt asks for system packages \(curl graphviz\), but S2I builds run as a non-root user and cannot install them; derive a builder instead, a Dockerfile of 3 lines: 'FROM <this builder>' \/ 'USER root' \+ 'RUN apt-get update && apt-get install -y --no-install-recommends curl graphviz && rm -rf \/var\/lib\/apt\/lists\/\*' \/ 'USER 1000', then build with that image$/m,
+        message:
+          /^assemble: binder\/apt\.txt asks for system packages \(curl graphviz\), but S2I builds run as a non-root user and cannot install them; derive a builder instead, a Dockerfile of 3 lines: 'FROM <this builder>' \/ 'USER root' \+ 'RUN apt-get update && apt-get install -y --no-install-recommends curl graphviz && rm -rf \/var\/lib\/apt\/lists\/\*' \/ 'USER 1000', then build with that image$/m,
       },
       {
         name: 'environment.yml without conda',
         files: { 'environment.yml': 'dependencies:\n  - numpy\n' },
-        message: /^assemble: environment\.yml needs conda or mamba, and this builder has neither \(CONDA_DIR=\/opt\/conda\); use a conda-based builder, or list pip packages in requirements\.txt instead$/m,
+        message:
+          /^assemble: environment\.yml needs conda or mamba, and this builder has neither \(CONDA_DIR=\/opt\/conda\); use a conda-based builder, or list pip packages in requirements\.txt instead$/m,
       },
       {
         name: 'runtime.txt asking for another Python',
         files: { 'binder/runtime.txt': 'python-3.7\n' },
-        message: /^assemble: binder\/runtime\.txt asks for python-3\.7, but this builder's Python is 3\.11\.\d+; S2I cannot change the builder's Python: pick a builder with Python 3\.7, or remove runtime\.txt$/m,
+        message:
+          /^assemble: binder\/runtime\.txt asks for python-3\.7, but this builder's Python is 3\.11\.\d+; S2I cannot change the builder's Python: pick a builder with Python 3\.7, or remove runtime\.txt$/m,
       },
       {
         name: 'runtime.txt asking for R without R',
         files: { 'runtime.txt': 'r-4.3-2023-06-01\n' },
-        message: /^assemble: runtime\.txt asks for R \(r-4\.3-2023-06-01\), but this builder has no R; S2I cannot install R: use an R builder \(such as r-notebook\)$/m,
+        message:
+          /^assemble: runtime\.txt asks for R \(r-4\.3-2023-06-01\), but this builder has no R; S2I cannot install R: use an R builder \(such as r-notebook\)$/m,
       },
       {
         name: 'both binder/ and .binder/',
@@ -150,7 +173,7 @@ describe('assemble: dependencies from Binder files (real engine, real Jupyter)',
         message: /^assemble: the repository has both binder\/ and \.binder\/; repo2docker allows only one: remove one of them$/m,
       },
       {
-        name: 'a failing postBuild (its exit code is assemble\'s)',
+        name: "a failing postBuild (its exit code is assemble's)",
         files: { 'binder/postBuild': script('#!/bin/bash\necho "postBuild starts"\nexit 7\n') },
         message: /^assemble: binder\/postBuild failed with exit code 7$/m,
         assembleExit: 7,

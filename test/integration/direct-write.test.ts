@@ -16,8 +16,7 @@ const HOME = '/home/jovyan';
 const DIRECT_LINE = 'assemble: tjs2i default, written directly (no dependency files)';
 /** Every entry of the home: type, mode, owner, group, size, link target, hard links, path; then file digests. */
 const LISTING =
-  `cd ${HOME} && find . -printf '%y %m %u %g %s %l %n %P\\n' | LC_ALL=C sort && ` +
-  `find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum`;
+  `cd ${HOME} && find . -printf '%y %m %u %g %s %l %n %P\\n' | LC_ALL=C sort && ` + `find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum`;
 
 const listing = (image: string) => docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', image, '-c', LISTING);
 
@@ -99,9 +98,15 @@ describe('direct write: the same image as assemble makes, without running it (re
       'f 664 1000 0 32  2 work/sub/.s2i/kept',
       'f 664 1000 0 71  1 work/.tjs2i-seeded',
     ]) {
-      expect(lines.map((l) => l.replace(/ jovyan /, ' 1000 ').replace(/ root /, ' 0 ')), expected).to.include(expected);
+      expect(
+        lines.map((l) => l.replace(/ jovyan /, ' 1000 ').replace(/ root /, ' 0 ')),
+        expected,
+      ).to.include(expected);
     }
-    expect(a).to.not.match(/ work\/\.s2i\b/).and.not.contain('work/build').and.not.contain('scratch.tmp');
+    expect(a)
+      .to.not.match(/ work\/\.s2i\b/)
+      .and.not.contain('work/build')
+      .and.not.contain('scratch.tmp');
   });
 
   it('commits the build environment into the image and starts no process (no /tmp/src, no .s2i metadata)', async () => {
@@ -133,14 +138,30 @@ describe('direct write: the same image as assemble makes, without running it (re
     await docker('volume', 'create', '--label', 'io.tjs2i.test=1', volume);
     const mount = `type=volume,src=${volume},dst=${HOME}/work,volume-nocopy`;
     try {
-      await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--user', '0:0', '--mount', mount, '--entrypoint', 'bash', direct, '-c', `chgrp 0 ${HOME}/work && chmod 2775 ${HOME}/work`);
+      await docker(
+        'run',
+        '--rm',
+        '--label',
+        'io.tjs2i.test=1',
+        '--user',
+        '0:0',
+        '--mount',
+        mount,
+        '--entrypoint',
+        'bash',
+        direct,
+        '-c',
+        `chgrp 0 ${HOME}/work && chmod 2775 ${HOME}/work`,
+      );
       const jupyter = await runJupyter(direct, { user: `${randomUid()}:0`, mounts: [mount] });
       try {
         await waitForJupyter(jupyter);
         expect(await jupyter.logs()).to.match(/run: seeded \/home\/jovyan\/work from the image: copied \d+ \(.*01-intro\.ipynb.*\), kept 0 existing/);
         const client = new JupyterClient(jupyter.base, await tokenOf(jupyter));
         expect(await client.listWork()).to.include.members(['01-intro.ipynb', 'lessons', 'empty', 'run-me.sh']);
-        expect(await jupyter.exec(`cd ${HOME}/work && stat -c '%a %g' run-me.sh lessons && readlink shortcut.ipynb`)).to.equal('775 0\n2775 0\nlessons/week 1/deep/02-data.ipynb');
+        expect(await jupyter.exec(`cd ${HOME}/work && stat -c '%a %g' run-me.sh lessons && readlink shortcut.ipynb`)).to.equal(
+          '775 0\n2775 0\nlessons/week 1/deep/02-data.ipynb',
+        );
       } finally {
         await jupyter.stop();
       }

@@ -72,7 +72,7 @@ describe('engine endpoints (real engine through tcp and TLS proxies)', function 
     await expectBuilt(tls, () => tjs2i(['build', course.path, builder, out], env), out);
   });
 
-  it('TLS with a CA that did not sign the engine\'s certificate: exit 3, one line naming the endpoint and TLS', async () => {
+  it("TLS with a CA that did not sign the engine's certificate: exit 3, one line naming the endpoint and TLS", async () => {
     const other = await tempDir('other-ca');
     cleanups.push(other.remove);
     await makeCertificates(other.path);
@@ -84,7 +84,9 @@ describe('engine endpoints (real engine through tcp and TLS proxies)', function 
     expect(result.code, result.stderr).to.equal(3);
     const errors = result.stderr.split('\n').filter((l) => l.startsWith('error:'));
     expect(errors, result.stderr).to.have.length(1);
-    expect(errors[0]).to.match(new RegExp(`^error: cannot reach the Docker engine at tcp://${tls.host.replace(/\./g, '\\.')} \\(TLS\\): TLS failed \\(.+\\); .*DOCKER_CERT_PATH`));
+    expect(errors[0]).to.match(
+      new RegExp(`^error: cannot reach the Docker engine at tcp://${tls.host.replace(/\./g, '\\.')} \\(TLS\\): TLS failed \\(.+\\); .*DOCKER_CERT_PATH`),
+    );
     expect(await newLeftovers(before)).to.deep.equal([]);
   });
 

@@ -78,7 +78,11 @@ describe('bad input and failures (real engine)', function () {
 
   it('missing builder image: exit 4', async () => {
     // Not here, so tjs2i tries to pull it (--pull-policy if-not-present), which fails: no registry has it.
-    await expectCleanFailure(await tjs2i(['build', course, 'tjs2i-test-no-such-builder:1', output]), 4, /^error: cannot pull tjs2i-test-no-such-builder:1: .*make it first/);
+    await expectCleanFailure(
+      await tjs2i(['build', course, 'tjs2i-test-no-such-builder:1', output]),
+      4,
+      /^error: cannot pull tjs2i-test-no-such-builder:1: .*make it first/,
+    );
   });
 
   it('unreachable engine: exit 3', async () => {
@@ -93,7 +97,11 @@ describe('bad input and failures (real engine)', function () {
   });
 
   it('nonexistent local directory: exit 2', async () => {
-    await expectCleanFailure(await tjs2i(['build', '/no/such/course', builder, output]), 2, /^error: source \/no\/such\/course is neither a directory nor a git URL/);
+    await expectCleanFailure(
+      await tjs2i(['build', '/no/such/course', builder, output]),
+      2,
+      /^error: source \/no\/such\/course is neither a directory nor a git URL/,
+    );
   });
 
   it('unknown ref: exit 2', async () => {
@@ -107,7 +115,11 @@ describe('bad input and failures (real engine)', function () {
   });
 
   it('a builder whose USER is a name: exit 5', async () => {
-    await expectCleanFailure(await tjs2i(['build', course, STANDIN, output]), 5, /^error: builder .* has USER a name \(jovyan\); a builder must declare a numeric, non-root USER/);
+    await expectCleanFailure(
+      await tjs2i(['build', course, STANDIN, output]),
+      5,
+      /^error: builder .* has USER a name \(jovyan\); a builder must declare a numeric, non-root USER/,
+    );
   });
 
   it('a builder that runs as root: exit 5', async () => {

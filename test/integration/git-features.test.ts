@@ -4,7 +4,17 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { git, startGitServer, writeFiles, type GitServer } from '../support/integration/git-server.js';
-import { docker, exec, imageExists, inspectImage, leftoverTempDirs, tempDir, testBuilder, tjs2i, uniqueName as testName } from '../support/integration/helpers.js';
+import {
+  docker,
+  exec,
+  imageExists,
+  inspectImage,
+  leftoverTempDirs,
+  tempDir,
+  testBuilder,
+  tjs2i,
+  uniqueName as testName,
+} from '../support/integration/helpers.js';
 
 /** Submodules, Git LFS and --copy, through the CLI and the real engine. */
 describe('git features: submodules, LFS, --copy (real engine)', function () {

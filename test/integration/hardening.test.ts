@@ -2,7 +2,22 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, open, readFile, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, cliEnv, docker, exec, imageId, leftoverContainers, leftoverTempDirs, newLeftovers, ROOT, tempDir, testBuilder, tjs2i, uniqueName, type Result } from '../support/integration/helpers.js';
+import {
+  BIN,
+  cliEnv,
+  docker,
+  exec,
+  imageId,
+  leftoverContainers,
+  leftoverTempDirs,
+  newLeftovers,
+  ROOT,
+  tempDir,
+  testBuilder,
+  tjs2i,
+  uniqueName,
+  type Result,
+} from '../support/integration/helpers.js';
 import { tjs2iTracked, type TrackedRun } from '../support/integration/engine-recorder.js';
 import { commandLines, runWatched } from '../support/integration/process-watch.js';
 import { git, startGitServer, type GitServer } from '../support/integration/git-server.js';
@@ -65,7 +80,9 @@ describe('hardening (real engine)', function () {
     before(async () => {
       // The engine holds the upload, the copy assemble makes and the committed layer: ~6 GiB, twice.
       const root = await docker('info', '--format', '{{.DockerRootDir}}');
-      const free = await statfs(root).then((s) => s.bavail * s.bsize).catch(() => undefined);
+      const free = await statfs(root)
+        .then((s) => s.bavail * s.bsize)
+        .catch(() => undefined);
       if (free !== undefined && free < 10 * GiB) throw new Error(`only ${(free / GiB).toFixed(1)} GiB free in ${root}; the 2 GiB test needs 10`);
       source = await tempDir('big');
       // Sparse on the build machine, but the tar carries every one of its 2 GiB of zeros.
@@ -91,14 +108,26 @@ describe('hardening (real engine)', function () {
 
     /** What every build of the source must hold: the big file whole, and every small file. */
     async function expectContents(image: string): Promise<void> {
-      const listing = await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'sh', image, '-c',
-        'cd /home/jovyan/work && stat -c "%n %s" big.bin intro.ipynb notes/d042/n007.md && find notes -type f | wc -l && cat notes/d099/n099.md');
+      const listing = await docker(
+        'run',
+        '--rm',
+        '--label',
+        'io.tjs2i.test=1',
+        '--entrypoint',
+        'sh',
+        image,
+        '-c',
+        'cd /home/jovyan/work && stat -c "%n %s" big.bin intro.ipynb notes/d042/n007.md && find notes -type f | wc -l && cat notes/d099/n099.md',
+      );
       const lines = listing.split('\n');
       expect(lines.slice(0, 4)).to.deep.equal([`big.bin ${2 * GiB}`, 'intro.ipynb 13', `notes/d042/n007.md ${smallFile(42, 7).length}`, '10000']);
       expect(`${lines.slice(4).join('\n')}\n`).to.equal(smallFile(99, 99));
     }
 
-    for (const [what, extra] of [['as a git repository (cloned)', []], ['as a plain directory (--copy)', ['--copy']]] as const) {
+    for (const [what, extra] of [
+      ['as a git repository (cloned)', []],
+      ['as a plain directory (--copy)', ['--copy']],
+    ] as const) {
       it(`builds ${what} with the CLI's peak memory under 120 MiB: the pack is streamed`, async () => {
         const output = uniqueName('big');
         outputs.push(output);
@@ -186,7 +215,10 @@ describe('hardening (real engine)', function () {
       outputs.push(output);
       const result = await tjs2iTracked(['build', server.url('course.git', { user, token }), builder, output, '--json']);
       expect(result.code, result.stderr).to.equal(0);
-      expect(server.requests.some((r) => r.authorized && r.user === user), JSON.stringify(server.requests)).to.equal(true);
+      expect(
+        server.requests.some((r) => r.authorized && r.user === user),
+        JSON.stringify(server.requests),
+      ).to.equal(true);
       expectNoSecret(result.stdout, 'stdout');
       expectNoSecret(result.stderr, 'stderr');
 
@@ -261,7 +293,10 @@ describe('hardening (real engine)', function () {
         });
         expect(result.code, result.stderr).to.equal(0);
         // The scan did see git at work on this server (ls-remote, clone, the http helper) ...
-        expect([...seen].some((l) => /\bgit\b.*(ls-remote|clone)/.test(l)), [...seen].join('\n')).to.equal(true);
+        expect(
+          [...seen].some((l) => /\bgit\b.*(ls-remote|clone)/.test(l)),
+          [...seen].join('\n'),
+        ).to.equal(true);
         // ... and none of those command lines held a credential.
         for (const line of seen) expectNoSecret(line, `command line "${line}"`);
         expect([...seen].every((l) => !l.includes('@127.0.0.1'))).to.equal(true);

@@ -4,7 +4,21 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEngineRecorder, tjs2iTracked } from '../support/integration/engine-recorder.js';
-import { BIN, cliEnv, DEBIAN, docker, exec, freePort, imageExists, randomUid, tempDir, TEST_LABEL, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import {
+  BIN,
+  cliEnv,
+  DEBIAN,
+  docker,
+  exec,
+  freePort,
+  imageExists,
+  randomUid,
+  tempDir,
+  TEST_LABEL,
+  testBuilder,
+  tjs2i,
+  uniqueName,
+} from '../support/integration/helpers.js';
 import { emptyNotebook, JupyterClient } from '../support/integration/jupyter.js';
 
 /** A CLI run that serves until it is signalled, through an engine recorder (so its containers are known). */
@@ -160,7 +174,10 @@ describe('tjs2i run, preview and build --run (real engine, real Jupyter)', funct
     const run = await serve(['run', image, '-e', `PASSWORD=${password}`]);
     expect(await run.firstLine()).to.match(/\(password required\)$/);
     await expectCleanEnd(run);
-    const warnings = run.stderr().split('\n').filter((l) => l.startsWith('warning:'));
+    const warnings = run
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('warning:'));
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.contain('ps');
     expect(run.stdout() + run.stderr()).to.not.contain(password);
@@ -231,7 +248,20 @@ describe('tjs2i run, preview and build --run (real engine, real Jupyter)', funct
     volumes.push(volume);
     await docker('volume', 'create', '--label', TEST_LABEL, volume);
     // A shared folder as a platform would provision it: writable for any UID, with a handout.
-    await docker('run', '--rm', '--label', TEST_LABEL, '--name', uniqueName('seed'), '-v', `${volume}:/v`, DEBIAN, 'sh', '-c', 'echo handout > /v/handout.txt && chmod 777 /v');
+    await docker(
+      'run',
+      '--rm',
+      '--label',
+      TEST_LABEL,
+      '--name',
+      uniqueName('seed'),
+      '-v',
+      `${volume}:/v`,
+      DEBIAN,
+      'sh',
+      '-c',
+      'echo handout > /v/handout.txt && chmod 777 /v',
+    );
     const run = await serve(['run', image, '--user', `${randomUid()}:0`, '--volume', `${volume}:/home/jovyan/work/extra`]);
     const [, base, , token] = URL_LINE.exec(await run.firstLine()) ?? [];
     const client = new JupyterClient((base as string).replace(/\/$/, ''), token);

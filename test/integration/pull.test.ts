@@ -79,17 +79,28 @@ describe('pull policies (real engine, local registry)', function () {
 
   it('never: a missing builder is exit 4 with one error line, and nothing is pulled', async () => {
     await docker('rmi', builder);
-    await expectCleanFailure(() => tjs2i(['build', course.path, builder, output(), '--pull-policy', 'never']), 4, /^error: image .* not found locally \(--pull-policy never\); .*drop `--pull-policy never`/);
+    await expectCleanFailure(
+      () => tjs2i(['build', course.path, builder, output(), '--pull-policy', 'never']),
+      4,
+      /^error: image .* not found locally \(--pull-policy never\); .*drop `--pull-policy never`/,
+    );
     expect(await imageExists(builder)).to.equal(false);
   });
 
   it('an image that is not in the registry: exit 4, "not found"', async () => {
     const missing = `${registry.host}/${uniqueName('absent')}:1`;
-    await expectCleanFailure(() => tjs2i(['build', course.path, missing, output()]), 4, new RegExp(`^error: cannot pull ${missing.replace(/[.]/g, '\\.')}: not found in the registry ${registry.host.replace(/[.]/g, '\\.')} `));
+    await expectCleanFailure(
+      () => tjs2i(['build', course.path, missing, output()]),
+      4,
+      new RegExp(`^error: cannot pull ${missing.replace(/[.]/g, '\\.')}: not found in the registry ${registry.host.replace(/[.]/g, '\\.')} `),
+    );
   });
 
   it('a bad --pull-policy is a usage error (exit 2), for build and builder', async () => {
-    for (const args of [['build', course.path, builder, output()], ['builder', 'minimal-notebook']]) {
+    for (const args of [
+      ['build', course.path, builder, output()],
+      ['builder', 'minimal-notebook'],
+    ]) {
       const result = await tjs2i([...args, '--pull-policy', 'sometimes']);
       expect(result.code, result.stderr).to.equal(2);
       expect(result.stderr.trim()).to.match(/^error: Invalid values:[\s\S]*pull-policy[\s\S]*"always", "never", "if-not-present"/);
@@ -106,7 +117,11 @@ describe('pull policies (real engine, local registry)', function () {
   });
 
   it('builder: never with a missing base is exit 4', async () => {
-    await expectCleanFailure(() => tjs2i(['builder', 'minimal-notebook', '--from', `${registry.host}/${uniqueName('nobase')}:1`, '--tag', output(), '--pull-policy', 'never']), 4, /^error: image .* not found locally \(--pull-policy never\)/);
+    await expectCleanFailure(
+      () => tjs2i(['builder', 'minimal-notebook', '--from', `${registry.host}/${uniqueName('nobase')}:1`, '--tag', output(), '--pull-policy', 'never']),
+      4,
+      /^error: image .* not found locally \(--pull-policy never\)/,
+    );
   });
 
   describe('with the registry stopped', () => {
@@ -116,12 +131,20 @@ describe('pull policies (real engine, local registry)', function () {
 
     it('always: fails although the builder is here (as s2i does), exit 4, registry could not be reached', async () => {
       expect(await imageExists(builder)).to.equal(true); // pulled by the builder test above
-      await expectCleanFailure(() => tjs2i(['build', course.path, builder, output(), '--pull-policy', 'always']), 4, /^error: cannot pull .*: the registry 127\.0\.0\.1:\d+ could not be reached \(.*connection refused\); .*--pull-policy if-not-present/);
+      await expectCleanFailure(
+        () => tjs2i(['build', course.path, builder, output(), '--pull-policy', 'always']),
+        4,
+        /^error: cannot pull .*: the registry 127\.0\.0\.1:\d+ could not be reached \(.*connection refused\); .*--pull-policy if-not-present/,
+      );
     });
 
     it('if-not-present with the builder missing: exit 4, registry could not be reached', async () => {
       await docker('rmi', builder);
-      await expectCleanFailure(() => tjs2i(['build', course.path, builder, output()]), 4, /^error: cannot pull .*: the registry 127\.0\.0\.1:\d+ could not be reached .*; check that the registry 127\.0\.0\.1:\d+ is running/);
+      await expectCleanFailure(
+        () => tjs2i(['build', course.path, builder, output()]),
+        4,
+        /^error: cannot pull .*: the registry 127\.0\.0\.1:\d+ could not be reached .*; check that the registry 127\.0\.0\.1:\d+ is running/,
+      );
     });
   });
 });

@@ -10,7 +10,10 @@ import { buildTinyBuilder, RUN_FILE } from '../support/integration/tiny-builder.
 
 /** stderr without the timestamps a log line may start with when stderr is not a terminal. */
 const plain = (stderr: string) => stderr.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /gm, '');
-const errorLines = (stderr: string) => plain(stderr).split('\n').filter((l) => l.startsWith('error:'));
+const errorLines = (stderr: string) =>
+  plain(stderr)
+    .split('\n')
+    .filter((l) => l.startsWith('error:'));
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /**
@@ -44,7 +47,13 @@ describe('build --push (real engine, local registry with basic auth)', function 
   }
 
   /** The environment of a run: nothing but what the test gives. */
-  const envOf = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ HOME: home, DOCKER_CONFIG: join(work.path, 'none'), DOCKER_AUTH_CONFIG: '', REGISTRY_AUTH_FILE: '', ...extra });
+  const envOf = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+    HOME: home,
+    DOCKER_CONFIG: join(work.path, 'none'),
+    DOCKER_AUTH_CONFIG: '',
+    REGISTRY_AUTH_FILE: '',
+    ...extra,
+  });
 
   const output = (what: string, host = registry.host) => {
     const name = `${host}/${uniqueName(what)}:1`;
@@ -158,15 +167,23 @@ describe('build --push (real engine, local registry with basic auth)', function 
     // The helper reads its answer from a file of the test, so the secret is on no command line.
     const answer = join(work.path, 'helper-answer.json');
     await writeFile(answer, JSON.stringify({ ServerURL: registry.host, Username: user, Secret: password }));
-    await writeFile(join(bin, 'docker-credential-tjs2itest'), `#!/bin/sh\n[ "$1" = get ] || exit 2\n[ "$(cat)" = "${registry.host}" ] || { echo "credentials not found"; exit 1; }\ncat "${answer}"\n`);
+    await writeFile(
+      join(bin, 'docker-credential-tjs2itest'),
+      `#!/bin/sh\n[ "$1" = get ] || exit 2\n[ "$(cat)" = "${registry.host}" ] || { echo "credentials not found"; exit 1; }\ncat "${answer}"\n`,
+    );
     await chmod(join(bin, 'docker-credential-tjs2itest'), 0o755);
     const dir = await configDir('store', { auths: { [registry.host]: {} }, credsStore: 'tjs2itest' });
     const name = output('helper');
     const seen = new Set<string>();
     const env = { ...process.env, ...envOf({ DOCKER_CONFIG: dir, PATH: `${bin}:${process.env.PATH ?? ''}` }) };
-    const result = await runWatched(['build', course, builder, name, '--push', '--loglevel', '5'], 50, async () => {
-      for (const [, line] of await commandLines()) seen.add(line);
-    }, env);
+    const result = await runWatched(
+      ['build', course, builder, name, '--push', '--loglevel', '5'],
+      50,
+      async () => {
+        for (const [, line] of await commandLines()) seen.add(line);
+      },
+      env,
+    );
     expect(result.code, result.stderr).to.equal(0);
     expect(plain(result.stderr)).to.include(`credentials from docker-credential-tjs2itest (credsStore in ${join(dir, 'config.json')})`);
     expect(typeof (await manifestDigest(name))).to.equal('string');
@@ -180,7 +197,13 @@ describe('build --push (real engine, local registry with basic auth)', function 
     const dir = await configDir('wrong', { auths: { [registry.host]: { auth: b64(`${user}:${wrongPassword}`) } } });
     const name = output('wrong');
     const result = await tjs2iTracked(['build', course, builder, name, '--push', '--json', '--loglevel', '5'], envOf({ DOCKER_CONFIG: dir }));
-    const line = await expectFailedPush(result, name, new RegExp(`: the registry ${registry.host.replace(/\./g, '\\.')} refused the credentials from ${join(dir, 'config.json').replace(/[.]/g, '\\.')} \\(.*\\); check the user and password`));
+    const line = await expectFailedPush(
+      result,
+      name,
+      new RegExp(
+        `: the registry ${registry.host.replace(/\./g, '\\.')} refused the credentials from ${join(dir, 'config.json').replace(/[.]/g, '\\.')} \\(.*\\); check the user and password`,
+      ),
+    );
     const json = JSON.parse(result.stdout) as { ok: boolean; exitCode: number; error: string; hint: string };
     expect(json).to.deep.include({ ok: false, exitCode: 6 });
     expect(line).to.equal(`error: ${json.error}; ${json.hint}`);
@@ -193,7 +216,11 @@ describe('build --push (real engine, local registry with basic auth)', function 
     const name = output('anonymous');
     const result = await tjs2iTracked(['build', course, builder, name, '--push'], envOf({}));
     expect(plain(result.stderr)).to.include(`no credentials found for ${registry.host}`);
-    await expectFailedPush(result, name, new RegExp(`: the registry ${registry.host.replace(/\./g, '\\.')} wants credentials and none were found for .*; log in \\(docker login `));
+    await expectFailedPush(
+      result,
+      name,
+      new RegExp(`: the registry ${registry.host.replace(/\./g, '\\.')} wants credentials and none were found for .*; log in \\(docker login `),
+    );
   });
 
   it('a credsStore helper that is not installed (Docker Desktop\'s "desktop" in a CI config): a warning, the build and an anonymous push, exit 6 naming the helper', async () => {
@@ -202,18 +229,30 @@ describe('build --push (real engine, local registry with basic auth)', function 
     const name = output('desktop');
     const result = await tjs2iTracked(['build', course, builder, name, '--push', '--json'], envOf({ DOCKER_CONFIG: dir }));
     const helper = `the credential helper docker-credential-tjs2i-test-desktop (credsStore in ${file}) is not installed (not on PATH)`;
-    expect(plain(result.stderr).split('\n').filter((l) => l.startsWith('warning:'))).to.deep.equal([
-      `warning: ${helper}: passed over (install it, or remove it from that file)`,
-    ]);
+    expect(
+      plain(result.stderr)
+        .split('\n')
+        .filter((l) => l.startsWith('warning:')),
+    ).to.deep.equal([`warning: ${helper}: passed over (install it, or remove it from that file)`]);
     expect(plain(result.stderr)).to.include(`no credentials found for ${registry.host}`);
-    await expectFailedPush(result, name, new RegExp(`: the registry ${registry.host.replace(/\./g, '\\.')} wants credentials and none were found for \\S+: ${helper.replace(/[.()/]/g, '\\$&')} \\(`));
+    await expectFailedPush(
+      result,
+      name,
+      new RegExp(
+        `: the registry ${registry.host.replace(/\./g, '\\.')} wants credentials and none were found for \\S+: ${helper.replace(/[.()/]/g, '\\$&')} \\(`,
+      ),
+    );
   });
 
   it('a registry that is not reachable (a closed port): exit 6, "could not be reached"', async () => {
     const closed = `127.0.0.1:${await freePort()}`;
     const name = output('unreachable', closed);
     const result = await tjs2iTracked(['build', course, builder, name, '--push'], envOf({}));
-    await expectFailedPush(result, name, new RegExp(`: the registry ${closed.replace(/\./g, '\\.')} could not be reached \\(.*connection refused\\); check that the registry`));
+    await expectFailedPush(
+      result,
+      name,
+      new RegExp(`: the registry ${closed.replace(/\./g, '\\.')} could not be reached \\(.*connection refused\\); check that the registry`),
+    );
   });
 
   it('a malformed config file: exit 2 naming the file, before anything is built, its content not printed', async () => {
@@ -232,7 +271,9 @@ describe('build --push (real engine, local registry with basic auth)', function 
   it('--push with --as-dockerfile is a usage error (exit 2)', async () => {
     const result = await tjs2iTracked(['build', course, builder, '--as-dockerfile', join(work.path, 'ctx', 'Dockerfile'), '--push'], envOf({}));
     expect(result.code, result.stderr).to.equal(2);
-    expect(errorLines(result.stderr)).to.deep.equal(['error: --push pushes a built image: it cannot be used with --as-dockerfile (push what docker build, buildah or kaniko make) (see tjs2i --help)']);
+    expect(errorLines(result.stderr)).to.deep.equal([
+      'error: --push pushes a built image: it cannot be used with --as-dockerfile (push what docker build, buildah or kaniko make) (see tjs2i --help)',
+    ]);
     expect(result.created).to.deep.equal([]);
   });
 });

@@ -57,9 +57,23 @@ describe('run: interface, path prefix, NOTEBOOK_ARGS and authentication (real en
   });
 
   it('the legacy JUPYTER_ENABLE_LAB is honoured the same way, and an unknown interface is refused', async () => {
-    const legacy = await exec('docker', ['run', '--rm', '--label', 'io.tjs2i.test=1', '--user', `${randomUid()}:0`, '-e', 'JUPYTER_ENABLE_LAB=yes', image, '/usr/libexec/s2i/run', '--version']);
+    const legacy = await exec('docker', [
+      'run',
+      '--rm',
+      '--label',
+      'io.tjs2i.test=1',
+      '--user',
+      `${randomUid()}:0`,
+      '-e',
+      'JUPYTER_ENABLE_LAB=yes',
+      image,
+      '/usr/libexec/s2i/run',
+      '--version',
+    ]);
     expect(legacy.code, legacy.stderr).to.equal(0);
-    expect(legacy.stdout + legacy.stderr).to.contain('run: JUPYTER_ENABLE_LAB asks for lab, but this image has no jupyter-lab; starting jupyter notebook instead');
+    expect(legacy.stdout + legacy.stderr).to.contain(
+      'run: JUPYTER_ENABLE_LAB asks for lab, but this image has no jupyter-lab; starting jupyter notebook instead',
+    );
     const bogus = await exec('docker', ['run', '--rm', '--label', 'io.tjs2i.test=1', '-e', 'DOCKER_STACKS_JUPYTER_CMD=jupyterlab', image]);
     expect(bogus.code).to.equal(2);
     expect(bogus.stderr).to.contain('run: DOCKER_STACKS_JUPYTER_CMD=jupyterlab is not one of lab, notebook, nbclassic, server');
@@ -81,7 +95,7 @@ describe('run: interface, path prefix, NOTEBOOK_ARGS and authentication (real en
     });
   });
 
-  it('NOTEBOOK_ARGS is split into words and passed to Jupyter, after (so over) run\'s own options', async () => {
+  it("NOTEBOOK_ARGS is split into words and passed to Jupyter, after (so over) run's own options", async () => {
     await serve(
       { env: { NOTEBOOK_ARGS: '--NotebookApp.base_url=/from-args/   --NotebookApp.default_url=/tree/work/lessons' }, basePath: '/from-args' },
       async (jupyter) => {

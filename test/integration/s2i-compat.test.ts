@@ -8,7 +8,21 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { docker, exec, freePort, imageId, inspectImage, leftoverContainers, leftoverTempDirs, randomUid, tempDir, TEST_LABEL, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import {
+  docker,
+  exec,
+  freePort,
+  imageId,
+  inspectImage,
+  leftoverContainers,
+  leftoverTempDirs,
+  randomUid,
+  tempDir,
+  TEST_LABEL,
+  testBuilder,
+  tjs2i,
+  uniqueName,
+} from '../support/integration/helpers.js';
 import { JupyterClient, runJupyter, waitForJupyter } from '../support/integration/jupyter.js';
 
 type Files = Record<string, string | { content: string; mode: number }>;
@@ -64,8 +78,12 @@ describe('s2i compatibility (real engine)', function () {
   /** A builder derived from the test builder with extra labels (no RUN: instant). */
   const derive = async (labels: Record<string, string>): Promise<string> => {
     const name = output('derived');
-    const dockerfile = `FROM ${builder}\nLABEL ${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(' ')}\n`;
-    const result = await exec('sh', ['-c', `printf '%s' "$DOCKERFILE" | docker build -q --label ${TEST_LABEL} -t ${name} -`], { env: { ...process.env, DOCKERFILE: dockerfile } });
+    const dockerfile = `FROM ${builder}\nLABEL ${Object.entries(labels)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(' ')}\n`;
+    const result = await exec('sh', ['-c', `printf '%s' "$DOCKERFILE" | docker build -q --label ${TEST_LABEL} -t ${name} -`], {
+      env: { ...process.env, DOCKERFILE: dockerfile },
+    });
     expect(result.code, result.stderr).to.equal(0);
     return name;
   };
@@ -73,7 +91,8 @@ describe('s2i compatibility (real engine)', function () {
   const inImage = async (image: string, command: string, user?: string) =>
     docker('run', '--rm', '--label', TEST_LABEL, ...(user ? ['--user', user] : []), '--entrypoint', 'bash', image, '-c', command);
 
-  const facts = async (image: string) => Object.fromEntries((await inImage(image, 'cat /tmp/build-facts')).split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
+  const facts = async (image: string) =>
+    Object.fromEntries((await inImage(image, 'cat /tmp/build-facts')).split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
 
   const expectOneErrorLine = (stderr: string, pattern: RegExp) => {
     const errors = stderr.split('\n').filter((l) => l.startsWith('error:'));
@@ -116,7 +135,7 @@ describe('s2i compatibility (real engine)', function () {
       await expectNoDebris();
     });
 
-    it('-e NAME takes the value from tjs2i\'s own environment; unset is exit 2', async () => {
+    it("-e NAME takes the value from tjs2i's own environment; unset is exit 2", async () => {
       const src = await sourceDir({ 'x.ipynb': '{}', '.s2i/bin/assemble': RECORDING_ASSEMBLE });
       const out = output('envpass');
       const ok = await tjs2i(['build', src, builder, out, '-e', 'A'], { A: 'passed through' });
@@ -173,7 +192,10 @@ describe('s2i compatibility (real engine)', function () {
       const src = await sourceDir({ 'x.ipynb': '{}' });
       const result = await tjs2i(['build', src, bare, output('noscript')]);
       expect(result.code).to.equal(2);
-      expectOneErrorLine(result.stderr, /^error: no assemble script found; looked in \.s2i\/bin\/assemble in the source, the image label io\.openshift\.s2i\.scripts-url \(not set\)/);
+      expectOneErrorLine(
+        result.stderr,
+        /^error: no assemble script found; looked in \.s2i\/bin\/assemble in the source, the image label io\.openshift\.s2i\.scripts-url \(not set\)/,
+      );
       await expectNoDebris();
     });
   });
@@ -335,7 +357,10 @@ describe('s2i compatibility (real engine)', function () {
       expect(JSON.parse(result.stdout)).to.include({ ok: true, dockerfile, builderInspected: true });
       const text = await readFile(dockerfile, 'utf8');
       expect(text).to.match(new RegExp(`^FROM ${builder}\\n`));
-      expect(text).to.contain('COPY --chown=1000:0 ["upload/src","/tmp/src"]').and.contain('RUN ["/usr/libexec/s2i/assemble"]').and.contain('CMD ["/usr/libexec/s2i/run"]');
+      expect(text)
+        .to.contain('COPY --chown=1000:0 ["upload/src","/tmp/src"]')
+        .and.contain('RUN ["/usr/libexec/s2i/assemble"]')
+        .and.contain('CMD ["/usr/libexec/s2i/run"]');
       expect(text).to.not.match(/USER root/);
 
       const out = output('dockerfile');
@@ -380,7 +405,13 @@ describe('s2i compatibility (real engine)', function () {
       const inside = await tjs2i(['build', src, builder, '--as-dockerfile', join(src, 'out', 'Dockerfile')]);
       expect(inside.code, inside.stderr).to.equal(0);
       const listed = await exec('find', ['.', '-path', './upload/*', '-print'], { cwd: join(src, 'out') });
-      expect(listed.stdout.trim().split('\n').sort()).to.deep.equal(['./upload/scripts', './upload/src', './upload/src/notes', './upload/src/notes/a.md', './upload/src/x.ipynb']);
+      expect(listed.stdout.trim().split('\n').sort()).to.deep.equal([
+        './upload/scripts',
+        './upload/src',
+        './upload/src/notes',
+        './upload/src/notes/a.md',
+        './upload/src/x.ipynb',
+      ]);
       const top = await tjs2i(['build', src, builder, '--as-dockerfile', join(src, 'Dockerfile')]);
       expect(top.code).to.equal(2);
       expectOneErrorLine(top.stderr, /would write into the top of the source/);
@@ -389,10 +420,12 @@ describe('s2i compatibility (real engine)', function () {
   });
 
   describe('usage, version and output modes', () => {
-    it('tjs2i usage runs the builder\'s usage script', async () => {
+    it("tjs2i usage runs the builder's usage script", async () => {
       const result = await tjs2i(['usage', builder]);
       expect(result.code, result.stderr).to.equal(0);
-      expect(result.stdout).to.contain('This is an S2I builder for Jupyter notebooks').and.contain(`tjs2i build https://example.org/course.git ${builder} my-course`);
+      expect(result.stdout)
+        .to.contain('This is an S2I builder for Jupyter notebooks')
+        .and.contain(`tjs2i build https://example.org/course.git ${builder} my-course`);
       const bare = await derive({ 'io.openshift.s2i.scripts-url': '' });
       const none = await tjs2i(['usage', bare]);
       expect(none.code).to.equal(2);

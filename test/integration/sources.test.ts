@@ -21,8 +21,7 @@ describe('sources on the build machine (real engine)', function () {
 
   after(async () => secretDir?.remove());
 
-  const inImage = (image: string, script: string) =>
-    docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', image, '-c', script);
+  const inImage = (image: string, script: string) => docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', image, '-c', script);
 
   it('keeps symlinks as symlinks: a link to a host file does not bring its contents', async () => {
     const source = await tempDir('symlinks');

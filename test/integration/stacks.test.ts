@@ -120,7 +120,11 @@ function expectPrinted(result: ExecuteResult, prints: (string | RegExp)[]) {
   expect(result.status, context).to.equal('ok');
   for (const line of prints) {
     if (typeof line === 'string') expect(lines, context).to.include(line);
-    else expect(lines.some((l) => line.test(l)), `${line} in ${context}`).to.equal(true);
+    else
+      expect(
+        lines.some((l) => line.test(l)),
+        `${line} in ${context}`,
+      ).to.equal(true);
   }
 }
 
@@ -138,8 +142,19 @@ describe('tjs2i builder for every stack (stand-ins, real engine)', function () {
     expect(json.code).to.equal(0);
     const parsed = JSON.parse(json.stdout) as { ok: boolean; stacks: { name: string; upstream: string; trees: { path: string | null }[] }[] };
     expect(parsed.ok).to.equal(true);
-    expect(parsed.stacks.map((s) => s.name)).to.deep.equal(['all-spark-notebook', 'datascience-notebook', 'minimal-notebook', 'pyspark-notebook', 'r-notebook', 'scipy-notebook']);
-    expect(parsed.stacks.find((s) => s.name === 'pyspark-notebook')?.trees.map((t) => t.path)).to.deep.equal(['/home/jovyan', '/opt/conda', '/usr/local/spark/conf']);
+    expect(parsed.stacks.map((s) => s.name)).to.deep.equal([
+      'all-spark-notebook',
+      'datascience-notebook',
+      'minimal-notebook',
+      'pyspark-notebook',
+      'r-notebook',
+      'scipy-notebook',
+    ]);
+    expect(parsed.stacks.find((s) => s.name === 'pyspark-notebook')?.trees.map((t) => t.path)).to.deep.equal([
+      '/home/jovyan',
+      '/opt/conda',
+      '/usr/local/spark/conf',
+    ]);
   });
 
   it('skips, with a line in the build output, a tree the base image does not have', async () => {
@@ -185,7 +200,11 @@ describe('tjs2i builder for every stack (stand-ins, real engine)', function () {
         const result = JSON.parse(built!.stdout) as { ok: boolean; image: string; trees: { path: string }[] };
         expect(result.image).to.equal(tag);
         const planned = result.trees.map((t) => t.path);
-        for (const tree of c.trees) expect(planned.some((p) => tree === p || tree.startsWith(`${p}/`)), `${tree} in ${planned.join(' ')}`).to.equal(true);
+        for (const tree of c.trees)
+          expect(
+            planned.some((p) => tree === p || tree.startsWith(`${p}/`)),
+            `${tree} in ${planned.join(' ')}`,
+          ).to.equal(true);
         for (const line of c.buildSays ?? []) expect(built!.stderr).to.contain(line);
       });
 

@@ -24,7 +24,9 @@ describe('template: OpenShift templates and Kubernetes manifests (real CLI; the 
     expect(persistent.code, persistent.stderr).to.equal(0);
     expect(persistent.stdout).to.equal(await readFile(join(ROOT, 'openshift-templates/scipy-notebook-persistent.json'), 'utf8'));
     const dc = JSON.parse((await tjs2i(['template', 'r-notebook', '--deployment-config'])).stdout) as Obj;
-    expect(dc.objects.map((o: Obj) => o.kind)).to.include('DeploymentConfig').and.not.include('Deployment');
+    expect(dc.objects.map((o: Obj) => o.kind))
+      .to.include('DeploymentConfig')
+      .and.not.include('Deployment');
     const json = await tjs2i(['template', 'r-notebook', '--json']);
     expect(json.stdout.trim().split('\n')).to.have.length(1);
     expect(JSON.parse(json.stdout).kind).to.equal('Template');
@@ -35,7 +37,18 @@ describe('template: OpenShift templates and Kubernetes manifests (real CLI; the 
     try {
       const file = join(dir.path, 'nb.json');
       await writeFile(file, 'old');
-      const result = await tjs2i(['template', 'pyspark-notebook', '--format', 'kubernetes', '--image', 'registry.example.com/c:1', '--name', 'course', '--output', file]);
+      const result = await tjs2i([
+        'template',
+        'pyspark-notebook',
+        '--format',
+        'kubernetes',
+        '--image',
+        'registry.example.com/c:1',
+        '--name',
+        'course',
+        '--output',
+        file,
+      ]);
       expect(result.code, result.stderr).to.equal(0);
       expect(result.stdout).to.equal('');
       expect(result.stderr).to.include(`wrote kubernetes definition to ${file}`).and.include('kubectl get secret course');
@@ -77,7 +90,7 @@ describe('template: OpenShift templates and Kubernetes manifests (real CLI; the 
     });
   }
 
-  it('the Kubernetes pod runs as a kubelet would run it: probe answers, the Secret\'s password logs in, work/ is seeded', async () => {
+  it("the Kubernetes pod runs as a kubelet would run it: probe answers, the Secret's password logs in, work/ is seeded", async () => {
     const builder = await testBuilder();
     const dir = await tempDir('k8scourse');
     const image = uniqueName('k8scourse');
@@ -107,7 +120,21 @@ describe('template: OpenShift templates and Kubernetes manifests (real CLI; the 
       const workMount = (container.volumeMounts as Obj[]).find((m) => pod.volumes.find((v: Obj) => v.name === m.name)?.persistentVolumeClaim);
       await docker('volume', 'create', '--label', 'io.tjs2i.test=1', volume);
       // What the kubelet does to an fsGroup-0 volume: group 0, group-writable, set-group-ID.
-      await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--user', '0:0', '--mount', `type=volume,src=${volume},dst=/v,volume-nocopy`, '--entrypoint', 'bash', image, '-c', 'chgrp 0 /v && chmod 2775 /v');
+      await docker(
+        'run',
+        '--rm',
+        '--label',
+        'io.tjs2i.test=1',
+        '--user',
+        '0:0',
+        '--mount',
+        `type=volume,src=${volume},dst=/v,volume-nocopy`,
+        '--entrypoint',
+        'bash',
+        image,
+        '-c',
+        'chgrp 0 /v && chmod 2775 /v',
+      );
       args.push('--mount', `type=volume,src=${volume},dst=${workMount!.mountPath},volume-nocopy`, image);
       id = (await docker(...args)).trim();
 
@@ -123,7 +150,14 @@ describe('template: OpenShift templates and Kubernetes manifests (real CLI; the 
       await docker('start', id);
 
       const port = Number((await docker('port', id, '8888/tcp')).split('\n')[0]?.split(':').pop());
-      const running = { id, port, base: `http://127.0.0.1:${port}`, logs: async () => (await exec('docker', ['logs', id!])).stderr, exec: (c: string) => docker('exec', id!, 'bash', '-c', c), stop: async () => undefined };
+      const running = {
+        id,
+        port,
+        base: `http://127.0.0.1:${port}`,
+        logs: async () => (await exec('docker', ['logs', id!])).stderr,
+        exec: (c: string) => docker('exec', id!, 'bash', '-c', c),
+        stop: async () => undefined,
+      };
       await waitForJupyter(running);
       const probe = container.readinessProbe.httpGet as Obj;
       expect(probe.port).to.equal(container.ports[0].name);

@@ -55,7 +55,9 @@ describe('build: an output image built from the same inputs is up to date (real 
     expect(run.code, run.stderr).to.equal(0);
     const head = await git(repo.path, 'rev-parse', 'HEAD');
     expect(run.stderr).to.contain(`${output}:latest is up to date: built from ${head} with ${builder}; use --force to rebuild\n`);
-    expect(run.stderr).to.not.contain('==> commit').and.not.match(/^built /m);
+    expect(run.stderr)
+      .to.not.contain('==> commit')
+      .and.not.match(/^built /m);
     expect(run.created).to.deep.equal([]);
     expect(await imageId(output)).to.equal(firstId);
   });

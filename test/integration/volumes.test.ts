@@ -82,14 +82,23 @@ describe('persistent work: a volume on work/ is seeded by run (real engine, real
     for (const volume of volumes) await exec('docker', ['volume', 'rm', '-f', volume]);
   });
 
-  it('keeps the pristine copy as hard links: the layer does not double, and the image\'s work/ is marked', async () => {
+  it("keeps the pristine copy as hard links: the layer does not double, and the image's work/ is marked", async () => {
     const sizes = (await docker('history', '--no-trunc', '--human=false', '--format', '{{.Size}}', image)).split('\n').map(Number);
     const top = sizes[0] ?? 0;
     expect(top).to.be.at.least(COURSE_BYTES);
     expect(top).to.be.below(COURSE_BYTES * 1.05 + 64 * 1024);
-    const out = await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', image, '-c',
+    const out = await docker(
+      'run',
+      '--rm',
+      '--label',
+      'io.tjs2i.test=1',
+      '--entrypoint',
+      'bash',
+      image,
+      '-c',
       `cd /home/jovyan && stat -c '%i %h %g %A' work/data/measurements.bin .tjs2i/course/data/measurements.bin; ` +
-        `(cd .tjs2i/course && find . | sort | tr '\\n' ' '); echo; test -f work/.tjs2i-seeded && echo marked`);
+        `(cd .tjs2i/course && find . | sort | tr '\\n' ' '); echo; test -f work/.tjs2i-seeded && echo marked`,
+    );
     const [work, pristine, tree, marked] = out.split('\n');
     expect(work?.split(' ')[0]).to.equal(pristine?.split(' ')[0]);
     expect(work).to.match(/^\d+ 2 0 -rw-rw-r--$/);
@@ -97,7 +106,7 @@ describe('persistent work: a volume on work/ is seeded by run (real engine, real
     expect(marked).to.equal('marked');
   });
 
-  it('without a volume, run copies nothing, and a student\'s edit leaves the pristine copy intact', async () => {
+  it("without a volume, run copies nothing, and a student's edit leaves the pristine copy intact", async () => {
     const jupyter = await runJupyter(image, { user: `${randomUid()}:0` });
     try {
       await waitForJupyter(jupyter);
@@ -144,7 +153,10 @@ describe('persistent work: a volume on work/ is seeded by run (real engine, real
         expect(logs).to.contain(`run: seeded ${WORK} from the image: copied 4 (${COURSE_ENTRIES.join(' ')}), kept 0 existing (none)`);
         expect(await client.listWork()).to.deep.equal(COURSE_ENTRIES);
         expect((await client.request('PUT', '/api/contents/work/lessons/saved-by-a.ipynb', emptyNotebook)).status).to.equal(201);
-        const edit = { ...emptyNotebook, content: { ...emptyNotebook.content, cells: [{ cell_type: 'markdown', metadata: {}, source: '# edited by A', id: 'e1' }] } };
+        const edit = {
+          ...emptyNotebook,
+          content: { ...emptyNotebook.content, cells: [{ cell_type: 'markdown', metadata: {}, source: '# edited by A', id: 'e1' }] },
+        };
         expect((await client.request('PUT', '/api/contents/work/01-intro.ipynb', edit)).status).to.equal(200);
         const modes = await jupyter.exec(
           `cd ${WORK} && stat -c '%n %u %g %A' . 02-data.ipynb data data/measurements.bin lessons/saved-by-a.ipynb .tjs2i-seeded; ` +
@@ -165,13 +177,15 @@ describe('persistent work: a volume on work/ is seeded by run (real engine, real
       }
     });
 
-    it('B: nothing is copied again or overwritten; B sees A\'s edit and notebook, and can write them', async () => {
+    it("B: nothing is copied again or overwritten; B sees A's edit and notebook, and can write them", async () => {
       const { jupyter, client, logs } = await start(volume, uidB);
       try {
         expect(logs).to.contain(`run: ${WORK} holds the course files already (.tjs2i-seeded); nothing copied`);
         expect(logs).to.not.contain('run: seeded');
         expect(await client.listWork()).to.deep.equal(COURSE_ENTRIES);
-        expect(JSON.stringify((await contents(client, '01-intro.ipynb')).content)).to.contain('edited by A').and.not.contain('Introduction');
+        expect(JSON.stringify((await contents(client, '01-intro.ipynb')).content))
+          .to.contain('edited by A')
+          .and.not.contain('Introduction');
         expect(JSON.stringify((await contents(client, 'lessons/saved-by-a.ipynb')).content)).to.contain('saved by a student');
         const rewrite = await client.request('PUT', '/api/contents/work/lessons/saved-by-a.ipynb', {
           ...emptyNotebook,
@@ -180,7 +194,9 @@ describe('persistent work: a volume on work/ is seeded by run (real engine, real
         expect(rewrite.status).to.equal(200);
         expect((await client.request('PUT', '/api/contents/work/01-intro.ipynb', emptyNotebook)).status).to.equal(200);
         expect((await client.request('PUT', '/api/contents/work/saved-by-b.ipynb', emptyNotebook)).status).to.equal(201);
-        expect(await jupyter.exec(`grep -c 'rewritten by B' ${WORK}/lessons/saved-by-a.ipynb; stat -c '%u %g %A' ${WORK}/saved-by-b.ipynb`)).to.equal(`1\n${uidB} 0 -rw-rw-r--`);
+        expect(await jupyter.exec(`grep -c 'rewritten by B' ${WORK}/lessons/saved-by-a.ipynb; stat -c '%u %g %A' ${WORK}/saved-by-b.ipynb`)).to.equal(
+          `1\n${uidB} 0 -rw-rw-r--`,
+        );
       } finally {
         await jupyter.stop();
       }
@@ -188,7 +204,7 @@ describe('persistent work: a volume on work/ is seeded by run (real engine, real
   });
 
   describe('atomicity and never overwriting', () => {
-    it('a stale staging dir is removed and seeding completes; a student\'s file with a course file\'s name is kept', async () => {
+    it("a stale staging dir is removed and seeding completes; a student's file with a course file's name is kept", async () => {
       const volume = await newVolume();
       // As an interrupted start leaves it (a half-copied staging dir, no marker), plus a student's
       // own 01-intro.ipynb and lost+found, as on a fresh ext4 PVC.
@@ -199,7 +215,19 @@ describe('persistent work: a volume on work/ is seeded by run (real engine, real
       );
       const uid = randomUid();
       // The run script's checks happen before Jupyter: `--version` makes Jupyter print its version and exit.
-      const result = await exec('docker', ['run', '--rm', '--label', 'io.tjs2i.test=1', '--user', `${uid}:0`, '--mount', mount(volume), image, '/usr/libexec/s2i/run', '--version']);
+      const result = await exec('docker', [
+        'run',
+        '--rm',
+        '--label',
+        'io.tjs2i.test=1',
+        '--user',
+        `${uid}:0`,
+        '--mount',
+        mount(volume),
+        image,
+        '/usr/libexec/s2i/run',
+        '--version',
+      ]);
       expect(result.code, result.stderr).to.equal(0);
       const output = result.stdout + result.stderr;
       expect(output).to.contain(`run: removing ${WORK}/.tjs2i-staging left by an interrupted start`);
@@ -214,7 +242,19 @@ describe('persistent work: a volume on work/ is seeded by run (real engine, real
 
       // Started again: the marker says it is done, nothing is copied even where a name is free.
       await asRoot(volume, `rm -rf ${WORK}/lessons`);
-      const again = await exec('docker', ['run', '--rm', '--label', 'io.tjs2i.test=1', '--user', `${randomUid()}:0`, '--mount', mount(volume), image, '/usr/libexec/s2i/run', '--version']);
+      const again = await exec('docker', [
+        'run',
+        '--rm',
+        '--label',
+        'io.tjs2i.test=1',
+        '--user',
+        `${randomUid()}:0`,
+        '--mount',
+        mount(volume),
+        image,
+        '/usr/libexec/s2i/run',
+        '--version',
+      ]);
       expect(again.stdout + again.stderr).to.contain('holds the course files already');
       expect(await asRoot(volume, `ls ${WORK} | tr '\\n' ' '`)).to.equal('01-intro.ipynb 02-data.ipynb data lost+found');
     });

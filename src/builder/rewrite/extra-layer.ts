@@ -8,12 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { SCRIPTS_DIR } from '../shim-dockerfile.js';
+import { SCRIPT_NAMES, SCRIPTS_DIR } from '../../s2i/builder-scripts.js';
 import type { FinalFix } from './outside-tree-fixes.js';
 import { s2iScript } from '../../common/package-files.js';
 import { encodeEntry, END_OF_ARCHIVE, type TarEntryHeader } from './raw-tar-entry.js';
-
-export const SCRIPT_NAMES = ['assemble', 'run', 'usage'] as const;
 
 export interface ExtraLayerContent {
   mtime: Date;
@@ -24,13 +22,19 @@ export interface ExtraLayerContent {
   scriptsDir?: string;
 }
 
-export async function extraLayer({ mtime, fixes = [], parents = [], scriptsDir: where = SCRIPTS_DIR }: ExtraLayerContent): Promise<{ data: Buffer; diffId: string }> {
+export async function extraLayer({
+  mtime,
+  fixes = [],
+  parents = [],
+  scriptsDir: where = SCRIPTS_DIR,
+}: ExtraLayerContent): Promise<{ data: Buffer; diffId: string }> {
   const root = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: Math.floor(mtime.getTime() / 1000), size: 0 };
   const scriptsDir = where.replace(/^\//, '');
   const parts: Buffer[] = [];
   for (const dir of parents) parts.push(encodeEntry(dir));
   // A scripts' directory the base has keeps its header (it is among the parents); a new one is root's.
-  if (!parents.some((dir) => dir.path.replace(/\/$/, '') === scriptsDir)) parts.push(encodeEntry({ ...root, path: `${scriptsDir}/`, type: 'directory', mode: 0o755 }));
+  if (!parents.some((dir) => dir.path.replace(/\/$/, '') === scriptsDir))
+    parts.push(encodeEntry({ ...root, path: `${scriptsDir}/`, type: 'directory', mode: 0o755 }));
   for (const name of SCRIPT_NAMES) {
     const data = await readFile(s2iScript(name));
     const header: TarEntryHeader = { ...root, path: `${scriptsDir}/${name}`, type: 'file', mode: 0o755, size: data.length };

@@ -16,8 +16,8 @@ import { builderConfig, loadManifest, serializeConfig } from './image-config.js'
 import type { Engine } from '../../engine/engine.js';
 import { InterruptedError, throwIfAborted } from '../../common/errors.js';
 import { classifyEntry, compressionOf, linkTargetOf, MAX_METADATA_BYTES, readManifest, unsupportedImage } from './saved-image.js';
-import { SCRIPTS_DIR } from '../shim-dockerfile.js';
-import { extraLayer, SCRIPT_NAMES } from './extra-layer.js';
+import { SCRIPT_NAMES, SCRIPTS_DIR } from '../../s2i/builder-scripts.js';
+import { extraLayer } from './extra-layer.js';
 import { MAX_FIX_BYTES, planFixes, type FinalFileSystem, type FinalFix } from './outside-tree-fixes.js';
 import { LayerTarError, layerRewriter, type CaptureBudget, type LayerFindings, type LayerRewriteStats, type LayerRules } from './layer-rewrite.js';
 
@@ -87,7 +87,12 @@ async function* concat(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerato
 }
 
 /** Writes a stream into a pack entry of a known size, with back-pressure; resolves when the entry is complete. */
-async function writeEntry(pack: tar.Pack, header: Partial<tar.Header> & { name: string }, source: AsyncIterable<Buffer>, onChunk: (chunk: Buffer) => void): Promise<void> {
+async function writeEntry(
+  pack: tar.Pack,
+  header: Partial<tar.Header> & { name: string },
+  source: AsyncIterable<Buffer>,
+  onChunk: (chunk: Buffer) => void,
+): Promise<void> {
   let sink!: ReturnType<tar.Pack['entry']>;
   const done = new Promise<void>((resolve, reject) => {
     sink = pack.entry(header, (error) => (error ? reject(error) : resolve()));
@@ -176,10 +181,15 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
       pipeline(Readable.from(concat(head, rest)), rewriter).catch((error: unknown) => {
         throw error instanceof LayerTarError ? unsupportedImage(`layer ${name} cannot be read: ${error.message}`) : error;
       }),
-      writeEntry(pack, { name: layer.name, size, mode: 0o644, type: 'file', mtime: header.mtime ?? new Date(0) }, rewriter as AsyncIterable<Buffer>, (chunk) => {
-        hash.update(chunk);
-        written += chunk.length;
-      }),
+      writeEntry(
+        pack,
+        { name: layer.name, size, mode: 0o644, type: 'file', mtime: header.mtime ?? new Date(0) },
+        rewriter as AsyncIterable<Buffer>,
+        (chunk) => {
+          hash.update(chunk);
+          written += chunk.length;
+        },
+      ),
     ]);
     if (written !== size) throw new Error(`layer ${name}: the rewriter wrote ${written} bytes of ${size}`);
     layer.diffId = `sha256:${hash.digest('hex')}`;
@@ -233,7 +243,9 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
   );
   const configName = `${config.id.replace('sha256:', '')}.json`;
   const entry = (name: string, data: Buffer) =>
-    new Promise<void>((resolve, reject) => pack.entry({ name, size: data.length, mode: 0o644, mtime: created }, data, (error) => (error ? reject(error) : resolve())));
+    new Promise<void>((resolve, reject) =>
+      pack.entry({ name, size: data.length, mode: 0o644, mtime: created }, data, (error) => (error ? reject(error) : resolve())),
+    );
   await entry('layers/scripts.tar', scripts.data);
   await entry(configName, config.bytes);
   await entry('manifest.json', loadManifest(configName, [...ordered.map((l) => l.name), 'layers/scripts.tar']));

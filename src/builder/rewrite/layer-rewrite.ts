@@ -126,7 +126,10 @@ export function normaliseEntryPath(name: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
-export function layerRewriter(rules: LayerRules, budget: CaptureBudget = { bytes: 0 }): Transform & { readonly stats: LayerRewriteStats; findings(): LayerFindings } {
+export function layerRewriter(
+  rules: LayerRules,
+  budget: CaptureBudget = { bytes: 0 },
+): Transform & { readonly stats: LayerRewriteStats; findings(): LayerFindings } {
   return new LayerRewriter(rules, budget);
 }
 
@@ -303,7 +306,8 @@ class LayerRewriter extends Transform {
       }
       for (const record of records) {
         this.pax.set(record.key, record.value);
-        if (!APPLIED_PAX.has(record.key)) this.paxRaw.push([record.key, Buffer.from(payload.subarray(record.valueOffset, record.valueOffset + record.valueLength))]);
+        if (!APPLIED_PAX.has(record.key))
+          this.paxRaw.push([record.key, Buffer.from(payload.subarray(record.valueOffset, record.valueOffset + record.valueLength))]);
         if (record.key === 'gid') this.paxGids.push({ data, offset: record.valueOffset, length: record.valueLength });
       }
     } else if (meta.type === 'L') {

@@ -39,4 +39,3 @@ export class LinkGroups {
     return [...groups.values()];
   }
 }
-

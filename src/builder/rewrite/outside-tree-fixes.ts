@@ -162,7 +162,9 @@ export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileS
       const archive = await fs.read(real);
       const entry = archive && readFirstEntry(archive);
       if (!entry || entry.header.type !== 'file') {
-        throw unsupportedImage(`${real} was a file in the base image's stat but the engine's archive of it ${entry ? `is a ${entry.header.type}` : 'is empty'}`);
+        throw unsupportedImage(
+          `${real} was a file in the base image's stat but the engine's archive of it ${entry ? `is a ${entry.header.type}` : 'is empty'}`,
+        );
       }
       file = { header: { ...entry.header, type: 'file' }, data: entry.data };
     }
@@ -233,7 +235,10 @@ async function resolveDirectory(path: string, stat: (path: string) => Promise<Pa
     while (!that && above !== '/') that = await stat((above = posix.dirname(above)));
     if (!that || (that.type === 'directory' && above !== real)) return real;
   }
-  throw new BuildFailedError(`${path} in the base image is not a directory (it leads to ${real}): the builder puts its S2I scripts there`, 'use a base image that keeps that path free or a directory');
+  throw new BuildFailedError(
+    `${path} in the base image is not a directory (it leads to ${real}): the builder puts its S2I scripts there`,
+    'use a base image that keeps that path free or a directory',
+  );
 }
 
 /** The directories `dirs` (absolute) and those above them that get a header, parents first, as layer entries. */

@@ -6,7 +6,19 @@
  * that takes strings would re-encode it as UTF-8). The reader takes the first member of a small
  * archive, as the engine's archive endpoint sends one file.
  */
-import { BLOCK, checksumValid, Field, isZeroBlock, padded, parsePaxRecords, readHeader, readString, writeChecksum, writeOctal, writeString } from './tar-header.js';
+import {
+  BLOCK,
+  checksumValid,
+  Field,
+  isZeroBlock,
+  padded,
+  parsePaxRecords,
+  readHeader,
+  readString,
+  writeChecksum,
+  writeOctal,
+  writeString,
+} from './tar-header.js';
 
 export type EntryType = 'file' | 'directory' | 'link';
 
@@ -44,7 +56,18 @@ export function paxRecord(key: string, value: Buffer): Buffer {
 
 const ascii = (text: string) => /^[\x20-\x7e]*$/.test(text);
 
-function ustarBlock(h: { name: string; typeflag: string; mode: number; uid: number; gid: number; size: number; mtime: number; linkname: string; uname: string; gname: string }): Buffer {
+function ustarBlock(h: {
+  name: string;
+  typeflag: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  linkname: string;
+  uname: string;
+  gname: string;
+}): Buffer {
   const block = Buffer.alloc(BLOCK);
   writeString(block, Field.name, h.name);
   writeOctal(block, Field.mode, h.mode);

@@ -53,12 +53,34 @@ export const builder = (yargs: Argv): Argv<BuildArgs> =>
     .option('ignore-submodules', { type: 'boolean', describe: 'do not fetch git submodules' })
     .group(['env', 'environment-file', 'scripts-url', 'destination', 'assemble-user', 'allowed-uids', 'pull-policy', 'incremental', 'rm', 'force'], 'Build:')
     .option('pull-policy', { choices: PULL_POLICIES, default: 'if-not-present', describe: 'when to pull the builder image' })
-    .option('env', { alias: 'e', type: 'string', requiresArg: true, coerce: list, describe: 'NAME=VALUE (or NAME, taken from here) for assemble and the image; repeatable' })
+    .option('env', {
+      alias: 'e',
+      type: 'string',
+      requiresArg: true,
+      coerce: list,
+      describe: 'NAME=VALUE (or NAME, taken from here) for assemble and the image; repeatable',
+    })
     .option('environment-file', { alias: 'E', type: 'string', requiresArg: true, describe: 'file of NAME=VALUE lines (lowest precedence)' })
-    .option('scripts-url', { alias: 's', type: 'string', requiresArg: true, describe: 'where assemble/run are: image:///dir, file:///dir or http(s)://host/dir' })
-    .option('destination', { alias: 'd', type: 'string', requiresArg: true, describe: 'directory for src/, scripts/ and artifacts/ in the build container (default: builder label, or /tmp)' })
+    .option('scripts-url', {
+      alias: 's',
+      type: 'string',
+      requiresArg: true,
+      describe: 'where assemble/run are: image:///dir, file:///dir or http(s)://host/dir',
+    })
+    .option('destination', {
+      alias: 'd',
+      type: 'string',
+      requiresArg: true,
+      describe: 'directory for src/, scripts/ and artifacts/ in the build container (default: builder label, or /tmp)',
+    })
     .option('assemble-user', { type: 'string', requiresArg: true, describe: 'numeric user to run assemble as (default: builder label, or its USER)' })
-    .option('allowed-uids', { alias: 'u', type: 'string', requiresArg: true, coerce: list, describe: 'UID ranges the users must be in: 1-, -100, 5, 1000-2000 (comma lists; repeatable)' })
+    .option('allowed-uids', {
+      alias: 'u',
+      type: 'string',
+      requiresArg: true,
+      coerce: list,
+      describe: 'UID ranges the users must be in: 1-, -100, 5, 1000-2000 (comma lists; repeatable)',
+    })
     .option('incremental', { type: 'boolean', describe: "restore the previous image's save-artifacts output into <destination>/artifacts" })
     .option('rm', { type: 'boolean', describe: 'remove the previous image of the output tag after a successful build' })
     .option('force', { type: 'boolean', describe: 'build even when the output image was built from the same commit, builder and options' })
@@ -67,16 +89,22 @@ export const builder = (yargs: Argv): Argv<BuildArgs> =>
     .option('description', { type: 'string', requiresArg: true, describe: 'label io.k8s.description' })
     .option('push', {
       type: 'boolean',
-      describe: 'then push the image to its registry (Docker Hub when the name has no host); credentials from DOCKER_AUTH_CONFIG, REGISTRY_AUTH_FILE or $DOCKER_CONFIG/config.json',
+      describe:
+        'then push the image to its registry (Docker Hub when the name has no host); credentials from DOCKER_AUTH_CONFIG, REGISTRY_AUTH_FILE or $DOCKER_CONFIG/config.json',
     })
-    .option('as-dockerfile', { type: 'string', requiresArg: true, describe: 'write a Dockerfile and its context (upload/) here instead of building; no engine needed' })
+    .option('as-dockerfile', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'write a Dockerfile and its context (upload/) here instead of building; no engine needed',
+    })
     .group(['run', 'port'], 'Run:')
     .option('run', { type: 'boolean', describe: 'then serve the image as `tjs2i run <output>` does (Ctrl-C stops it; the image is kept)' })
     .option('port', { ...portOption, describe: 'with --run: host port on 127.0.0.1 (default: any free port); `tjs2i run` has the other run options' })
     .check((argv) => {
       if (!argv.output && !argv.asDockerfile) return 'give the output image name (or --as-dockerfile PATH)';
       if (argv.run && argv.asDockerfile) return '--run serves a built image: it cannot be used with --as-dockerfile';
-      if (argv.push && argv.asDockerfile) return '--push pushes a built image: it cannot be used with --as-dockerfile (push what docker build, buildah or kaniko make)';
+      if (argv.push && argv.asDockerfile)
+        return '--push pushes a built image: it cannot be used with --as-dockerfile (push what docker build, buildah or kaniko make)';
       if (argv.port !== undefined && !argv.run) return '--port is for --run';
       return true;
     }) as unknown as Argv<BuildArgs>;
@@ -125,12 +153,15 @@ export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void
     const { build, shortId } = await import('../../build/build.js');
     const { checkCacheDir, fileCheckCache } = await import('../../build/direct-write-cache.js');
     const result = await build(engine, { ...buildOptionsOf(args), checkCache: fileCheckCache(checkCacheDir()) }, logger, signal);
-    if (!result.upToDate) logger.info(`built ${result.image} (${shortId(result.imageId)}), ${formatBytes(result.size)}, in ${formatDuration(result.durationMs)}`);
+    if (!result.upToDate)
+      logger.info(`built ${result.image} (${shortId(result.imageId)}), ${formatBytes(result.size)}, in ${formatDuration(result.durationMs)}`);
     const pushed = push && pushPlan ? await push.pushImage(engine, pushPlan, logger, signal) : undefined;
     const runImage = runOptions ? (await import('../../serve/run-image.js')).runImage : undefined;
     const served = runOptions && runImage ? await runImage(engine, result.image, runOptions, logger, signal, (ready) => announce(ready, args.json)) : undefined;
     return {
-      ...(served ? { url: served.url, port: served.port, containerId: served.containerId, container: served.container, passwordRequired: served.passwordRequired } : {}),
+      ...(served
+        ? { url: served.url, port: served.port, containerId: served.containerId, container: served.container, passwordRequired: served.passwordRequired }
+        : {}),
       image: result.image,
       imageId: result.imageId,
       size: result.size,

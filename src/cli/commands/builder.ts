@@ -31,7 +31,13 @@ export async function handler(args: ArgumentsCamelCase<BuilderArgs>): Promise<vo
     const { makeBuilder } = await import('../../builder/make-builder.js');
     return makeBuilder(
       engine,
-      { stack: args.stack, ...(args.from ? { from: args.from } : {}), ...(args.tag ? { tag: args.tag } : {}), pullPolicy: args.pullPolicy, dockerfile: args.dockerfile },
+      {
+        stack: args.stack,
+        ...(args.from ? { from: args.from } : {}),
+        ...(args.tag ? { tag: args.tag } : {}),
+        pullPolicy: args.pullPolicy,
+        dockerfile: args.dockerfile,
+      },
       logger,
       signal,
     );

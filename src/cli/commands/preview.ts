@@ -32,15 +32,21 @@ export const builder = (yargs: Argv): Argv<PreviewArgs> =>
   ) as unknown as Argv<PreviewArgs>;
 
 export async function handler(args: ArgumentsCamelCase<PreviewArgs>): Promise<void> {
-  await runCommand(args, async ({ logger, engine, signal }) => {
-    const run = runImageOptionsOf(args, process.env, (m) => logger.warn(m));
-    const source = {
-      location: args.source,
-      ...(args.ref ? { ref: args.ref } : {}),
-      ...(args.contextDir !== undefined ? { contextDir: args.contextDir } : {}),
-      ...(args.copy ? { copy: true } : {}),
-    };
-    const { checkCacheDir, fileCheckCache } = await import('../../build/direct-write-cache.js');
-    return preview(engine, { source, builder: args.builder, checkCache: fileCheckCache(checkCacheDir()) }, run, Boolean(args.keep), logger, signal, (ready) => announce(ready, args.json));
-  }, 'stopping the preview');
+  await runCommand(
+    args,
+    async ({ logger, engine, signal }) => {
+      const run = runImageOptionsOf(args, process.env, (m) => logger.warn(m));
+      const source = {
+        location: args.source,
+        ...(args.ref ? { ref: args.ref } : {}),
+        ...(args.contextDir !== undefined ? { contextDir: args.contextDir } : {}),
+        ...(args.copy ? { copy: true } : {}),
+      };
+      const { checkCacheDir, fileCheckCache } = await import('../../build/direct-write-cache.js');
+      return preview(engine, { source, builder: args.builder, checkCache: fileCheckCache(checkCacheDir()) }, run, Boolean(args.keep), logger, signal, (ready) =>
+        announce(ready, args.json),
+      );
+    },
+    'stopping the preview',
+  );
 }

@@ -35,16 +35,29 @@ export function runTimeOptions<T>(yargs: Argv<T>): Argv<T> {
   return yargs
     .group(['port', 'env', 'user', 'volume', 'timeout'], 'Run:')
     .option('port', portOption)
-    .option('env', { alias: 'e', type: 'string', requiresArg: true, coerce: list, describe: 'NAME=VALUE, or NAME to pass its value from here (use -e PASSWORD for a password); repeatable' })
+    .option('env', {
+      alias: 'e',
+      type: 'string',
+      requiresArg: true,
+      coerce: list,
+      describe: 'NAME=VALUE, or NAME to pass its value from here (use -e PASSWORD for a password); repeatable',
+    })
     .option('user', { alias: 'u', type: 'string', requiresArg: true, describe: 'UID[:GID] to run as, e.g. a random UID with group 0 as OpenShift does' })
-    .option('volume', { alias: 'v', type: 'string', requiresArg: true, coerce: list, describe: 'NAME:/path or /host/path:/path[:ro], as docker run -v; repeatable' })
+    .option('volume', {
+      alias: 'v',
+      type: 'string',
+      requiresArg: true,
+      coerce: list,
+      describe: 'NAME:/path or /host/path:/path[:ro], as docker run -v; repeatable',
+    })
     .option('timeout', { type: 'number', requiresArg: true, default: 120, describe: 'seconds Jupyter may take to answer' }) as unknown as Argv<T>;
 }
 
 /** The run options of a parsed command line (exported for unit tests). */
 export function runImageOptionsOf(args: RunTimeArgs, env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = () => undefined): RunImageOptions {
   const timeout = args.timeout ?? 120;
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout ${String(args.timeout)}: not a number of seconds`, 'give a positive number of seconds');
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new UsageError(`--timeout ${String(args.timeout)}: not a number of seconds`, 'give a positive number of seconds');
   return { ...runOptionsOf(args, env, warn), readyTimeoutMs: timeout * 1000 };
 }
 
@@ -59,12 +72,18 @@ export function announce(ready: ServerReady, json: boolean | undefined): void {
 }
 
 export const builder = (yargs: Argv): Argv<RunArgs> =>
-  runTimeOptions(yargs.positional('image', { type: 'string', demandOption: true, describe: 'image to serve, e.g. one tjs2i build made' })) as unknown as Argv<RunArgs>;
+  runTimeOptions(
+    yargs.positional('image', { type: 'string', demandOption: true, describe: 'image to serve, e.g. one tjs2i build made' }),
+  ) as unknown as Argv<RunArgs>;
 
 export async function handler(args: ArgumentsCamelCase<RunArgs>): Promise<void> {
-  await runCommand(args, async ({ logger, engine, signal }) => {
-    const options = runImageOptionsOf(args, process.env, (m) => logger.warn(m));
-    const { runImage } = await import('../../serve/run-image.js');
-    return runImage(engine, args.image, options, logger, signal, (ready) => announce(ready, args.json));
-  }, 'stopping the server');
+  await runCommand(
+    args,
+    async ({ logger, engine, signal }) => {
+      const options = runImageOptionsOf(args, process.env, (m) => logger.warn(m));
+      const { runImage } = await import('../../serve/run-image.js');
+      return runImage(engine, args.image, options, logger, signal, (ready) => announce(ready, args.json));
+    },
+    'stopping the server',
+  );
 }

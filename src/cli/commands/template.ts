@@ -34,13 +34,21 @@ export const builder = (yargs: Argv): Argv<TemplateArgs> =>
     .option('format', { type: 'string', default: 'openshift', requiresArg: true, describe: `${FORMATS.join(' or ')}` })
     .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'write to this file (replaced atomically) instead of stdout' })
     .option('memory', { type: 'string', requiresArg: true, describe: 'memory limit, e.g. 2Gi (default by stack; OpenShift: the default of MEMORY_LIMIT)' })
-    .option('volume-size', { type: 'string', requiresArg: true, describe: 'a persistent volume on /home/jovyan/work of this size (OpenShift: the default of VOLUME_SIZE)' })
+    .option('volume-size', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'a persistent volume on /home/jovyan/work of this size (OpenShift: the default of VOLUME_SIZE)',
+    })
     .option('deployment-config', { type: 'boolean', describe: 'OpenShift: a DeploymentConfig instead of a Deployment, for OpenShift 3.x' })
     .group(['image', 'name', 'host', 'uid'], 'Kubernetes (--format kubernetes):')
     .option('image', { type: 'string', requiresArg: true, describe: 'the image tjs2i build made, as the cluster pulls it (required)' })
     .option('name', { type: 'string', requiresArg: true, describe: 'name of the objects (default: the stack)' })
     .option('host', { type: 'string', requiresArg: true, describe: 'public host name: adds an Ingress with TLS (certificate in secret <name>-tls)' })
-    .option('uid', { type: 'number', requiresArg: true, describe: 'the UID the pod runs as, with group 0 (default 1000770000)' }) as unknown as Argv<TemplateArgs>;
+    .option('uid', {
+      type: 'number',
+      requiresArg: true,
+      describe: 'the UID the pod runs as, with group 0 (default 1000770000)',
+    }) as unknown as Argv<TemplateArgs>;
 
 export async function handler(args: ArgumentsCamelCase<TemplateArgs>): Promise<void> {
   const stderr = createLogger(stderrFormat(args.timestamps));

@@ -48,13 +48,30 @@ function parameters(stack: Stack, options: OpenShiftTemplateOptions): TemplatePa
       from: PASSWORD_GENERATOR,
       required: true,
     },
-    { name: 'ROUTE_HOSTNAME', displayName: 'Hostname', description: 'Public hostname for the route. If not specified, a hostname is generated.', required: false },
+    {
+      name: 'ROUTE_HOSTNAME',
+      displayName: 'Hostname',
+      description: 'Public hostname for the route. If not specified, a hostname is generated.',
+      required: false,
+    },
     { name: 'REPOSITORY_REF', displayName: 'Git Reference', description: 'Branch, tag or commit to build (default: the default branch).', required: false },
     { name: 'CONTEXT_DIR', displayName: 'Context Directory', description: 'Subdirectory of the repository to build (default: the top).', required: false },
-    { name: 'MEMORY_LIMIT', displayName: 'Memory Limit', description: 'Maximum memory of the notebook container.', value: options.memory ?? defaultMemory(stack.name), required: true },
+    {
+      name: 'MEMORY_LIMIT',
+      displayName: 'Memory Limit',
+      description: 'Maximum memory of the notebook container.',
+      value: options.memory ?? defaultMemory(stack.name),
+      required: true,
+    },
   ];
   if (options.volumeSize !== undefined) {
-    list.push({ name: 'VOLUME_SIZE', displayName: 'Volume Size', description: 'Size of the persistent volume mounted on /home/jovyan/work.', value: options.volumeSize, required: true });
+    list.push({
+      name: 'VOLUME_SIZE',
+      displayName: 'Volume Size',
+      description: 'Size of the persistent volume mounted on /home/jovyan/work.',
+      value: options.volumeSize,
+      required: true,
+    });
   }
   list.push(
     {
@@ -64,7 +81,12 @@ function parameters(stack: Stack, options: OpenShiftTemplateOptions): TemplatePa
       value: `jupyter-${stack.name}:latest`,
       required: true,
     },
-    { name: 'BUILDER_NAMESPACE', displayName: 'Builder Namespace', description: 'Project of the builder image stream (default: this project).', required: false },
+    {
+      name: 'BUILDER_NAMESPACE',
+      displayName: 'Builder Namespace',
+      description: 'Project of the builder image stream (default: this project).',
+      required: false,
+    },
   );
   return list;
 }
@@ -150,7 +172,10 @@ function deploymentConfig(persistent: boolean): DeploymentConfig {
       strategy: { type: 'Recreate' },
       triggers: [
         { type: 'ConfigChange' },
-        { type: 'ImageChange', imageChangeParams: { automatic: true, containerNames: [CONTAINER_NAME], from: { kind: 'ImageStreamTag', name: `${NAME}:latest` } } },
+        {
+          type: 'ImageChange',
+          imageChangeParams: { automatic: true, containerNames: [CONTAINER_NAME], from: { kind: 'ImageStreamTag', name: `${NAME}:latest` } },
+        },
       ],
       template: {
         metadata: { labels: podLabels(NAME) },
@@ -214,7 +239,9 @@ export function openshiftTemplate(stack: Stack, options: OpenShiftTemplateOption
       },
     },
     message:
-      'Jupyter (' + stack.name + ') is being built and deployed as ${APPLICATION_NAME}: follow the build with "oc logs -f bc/${APPLICATION_NAME}", ' +
+      'Jupyter (' +
+      stack.name +
+      ') is being built and deployed as ${APPLICATION_NAME}: follow the build with "oc logs -f bc/${APPLICATION_NAME}", ' +
       'then open the route ("oc get route ${APPLICATION_NAME}"). The password is in the Secret ${APPLICATION_NAME}: "oc extract secret/${APPLICATION_NAME} --to=-".',
     labels: { app: NAME, template: templateName(stack, persistent) },
     parameters: parameters(stack, options),

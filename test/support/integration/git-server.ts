@@ -44,11 +44,9 @@ export async function startGitServer(): Promise<GitServer> {
   const base = join(root.path, 'srv');
   await mkdir(base);
   const port = await freePort();
-  const daemon: ChildProcess = spawn(
-    'git',
-    ['daemon', '--reuseaddr', '--export-all', `--base-path=${base}`, '--listen=127.0.0.1', `--port=${port}`, base],
-    { stdio: 'ignore' },
-  );
+  const daemon: ChildProcess = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${base}`, '--listen=127.0.0.1', `--port=${port}`, base], {
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 100; i++) {
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1', () => {

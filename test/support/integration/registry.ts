@@ -34,7 +34,9 @@ async function htpasswdLine(user: string, password: string): Promise<string> {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', (error) => reject(new Error(`${HTPASSWD_BIN} (Debian's apache2-utils; .ci/engine.sh installs it) could not run: ${error.message}`)));
-    child.once('close', (code) => (code === 0 && stdout.startsWith(`${user}:$2`) ? resolve(stdout.trim()) : reject(new Error(`htpasswd failed (${code}): ${stderr}`))));
+    child.once('close', (code) =>
+      code === 0 && stdout.startsWith(`${user}:$2`) ? resolve(stdout.trim()) : reject(new Error(`htpasswd failed (${code}): ${stderr}`)),
+    );
     child.stdin.end(`${password}\n`);
   });
 }

@@ -35,10 +35,7 @@ const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-
 /** ObjectMeta as a template's objects carry it (metadata.name, .namespace, .labels, .annotations). */
 const metadata = object({ name: string(), namespace: string(), labels: map(string()), annotations: map(string()), generateName: string() });
 /** The same, with a valid name: what the API server gets after processing. */
-const namedMetadata = object(
-  { name: string({ pattern: DNS_SUBDOMAIN }), namespace: string(), labels: map(string()), annotations: map(string()) },
-  ['name'],
-);
+const namedMetadata = object({ name: string({ pattern: DNS_SUBDOMAIN }), namespace: string(), labels: map(string()), annotations: map(string()) }, ['name']);
 
 /** core/v1 ObjectReference; for images (BuildConfig, DeploymentConfig) kind is one of three. */
 const imageReference = object(
@@ -84,7 +81,15 @@ const templateParameter = object(
 );
 const template = (objects: Shape) =>
   object(
-    { apiVersion: string({ enum: ['template.openshift.io/v1'] }), kind: string({ enum: ['Template'] }), metadata, message: string(), labels: map(string()), parameters: array(templateParameter), objects: array(objects) },
+    {
+      apiVersion: string({ enum: ['template.openshift.io/v1'] }),
+      kind: string({ enum: ['Template'] }),
+      metadata,
+      message: string(),
+      labels: map(string()),
+      parameters: array(templateParameter),
+      objects: array(objects),
+    },
     ['apiVersion', 'kind', 'metadata', 'objects'],
   );
 
@@ -202,7 +207,12 @@ const routeSpec = object(
 );
 
 const kind = (apiVersion: string, name: string, spec: Shape, meta: Shape, specRequired = true) =>
-  object({ apiVersion: string({ enum: [apiVersion] }), kind: string({ enum: [name] }), metadata: meta, spec }, ['apiVersion', 'kind', 'metadata', ...(specRequired ? ['spec'] : [])]);
+  object({ apiVersion: string({ enum: [apiVersion] }), kind: string({ enum: [name] }), metadata: meta, spec }, [
+    'apiVersion',
+    'kind',
+    'metadata',
+    ...(specRequired ? ['spec'] : []),
+  ]);
 
 const kinds = (meta: Shape): Record<string, Shape> => ({
   ImageStream: kind('image.openshift.io/v1', 'ImageStream', imageStreamSpec, meta, false),
@@ -218,7 +228,8 @@ function check(shape: Shape, value: unknown, path: string, errors: string[]): vo
   switch (shape.type) {
     case 'string':
       if (typeof value !== 'string') return fail(`must be a string, not ${JSON.stringify(value)}`);
-      if (shape.enum && !shape.enum.includes(value)) return fail(`${JSON.stringify(value)} is not one of ${shape.enum.map((e) => JSON.stringify(e)).join(', ')}`);
+      if (shape.enum && !shape.enum.includes(value))
+        return fail(`${JSON.stringify(value)} is not one of ${shape.enum.map((e) => JSON.stringify(e)).join(', ')}`);
       if (shape.pattern && !shape.pattern.test(value)) return fail(`${JSON.stringify(value)} does not match ${String(shape.pattern)}`);
       return;
     case 'integer':

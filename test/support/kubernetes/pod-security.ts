@@ -56,7 +56,8 @@ export function restrictedViolations(pod: IPodSpec, annotations: Record<string, 
   // Restricted: volume types.
   for (const volume of pod.volumes ?? []) {
     const types = Object.keys(volume).filter((k) => k !== 'name');
-    for (const type of types) if (!RESTRICTED_VOLUMES.includes(type)) v.push(`volume ${volume.name}: type ${type} is not allowed${type === 'hostPath' ? ' (hostPath)' : ''}`);
+    for (const type of types)
+      if (!RESTRICTED_VOLUMES.includes(type)) v.push(`volume ${volume.name}: type ${type} is not allowed${type === 'hostPath' ? ' (hostPath)' : ''}`);
   }
   // Restricted: non-root, non-zero UID, seccomp at the pod level (containers may set them instead).
   if (podContext.runAsUser === 0) v.push('pod runAsUser=0');
@@ -78,7 +79,8 @@ export function restrictedViolations(pod: IPodSpec, annotations: Record<string, 
     if (nonRoot !== true) v.push(`${where}: runAsNonRoot must be true (on the pod or the container)`);
     if (context.runAsUser === 0) v.push(`${where}: runAsUser=0`);
     const seccomp = context.seccompProfile?.type ?? podSeccomp;
-    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') v.push(`${where}: seccompProfile.type must be RuntimeDefault or Localhost (on the pod or the container)`);
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost')
+      v.push(`${where}: seccompProfile.type must be RuntimeDefault or Localhost (on the pod or the container)`);
   }
   return v;
 }

@@ -9,7 +9,20 @@ import tar from 'tar-stream';
 import { UsageError } from '../../../src/common/errors.js';
 import { s2iScript } from '../../../src/common/package-files.js';
 import { pullFailure } from '../../../src/registry/pull-error.js';
-import type { BuildImageSpec, CommitSpec, ContainerSpec, ContainerState, Engine, ImageInfo, LoadResult, PathEntry, PathStat, ProgressEvent, RegistryAuth, ServerSpec } from '../../../src/engine/engine.js';
+import type {
+  BuildImageSpec,
+  CommitSpec,
+  ContainerSpec,
+  ContainerState,
+  Engine,
+  ImageInfo,
+  LoadResult,
+  PathEntry,
+  PathStat,
+  ProgressEvent,
+  RegistryAuth,
+  ServerSpec,
+} from '../../../src/engine/engine.js';
 
 export interface TarEntry {
   name: string;
@@ -105,7 +118,6 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 /* A fake Engine that records its calls in order. Behaviours are replaceable per test.        */
 /* ------------------------------------------------------------------------------------------ */
 
-
 export function imageInfo(partial: Partial<ImageInfo> = {}): ImageInfo {
   return {
     id: 'sha256:builder',
@@ -144,19 +156,17 @@ export class FakeEngine implements Engine {
   containerId = 'c0ffee0000000000000000000000000000000000000000000000000000000000';
   committedId = 'sha256:output';
 
-  putArchiveImpl: (containerId: string, archive: Readable, path: string, signal?: AbortSignal) => Promise<void> = async (
-    containerId,
-    archive,
-    path,
-  ) => {
+  putArchiveImpl: (containerId: string, archive: Readable, path: string, signal?: AbortSignal) => Promise<void> = async (containerId, archive, path) => {
     const { raw, entries } = await readTar(archive);
     this.uploads.push({ containerId, path, raw, entries });
   };
-  runImpl: (containerId: string, onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal) => Promise<number> =
-    async (_id, onOutput) => {
-      onOutput(Buffer.from('---> Installing\n'), 'stdout');
-      return 0;
-    };
+  runImpl: (containerId: string, onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal) => Promise<number> = async (
+    _id,
+    onOutput,
+  ) => {
+    onOutput(Buffer.from('---> Installing\n'), 'stdout');
+    return 0;
+  };
   commitImpl: (containerId: string, spec: CommitSpec, signal?: AbortSignal) => Promise<string> = async (_id, spec) => {
     this.images.set(this.committedId, imageInfo({ id: this.committedId, size: 4242, labels: spec.labels }));
     return this.committedId;
@@ -188,10 +198,21 @@ export class FakeEngine implements Engine {
   }
 
   /** By default the registry takes the push and gives a digest. */
-  pushImpl: (repository: string, tag: string, auth: RegistryAuth | undefined, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal) => Promise<string | undefined> =
-    async () => `sha256:${'d'.repeat(64)}`;
+  pushImpl: (
+    repository: string,
+    tag: string,
+    auth: RegistryAuth | undefined,
+    onEvent: (event: ProgressEvent) => void,
+    signal?: AbortSignal,
+  ) => Promise<string | undefined> = async () => `sha256:${'d'.repeat(64)}`;
 
-  pushImage(repository: string, tag: string, auth: RegistryAuth | undefined, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<string | undefined> {
+  pushImage(
+    repository: string,
+    tag: string,
+    auth: RegistryAuth | undefined,
+    onEvent: (event: ProgressEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
     this.calls.push({ method: 'pushImage', args: [repository, tag, auth, onEvent, signal] });
     return this.pushImpl(repository, tag, auth, onEvent, signal);
   }
@@ -338,7 +359,11 @@ export class FakeEngine implements Engine {
     return this.containerId;
   }
 
-  async attachOutput(containerId: string, onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<{ ended: Promise<void> }> {
+  async attachOutput(
+    containerId: string,
+    onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
+    signal?: AbortSignal,
+  ): Promise<{ ended: Promise<void> }> {
     this.calls.push({ method: 'attachOutput', args: [containerId, onOutput, signal] });
     this.serverOnOutput = onOutput;
     return { ended: this.outputEnded };

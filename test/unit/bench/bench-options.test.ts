@@ -40,7 +40,12 @@ describe('bench figures', () => {
     ]);
     const lines = table.split('\n');
     expect(lines).to.have.length(4);
-    expect(lines[0]!.split('|').slice(1, -1).map((cell) => cell.trim())).to.deep.equal([...TABLE_HEADER]);
+    expect(
+      lines[0]!
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    ).to.deep.equal([...TABLE_HEADER]);
     expect(lines[1]).to.match(/^\| -+ \| -+ \| -+ \| -+ \| -+ \| -+ \|$/);
     expect(lines[2]!.split(' | ').map((cell) => cell.replace(/^\| |\s*\|?$/g, '').trim())).to.deep.equal([
       '10 MB course',
@@ -50,7 +55,10 @@ describe('bench figures', () => {
       '10.1 MB vs 10.0 MB (+1.0 %)',
       '80 MiB',
     ]);
-    expect(lines[3]).to.contain('a \\| b').and.to.contain('0.12×').and.to.match(/\| – +\|$/);
+    expect(lines[3])
+      .to.contain('a \\| b')
+      .and.to.contain('0.12×')
+      .and.to.match(/\| – +\|$/);
     expect(new Set(lines.map((line) => line.length)).size, 'every line as wide').to.equal(1);
   });
 });

@@ -33,7 +33,14 @@ describe('build inputs', () => {
   describe('compileExclude and sourceFilter', () => {
     it('excludes .git at any depth by default, nothing with an empty pattern', () => {
       const filter = sourceFilter(compileExclude(undefined), undefined);
-      expect(['.git', 'a/.git', 'a/.git/config', 'x.ipynb', '.gitignore', 'a/.github'].map((p) => filter(p, false))).to.deep.equal([true, true, true, false, false, false]);
+      expect(['.git', 'a/.git', 'a/.git/config', 'x.ipynb', '.gitignore', 'a/.github'].map((p) => filter(p, false))).to.deep.equal([
+        true,
+        true,
+        true,
+        false,
+        false,
+        false,
+      ]);
       expect(compileExclude('')).to.equal(undefined);
     });
 
@@ -73,7 +80,7 @@ describe('build inputs', () => {
   });
 
   describe('parseImageMetadata', () => {
-    it('reads s2i\'s list of one-pair objects and a plain object', () => {
+    it("reads s2i's list of one-pair objects and a plain object", () => {
       expect(parseImageMetadata('{"labels":[{"a":"1"},{"b":"2","c":3}]}')).to.deep.equal({ labels: { a: '1', b: '2', c: '3' }, problems: [] });
       expect(parseImageMetadata('{"labels":{"a":"1"}}').labels).to.deep.equal({ a: '1' });
       expect(parseImageMetadata('{}')).to.deep.equal({ labels: {}, problems: [] });
@@ -96,7 +103,13 @@ describe('build inputs', () => {
         applicationName: 'App',
         provenance: { 'io.openshift.s2i.build.image': 'real' },
       });
-      expect(labels).to.deep.equal({ keep: 'm', extra: 'x', 'io.k8s.display-name': 'App', 'io.openshift.s2i.build.commit.id': '', 'io.openshift.s2i.build.image': 'real' });
+      expect(labels).to.deep.equal({
+        keep: 'm',
+        extra: 'x',
+        'io.k8s.display-name': 'App',
+        'io.openshift.s2i.build.commit.id': '',
+        'io.openshift.s2i.build.image': 'real',
+      });
       expect(ignored).to.deep.equal(['io.openshift.s2i.build.image']);
     });
   });
@@ -206,7 +219,8 @@ describe('build inputs', () => {
   describe('artifacts', () => {
     const makeTar = async (path: string, entries: { name: string; type?: 'file' | 'directory' | 'symlink'; body?: string; linkname?: string }[]) => {
       const pack = tar.pack();
-      for (const e of entries) pack.entry({ name: e.name, type: e.type ?? 'file', ...(e.linkname ? { linkname: e.linkname } : {}), mode: 0o644, uid: 0, gid: 0 }, e.body ?? '');
+      for (const e of entries)
+        pack.entry({ name: e.name, type: e.type ?? 'file', ...(e.linkname ? { linkname: e.linkname } : {}), mode: 0o644, uid: 0, gid: 0 }, e.body ?? '');
       pack.finalize();
       const chunks: Buffer[] = [];
       for await (const chunk of pack as unknown as Readable) chunks.push(chunk as Buffer);
@@ -216,7 +230,10 @@ describe('build inputs', () => {
     it('readTar counts entries and bytes, and fails on a stream that is not a tar', async () => {
       const { dir, remove } = await tempDir();
       try {
-        await makeTar(join(dir, 'ok.tar'), [{ name: 'cache/', type: 'directory' }, { name: 'cache/a', body: 'abc' }]);
+        await makeTar(join(dir, 'ok.tar'), [
+          { name: 'cache/', type: 'directory' },
+          { name: 'cache/a', body: 'abc' },
+        ]);
         expect(await readTar(join(dir, 'ok.tar'))).to.deep.equal({ entries: 2, bytes: 3 });
         await writeFile(join(dir, 'bad.tar'), 'this is not a tar\n');
         expect(await rejectionOf(readTar(join(dir, 'bad.tar')))).to.be.instanceOf(Error);

@@ -6,13 +6,7 @@ import { build, type BuildOptions } from '../../../src/build/build.js';
 import { environmentDigest } from '../../../src/build/fingerprint.js';
 import { tjs2iVersion } from '../../../src/common/version.js';
 import type { CommitSpec, ContainerSpec } from '../../../src/engine/engine.js';
-import {
-  BuildFailedError,
-  ImageNotFoundError,
-  InterruptedError,
-  UsageError,
-  UserNotAllowedError,
-} from '../../../src/common/errors.js';
+import { BuildFailedError, ImageNotFoundError, InterruptedError, UsageError, UserNotAllowedError } from '../../../src/common/errors.js';
 import { createLogger } from '../../../src/common/log.js';
 import { FakeEngine, imageInfo, rejectionOf, tempDir } from '../../support/unit/helpers.js';
 
@@ -491,7 +485,11 @@ describe('build (fake engine)', () => {
       expect(engine.created[0]?.env).to.deep.equal(['COURSE=stats']);
       expect(engine.uploads).to.have.length(1);
       expect(engine.uploads[0]?.path).to.equal('/home/jovyan');
-      expect(engine.uploads[0]?.entries.map((e) => e.name)).to.include.members(['work/lessons/intro.ipynb', '.tjs2i/course/lessons/intro.ipynb', 'work/.tjs2i-seeded']);
+      expect(engine.uploads[0]?.entries.map((e) => e.name)).to.include.members([
+        'work/lessons/intro.ipynb',
+        '.tjs2i/course/lessons/intro.ipynb',
+        'work/.tjs2i-seeded',
+      ]);
       for (const call of engine.calls.slice(1, 7)) expect(call.args.at(-1), call.method).to.equal(controller.signal);
       expect(engine.commits[0]?.cmd).to.deep.equal(['/usr/libexec/s2i/run']);
       expect(result.directWrite).to.equal(true);

@@ -37,7 +37,7 @@ describe('check-cache', () => {
       }
     });
 
-    it('only its own user\'s files count, in a directory no one else can write; never through a symlink', async () => {
+    it("only its own user's files count, in a directory no one else can write; never through a symlink", async () => {
       const { dir, remove } = await tempDir();
       try {
         const checks = join(dir, 'checks');

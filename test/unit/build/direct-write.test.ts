@@ -170,16 +170,30 @@ describe('direct write', () => {
       expect(await directWriteDecision(inputs())).to.deep.equal({ direct: true, home: '/home/jovyan' });
       expect(await directWriteDecision(inputs({ builderEnv: [] }))).to.deep.equal({ direct: true, home: '/home/jovyan' });
       expect(await directWriteDecision(inputs({ env: [{ name: 'NB_USER', value: 'alice' }] }))).to.deep.equal({ direct: true, home: '/home/alice' });
-      expect(await directWriteDecision(inputs({ env: [{ name: 'COURSE', value: 'stats' }, { name: 'LANG', value: 'C.UTF-8' }] }))).to.deep.include({ direct: true });
+      expect(
+        await directWriteDecision(
+          inputs({
+            env: [
+              { name: 'COURSE', value: 'stats' },
+              { name: 'LANG', value: 'C.UTF-8' },
+            ],
+          }),
+        ),
+      ).to.deep.include({ direct: true });
     });
 
     it('runs assemble for an assemble from the source or --scripts-url, or another builder', async () => {
-      expect(await reasonOf({ assemble: { ...DEFAULT_ASSEMBLE, origin: 'source', hostPath: '/x', imagePath: '/tmp/scripts/assemble' } })).to.contain('the source (.s2i/bin)');
+      expect(await reasonOf({ assemble: { ...DEFAULT_ASSEMBLE, origin: 'source', hostPath: '/x', imagePath: '/tmp/scripts/assemble' } })).to.contain(
+        'the source (.s2i/bin)',
+      );
       expect(await reasonOf({ assemble: { ...DEFAULT_ASSEMBLE, origin: 'scripts-url' } })).to.contain('--scripts-url');
       expect(await reasonOf({ builderLabels: { 'io.openshift.s2i.scripts-url': 'image:///usr/libexec/s2i' } })).to.contain('not a tjs2i builder');
-      expect(await reasonOf({ builderLabels: { ...TJS2I_BUILDER, 'io.openshift.s2i.scripts-url': 'image:///opt/s2i' }, assemble: { ...DEFAULT_ASSEMBLE, imagePath: '/opt/s2i/assemble' } })).to.contain(
-        'not a tjs2i builder',
-      );
+      expect(
+        await reasonOf({
+          builderLabels: { ...TJS2I_BUILDER, 'io.openshift.s2i.scripts-url': 'image:///opt/s2i' },
+          assemble: { ...DEFAULT_ASSEMBLE, imagePath: '/opt/s2i/assemble' },
+        }),
+      ).to.contain('not a tjs2i builder');
       expect(await reasonOf({ artifacts: true })).to.contain('artifacts');
     });
 
@@ -223,8 +237,16 @@ describe('direct write', () => {
     });
 
     const cases: [string, (engine: FakeEngine) => void, string, number?][] = [
-      ['a home without set-group-ID', (e) => e.paths.set('/home/jovyan', [{ name: 'jovyan/', type: 'directory', mode: 0o775, uid: 1000, gid: 0 }]), '/home/jovyan in the builder'],
-      ['a work/ of group 100', (e) => e.paths.set('/home/jovyan/work', [{ name: 'work/', type: 'directory', mode: 0o2775, uid: 1000, gid: 100 }]), '/home/jovyan/work in the builder'],
+      [
+        'a home without set-group-ID',
+        (e) => e.paths.set('/home/jovyan', [{ name: 'jovyan/', type: 'directory', mode: 0o775, uid: 1000, gid: 0 }]),
+        '/home/jovyan in the builder',
+      ],
+      [
+        'a work/ of group 100',
+        (e) => e.paths.set('/home/jovyan/work', [{ name: 'work/', type: 'directory', mode: 0o2775, uid: 1000, gid: 100 }]),
+        '/home/jovyan/work in the builder',
+      ],
       ['no work/', (e) => e.paths.delete('/home/jovyan/work'), '/home/jovyan/work in the builder'],
       [
         'a work/ with files',
@@ -235,9 +257,17 @@ describe('direct write', () => {
           ]),
         'not empty',
       ],
-      ['a .tjs2i already', (e) => e.paths.set('/home/jovyan/.tjs2i', [{ name: '.tjs2i/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]), '.tjs2i exists'],
+      [
+        'a .tjs2i already',
+        (e) => e.paths.set('/home/jovyan/.tjs2i', [{ name: '.tjs2i/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]),
+        '.tjs2i exists',
+      ],
       ['another assemble user', () => undefined, 'owned by uid 4321', 4321],
-      ['the assemble of another tjs2i version', (e) => e.files.set('/usr/libexec/s2i/assemble', '#!/bin/bash\ncp -R /tmp/src/. ~/work\n'), 'not the one of this tjs2i'],
+      [
+        'the assemble of another tjs2i version',
+        (e) => e.files.set('/usr/libexec/s2i/assemble', '#!/bin/bash\ncp -R /tmp/src/. ~/work\n'),
+        'not the one of this tjs2i',
+      ],
       ['no assemble in the image', (e) => e.files.delete('/usr/libexec/s2i/assemble'), 'not the one of this tjs2i'],
     ];
     for (const [what, setup, reason, uid] of cases) {

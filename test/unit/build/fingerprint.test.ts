@@ -48,7 +48,15 @@ describe('build fingerprint', () => {
     ['the builder image id', { builderId: 'sha256:other' }],
     ['the builder name', { builderName: 'jupyter-scipy-notebook' }],
     ['a script', { scripts: ['assemble=source:sha256:00', 'run=image:/usr/libexec/s2i/run'] }],
-    ['a variable value', { env: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }] }],
+    [
+      'a variable value',
+      {
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '3' },
+        ],
+      },
+    ],
     ['a variable more', { env: [...BASE.env, { name: 'C', value: '' }] }],
     ['the destination', { destination: '/opt/app' }],
     ['the assemble user', { assembleUser: '1001' }],
@@ -68,7 +76,12 @@ describe('build fingerprint', () => {
   });
 
   it('tells a value apart from a name (no ambiguous joining)', () => {
-    expect(environmentDigest([{ name: 'A', value: '1,B' }])).to.not.equal(environmentDigest([{ name: 'A', value: '1' }, { name: 'B', value: '' }]));
+    expect(environmentDigest([{ name: 'A', value: '1,B' }])).to.not.equal(
+      environmentDigest([
+        { name: 'A', value: '1' },
+        { name: 'B', value: '' },
+      ]),
+    );
   });
 
   it('canonical JSON sorts keys at every level and leaves out undefined', () => {
@@ -97,7 +110,9 @@ describe('build fingerprint', () => {
       const one = await describeScript({ name: 'assemble', origin: 'source', imagePath: '/tmp/scripts/assemble', hostPath: join(dir, 'assemble') });
       expect(one).to.match(/^assemble=source:sha256:[0-9a-f]{64}$/);
       await writeFile(join(dir, 'assemble'), '#!/bin/sh\necho changed\n');
-      expect(await describeScript({ name: 'assemble', origin: 'source', imagePath: '/tmp/scripts/assemble', hostPath: join(dir, 'assemble') })).to.not.equal(one);
+      expect(await describeScript({ name: 'assemble', origin: 'source', imagePath: '/tmp/scripts/assemble', hostPath: join(dir, 'assemble') })).to.not.equal(
+        one,
+      );
     } finally {
       await remove();
     }

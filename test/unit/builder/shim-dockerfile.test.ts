@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { builderDockerfile, builderLabels, SCRIPTS_DIR } from '../../../src/builder/shim-dockerfile.js';
+import { builderDockerfile, builderLabels } from '../../../src/builder/shim-dockerfile.js';
+import { SCRIPTS_DIR } from '../../../src/s2i/builder-scripts.js';
 import { findStack, STACKS } from '../../../src/builder/stacks.js';
 
 describe('builder-dockerfile', () => {

@@ -36,7 +36,7 @@ describe('stacks', () => {
       expect(paths('scipy-notebook')).to.deep.equal(['/home/jovyan', '/opt/conda']);
     });
 
-    it("r-notebook: the conda R library; R_LIBS_USER only when the image sets it", () => {
+    it('r-notebook: the conda R library; R_LIBS_USER only when the image sets it', () => {
       expect(paths('r-notebook')).to.deep.equal(['/home/jovyan', '/opt/conda', '/opt/conda/lib/R/library']);
       expect(paths('r-notebook', ['R_LIBS_USER=/srv/rlib'])).to.deep.equal(['/home/jovyan', '/opt/conda', '/opt/conda/lib/R/library', '/srv/rlib']);
     });
@@ -102,10 +102,15 @@ describe('stacks', () => {
       expect(lines[0]).to.match(/^STACK +UPSTREAM IMAGE +LANGUAGES +TREES MADE WRITABLE FOR GROUP 0$/);
       for (const stack of STACKS) {
         const row = lines.find((l) => l.startsWith(`${stack.name} `));
-        expect(row, stack.name).to.match(new RegExp(`^${stack.name} +${stack.upstream.replace(/\./g, '\\.')} +${stack.languages.join(', ')} +/home/jovyan \\(home\\)$`));
+        expect(row, stack.name).to.match(
+          new RegExp(`^${stack.name} +${stack.upstream.replace(/\./g, '\\.')} +${stack.languages.join(', ')} +/home/jovyan \\(home\\)$`),
+        );
       }
       const ds = lines.findIndex((l) => l.startsWith('datascience-notebook '));
-      const block = lines.slice(ds, lines.findIndex((l, i) => i > ds && /^\S/.test(l)));
+      const block = lines.slice(
+        ds,
+        lines.findIndex((l, i) => i > ds && /^\S/.test(l)),
+      );
       expect(block.map((l) => l.slice(lines[0]!.indexOf('TREES')))).to.deep.equal([
         '/home/jovyan (home)',
         '/opt/conda ($CONDA_DIR)',

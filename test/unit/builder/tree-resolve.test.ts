@@ -47,7 +47,10 @@ describe('tree-resolve', () => {
   });
 
   it('resolveTrees says, as the Dockerfile path does, which trees group 0 may write and which are skipped', async () => {
-    const trees = await resolveTrees(['/home/jovyan', '/opt/conda', '/usr/local/spark/conf', '/opt/julia', '/opt/file', '/opt/dangling', '/opt/to-usr'], image.stat);
+    const trees = await resolveTrees(
+      ['/home/jovyan', '/opt/conda', '/usr/local/spark/conf', '/opt/julia', '/opt/file', '/opt/dangling', '/opt/to-usr'],
+      image.stat,
+    );
     expect(trees.map((t) => [t.outcome, t.real])).to.deep.equal([
       ['writable', '/home/jovyan'],
       ['writable', '/opt/conda'],
@@ -71,7 +74,9 @@ describe('tree-resolve', () => {
 
   it('parsePathStat reads the engine header: Go file-mode type bits, permissions, link target', () => {
     const header = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');
-    expect(parsePathStat(header({ name: 'spark', size: 26, mode: 134218239, mtime: '2024-01-01T00:00:00Z', linkTarget: '/usr/local/spark-3.5.0' }))).to.deep.equal({
+    expect(
+      parsePathStat(header({ name: 'spark', size: 26, mode: 134218239, mtime: '2024-01-01T00:00:00Z', linkTarget: '/usr/local/spark-3.5.0' })),
+    ).to.deep.equal({
       name: 'spark',
       size: 26,
       type: 'symlink',
@@ -83,7 +88,10 @@ describe('tree-resolve', () => {
     expect(parsePathStat(header({ name: 'conda', size: 4096, mode: 2147484141, linkTarget: '' }))?.type).to.equal('directory');
     expect(parsePathStat(header({ name: 'conda', size: 4096, mode: 2147484141 }))?.mode).to.equal(0o755);
     expect(parsePathStat(header({ name: 'su', size: 1, mode: 0o755 + 2 ** 23 }))).to.include({ type: 'file', mode: 0o755, special: 0o4000 });
-    expect(parsePathStat(header({ name: 'wall', size: 1, mode: 0o755 + 2 ** 22, mtime: '2024-11-21T20:01:02.123456789Z' }))).to.include({ special: 0o2000, mtime: 1732219262 });
+    expect(parsePathStat(header({ name: 'wall', size: 1, mode: 0o755 + 2 ** 22, mtime: '2024-11-21T20:01:02.123456789Z' }))).to.include({
+      special: 0o2000,
+      mtime: 1732219262,
+    });
     expect(parsePathStat(header({ name: 'tmp', size: 1, mode: 2 ** 31 + 2 ** 20 + 0o777 }))).to.include({ type: 'directory', special: 0o1000 });
     expect(parsePathStat(header({ name: 'null', size: 0, mode: 2 ** 26 + 2 ** 21 + 0o666 }))?.type).to.equal('other');
     expect(parsePathStat(undefined)).to.equal(undefined);

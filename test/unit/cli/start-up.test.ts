@@ -75,7 +75,10 @@ describe('start-up: what each command loads', function () {
       const run = await traced(args);
       expect(run.code, run.stderr).to.equal(code);
       expect(run.loaded.length, 'the trace recorded nothing').to.be.above(10);
-      expect(packagesIn(run.loaded).filter((p) => HEAVY.includes(p)), `heavy packages ${what} loaded`).to.deep.equal([]);
+      expect(
+        packagesIn(run.loaded).filter((p) => HEAVY.includes(p)),
+        `heavy packages ${what} loaded`,
+      ).to.deep.equal([]);
     });
   }
 

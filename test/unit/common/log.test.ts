@@ -106,7 +106,13 @@ describe('log', () => {
   describe('createLogger with plain lines', () => {
     function plainCapture(level: 'quiet' | 'info' = 'info') {
       const out: string[] = [];
-      const logger = createLogger({ level, write: (text) => void out.push(text), now: () => 0, plain: { timestamps: true, clock: () => Date.parse('2026-11-26T11:25:03.123Z') }, terminal: true });
+      const logger = createLogger({
+        level,
+        write: (text) => void out.push(text),
+        now: () => 0,
+        plain: { timestamps: true, clock: () => Date.parse('2026-11-26T11:25:03.123Z') },
+        terminal: true,
+      });
       return { logger, text: () => out.join('') };
     }
     const T = '2026-11-26T11:25:03.123Z';
@@ -141,14 +147,7 @@ describe('log', () => {
       logger.output(Buffer.from('\rprogress 100%\n'), 'stdout');
       logger.output(Buffer.from('tail of stderr'), 'stderr');
       logger.line('==> next');
-      expect(text().split('\n')).to.deep.equal([
-        `${T} progress   0%`,
-        `${T} from stderr`,
-        `${T} progress 100%`,
-        `${T} tail of stderr`,
-        `${T} ==> next`,
-        '',
-      ]);
+      expect(text().split('\n')).to.deep.equal([`${T} progress   0%`, `${T} from stderr`, `${T} progress 100%`, `${T} tail of stderr`, `${T} ==> next`, '']);
     });
 
     it('times never go back across streams, even when the wall clock does', () => {

@@ -47,8 +47,7 @@ describe('redact', () => {
         'mirror ssh://bob:hunter2@mirror.example.com/a.git failed, fallback http://carol:pw0rd@other/b';
       const out = redactCredentials(text);
       expect(out).to.equal(
-        "fatal: unable to access 'https://***@git.example.com/a.git/': 403\n" +
-          'mirror ssh://***@mirror.example.com/a.git failed, fallback http://***@other/b',
+        "fatal: unable to access 'https://***@git.example.com/a.git/': 403\n" + 'mirror ssh://***@mirror.example.com/a.git failed, fallback http://***@other/b',
       );
       for (const secret of ['alice', 's3cret', 'bob', 'hunter2', 'carol', 'pw0rd']) expect(out).not.to.include(secret);
     });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { generate, parseExpression, processTemplate } from '../../support/kubernetes/oc-process.js';
 
-describe('oc-process (the tests\' oc process)', () => {
+describe("oc-process (the tests' oc process)", () => {
   const template = {
     kind: 'Template',
     labels: { app: '${NAME}' },

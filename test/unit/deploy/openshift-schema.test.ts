@@ -1,12 +1,17 @@
 import { expect } from 'chai';
 import { checkOpenShiftObject, checkTemplate } from '../../support/kubernetes/openshift-schema.js';
 
-describe('openshift-schema (the tests\' OpenShift field checker)', () => {
+describe("openshift-schema (the tests' OpenShift field checker)", () => {
   const route = () => ({
     apiVersion: 'route.openshift.io/v1',
     kind: 'Route',
     metadata: { name: 'nb', labels: { app: 'nb' } },
-    spec: { host: '', to: { kind: 'Service', name: 'nb', weight: 100 }, port: { targetPort: '8888-tcp' }, tls: { termination: 'edge', insecureEdgeTerminationPolicy: 'Redirect' } },
+    spec: {
+      host: '',
+      to: { kind: 'Service', name: 'nb', weight: 100 },
+      port: { targetPort: '8888-tcp' },
+      tls: { termination: 'edge', insecureEdgeTerminationPolicy: 'Redirect' },
+    },
   });
   const buildConfig = () => ({
     apiVersion: 'build.openshift.io/v1',
@@ -23,7 +28,9 @@ describe('openshift-schema (the tests\' OpenShift field checker)', () => {
   it('accepts valid objects', () => {
     expect(checkOpenShiftObject(route())).to.deep.equal([]);
     expect(checkOpenShiftObject(buildConfig())).to.deep.equal([]);
-    expect(checkOpenShiftObject({ apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: 'nb' }, spec: { lookupPolicy: { local: true } } })).to.deep.equal([]);
+    expect(
+      checkOpenShiftObject({ apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: 'nb' }, spec: { lookupPolicy: { local: true } } }),
+    ).to.deep.equal([]);
   });
 
   it('reports unknown (misspelt) fields with their path', () => {
@@ -47,7 +54,9 @@ describe('openshift-schema (the tests\' OpenShift field checker)', () => {
     ]);
     const b = buildConfig();
     b.spec.strategy.sourceStrategy.from.kind = 'ImageStream';
-    expect(checkOpenShiftObject(b)).to.deep.equal(['spec.strategy.sourceStrategy.from.kind: "ImageStream" is not one of "ImageStreamTag", "DockerImage", "ImageStreamImage"']);
+    expect(checkOpenShiftObject(b)).to.deep.equal([
+      'spec.strategy.sourceStrategy.from.kind: "ImageStream" is not one of "ImageStreamTag", "DockerImage", "ImageStreamImage"',
+    ]);
   });
 
   it('checks names once processed, and the pod template of a DeploymentConfig with kubernetes-models', () => {
@@ -59,7 +68,13 @@ describe('openshift-schema (the tests\' OpenShift field checker)', () => {
       apiVersion: 'apps.openshift.io/v1',
       kind: 'DeploymentConfig',
       metadata: { name: 'nb' },
-      spec: { replicas: 1, selector: { a: 'b' }, strategy: { type: 'Recreate' }, triggers: [{ type: 'ConfigChange' }], template: { spec: { containers: [{ name: 'c', ports: [{ containerPort: 'x' }] }] } } },
+      spec: {
+        replicas: 1,
+        selector: { a: 'b' },
+        strategy: { type: 'Recreate' },
+        triggers: [{ type: 'ConfigChange' }],
+        template: { spec: { containers: [{ name: 'c', ports: [{ containerPort: 'x' }] }] } },
+      },
     };
     expect(checkOpenShiftObject(dc)).to.have.length(1);
     expect(checkOpenShiftObject(dc)[0]).to.include('containerPort must be integer');
@@ -69,8 +84,14 @@ describe('openshift-schema (the tests\' OpenShift field checker)', () => {
     expect(checkOpenShiftObject({ kind: 'Deployment' })[0]).to.include('not an OpenShift kind');
   });
 
-  it('checks a template\'s parameters', () => {
-    const template = { apiVersion: 'template.openshift.io/v1', kind: 'Template', metadata: { name: 't' }, parameters: [{ name: 'A', generate: 'expresion', from: 'x' }], objects: [] };
+  it("checks a template's parameters", () => {
+    const template = {
+      apiVersion: 'template.openshift.io/v1',
+      kind: 'Template',
+      metadata: { name: 't' },
+      parameters: [{ name: 'A', generate: 'expresion', from: 'x' }],
+      objects: [],
+    };
     expect(checkTemplate(template)).to.deep.equal(['parameters[0].generate: "expresion" is not one of "expression"']);
     expect(checkTemplate({ ...template, parameters: [{ name: 'A-B', requried: true }] })).to.have.members([
       'parameters[0].name: "A-B" does not match /^[a-zA-Z0-9_]+$/',

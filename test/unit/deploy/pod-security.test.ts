@@ -2,11 +2,14 @@ import { expect } from 'chai';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { restrictedViolations } from '../../support/kubernetes/pod-security.js';
 
-describe('pod-security (the tests\' restricted Pod Security Standard check)', () => {
+describe("pod-security (the tests' restricted Pod Security Standard check)", () => {
   const good = (): IPodSpec => ({
     securityContext: { runAsNonRoot: true, runAsUser: 1000770000, runAsGroup: 0, fsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } },
     containers: [{ name: 'c', image: 'i', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
-    volumes: [{ name: 's', secret: { secretName: 's' } }, { name: 'w', persistentVolumeClaim: { claimName: 'w' } }],
+    volumes: [
+      { name: 's', secret: { secretName: 's' } },
+      { name: 'w', persistentVolumeClaim: { claimName: 'w' } },
+    ],
   });
 
   it('accepts a restricted pod (group 0 and fsGroup 0 are allowed)', () => {

@@ -20,7 +20,9 @@ function manifests(request: Partial<TemplateRequest> = {}): Obj[] {
 
 describe('Kubernetes manifests', () => {
   for (const stack of STACKS) {
-    for (const request of [{}, { volumeSize: '10Gi', host: 'jupyter.example.com', uid: 123456, name: 'course', memory: '3Gi' }] as Array<Partial<TemplateRequest>>) {
+    for (const request of [{}, { volumeSize: '10Gi', host: 'jupyter.example.com', uid: 123456, name: 'course', memory: '3Gi' }] as Array<
+      Partial<TemplateRequest>
+    >) {
       const full = 'host' in request;
       describe(`${stack.name}${full ? ' with a volume, an Ingress, a UID, a name and a memory limit' : ''}`, () => {
         const items = manifests({ stack: stack.name, ...request });
@@ -31,7 +33,13 @@ describe('Kubernetes manifests', () => {
         const container = pod.containers[0] as IContainer;
 
         it('is valid for kubernetes-models, with exactly the objects asked for', () => {
-          expect(items.map((o) => o.kind)).to.deep.equal(['Secret', ...(full ? ['PersistentVolumeClaim'] : []), 'Deployment', 'Service', ...(full ? ['Ingress'] : [])]);
+          expect(items.map((o) => o.kind)).to.deep.equal([
+            'Secret',
+            ...(full ? ['PersistentVolumeClaim'] : []),
+            'Deployment',
+            'Service',
+            ...(full ? ['Ingress'] : []),
+          ]);
           for (const item of items) {
             expect(kubernetesErrors(item), item.kind as string).to.deep.equal([]);
             expect(item.metadata.labels).to.include({ app: name, 'app.kubernetes.io/managed-by': 'tjs2i' });
@@ -40,7 +48,13 @@ describe('Kubernetes manifests', () => {
 
         it('meets the restricted Pod Security Standard under an arbitrary UID with group 0 and fsGroup 0', () => {
           expect(restrictedViolations(pod, deployment.spec.template.metadata.annotations)).to.deep.equal([]);
-          expect(pod.securityContext).to.deep.include({ runAsNonRoot: true, runAsUser: request.uid ?? DEFAULT_UID, runAsGroup: 0, fsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } });
+          expect(pod.securityContext).to.deep.include({
+            runAsNonRoot: true,
+            runAsUser: request.uid ?? DEFAULT_UID,
+            runAsGroup: 0,
+            fsGroup: 0,
+            seccompProfile: { type: 'RuntimeDefault' },
+          });
           expect(container.securityContext).to.deep.equal({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true });
           expect(pod.automountServiceAccountToken).to.equal(false);
         });
@@ -52,7 +66,9 @@ describe('Kubernetes manifests', () => {
           expect(container.env).to.deep.equal([{ name: 'PASSWORD_FILE', value: '/var/run/secrets/tjs2i/password' }]);
           expect(pod.volumes!.find((v) => v.secret)?.secret?.secretName).to.equal(name);
           for (const item of items.filter((o) => o.kind !== 'Secret')) expect(JSON.stringify(item)).not.to.include('Secret1234567890');
-          expect(container.resources?.limits?.memory).to.equal(request.memory ?? (stack.name === 'minimal-notebook' ? '1Gi' : container.resources?.limits?.memory));
+          expect(container.resources?.limits?.memory).to.equal(
+            request.memory ?? (stack.name === 'minimal-notebook' ? '1Gi' : container.resources?.limits?.memory),
+          );
         });
 
         it('probes /api on 8888 and serves it through the Service', () => {
@@ -96,12 +112,17 @@ describe('Kubernetes manifests', () => {
 
 describe('templateDefinition: options', () => {
   const fails = (request: TemplateRequest, message: string) => {
-    expect(() => templateDefinition(request)).to.throw(message).with.property('exitCode', 2);
+    expect(() => templateDefinition(request))
+      .to.throw(message)
+      .with.property('exitCode', 2);
   };
 
   it('refuses an unknown stack or format (exit code 2), listing the valid ones', () => {
     fails({ stack: 'tensorflow-notebook' }, 'unknown stack tensorflow-notebook');
-    expect(() => templateDefinition({ stack: 'x' })).to.throw().with.property('hint').that.includes('minimal-notebook');
+    expect(() => templateDefinition({ stack: 'x' }))
+      .to.throw()
+      .with.property('hint')
+      .that.includes('minimal-notebook');
     fails({ stack: 'minimal-notebook', format: 'helm' }, 'unknown format helm');
   });
 

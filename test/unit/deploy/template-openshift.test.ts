@@ -97,7 +97,7 @@ describe('OpenShift template', () => {
           expect(pod.automountServiceAccountToken).to.equal(false);
         });
 
-        it('probes Jupyter\'s /api on port 8888', () => {
+        it("probes Jupyter's /api on port 8888", () => {
           const port = container.ports!.find((p) => p.containerPort === 8888);
           expect(port).to.deep.include({ name: '8888-tcp', protocol: 'TCP' });
           const probes = [container.readinessProbe, container.livenessProbe, ...(dc ? [] : [container.startupProbe])];
@@ -112,10 +112,20 @@ describe('OpenShift template', () => {
           expect(imageStream.metadata.name).to.equal('my-notebook');
           expect(imageStream.spec.lookupPolicy).to.deep.equal({ local: true });
           expect(build.spec.source).to.deep.equal({ type: 'Git', git: { uri: REPO, ref: '' }, contextDir: '' });
-          expect(build.spec.strategy).to.deep.equal({ type: 'Source', sourceStrategy: { from: { kind: 'ImageStreamTag', name: `jupyter-${stack.name}:latest`, namespace: '' } } });
+          expect(build.spec.strategy).to.deep.equal({
+            type: 'Source',
+            sourceStrategy: { from: { kind: 'ImageStreamTag', name: `jupyter-${stack.name}:latest`, namespace: '' } },
+          });
           expect(build.spec.output.to).to.deep.equal({ kind: 'ImageStreamTag', name: 'my-notebook:latest' });
           expect(build.spec.triggers.map((t: Obj) => t.type)).to.deep.equal(['ConfigChange', 'ImageChange']);
-          const given = processTemplate(template, { APPLICATION_NAME: 'nb', REPOSITORY_URL: REPO, REPOSITORY_REF: 'v2', CONTEXT_DIR: 'lessons', BUILDER_NAMESPACE: 'openshift', MEMORY_LIMIT: '3Gi' }).objects;
+          const given = processTemplate(template, {
+            APPLICATION_NAME: 'nb',
+            REPOSITORY_URL: REPO,
+            REPOSITORY_REF: 'v2',
+            CONTEXT_DIR: 'lessons',
+            BUILDER_NAMESPACE: 'openshift',
+            MEMORY_LIMIT: '3Gi',
+          }).objects;
           const givenBuild = given.find((o) => o.kind === 'BuildConfig') as Obj;
           expect(givenBuild.spec.source).to.deep.equal({ type: 'Git', git: { uri: REPO, ref: 'v2' }, contextDir: 'lessons' });
           expect(givenBuild.spec.strategy.sourceStrategy.from.namespace).to.equal('openshift');
@@ -127,12 +137,18 @@ describe('OpenShift template', () => {
           if (dc) {
             expect(workload.spec.selector).to.deep.equal({ deployment: 'my-notebook' });
             const trigger = workload.spec.triggers.find((t: Obj) => t.type === 'ImageChange');
-            expect(trigger.imageChangeParams).to.deep.equal({ automatic: true, containerNames: ['jupyter'], from: { kind: 'ImageStreamTag', name: 'my-notebook:latest' } });
+            expect(trigger.imageChangeParams).to.deep.equal({
+              automatic: true,
+              containerNames: ['jupyter'],
+              from: { kind: 'ImageStreamTag', name: 'my-notebook:latest' },
+            });
             expect(workload.spec.triggers.map((t: Obj) => t.type)).to.include('ConfigChange');
           } else {
             expect(workload.spec.selector).to.deep.equal({ matchLabels: { deployment: 'my-notebook' } });
             const triggers = JSON.parse(workload.metadata.annotations['image.openshift.io/triggers'] as string);
-            expect(triggers).to.deep.equal([{ from: { kind: 'ImageStreamTag', name: 'my-notebook:latest' }, fieldPath: 'spec.template.spec.containers[?(@.name=="jupyter")].image' }]);
+            expect(triggers).to.deep.equal([
+              { from: { kind: 'ImageStreamTag', name: 'my-notebook:latest' }, fieldPath: 'spec.template.spec.containers[?(@.name=="jupyter")].image' },
+            ]);
           }
           expect(workload.spec.strategy.type).to.equal('Recreate');
           expect(workload.spec.replicas).to.equal(1);

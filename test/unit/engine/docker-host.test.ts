@@ -36,16 +36,26 @@ describe('docker-host', () => {
 
   describe('parseDockerHost', () => {
     it('parses tcp URLs, with the default ports 2375 (plain) and 2376 (TLS)', () => {
-      expect(parseDockerHost('tcp://127.0.0.1:2999', '--docker-host', {}, HOME)).to.deep.equal({ kind: 'tcp', url: 'tcp://127.0.0.1:2999', host: '127.0.0.1', port: 2999 });
+      expect(parseDockerHost('tcp://127.0.0.1:2999', '--docker-host', {}, HOME)).to.deep.equal({
+        kind: 'tcp',
+        url: 'tcp://127.0.0.1:2999',
+        host: '127.0.0.1',
+        port: 2999,
+      });
       expect(parseDockerHost('tcp://engine.example', '--docker-host', {}, HOME)).to.include({ url: 'tcp://engine.example:2375', port: 2375 });
-      expect(parseDockerHost('tcp://engine.example', '--docker-host', { DOCKER_TLS_VERIFY: '1' }, HOME)).to.include({ url: 'tcp://engine.example:2376', port: 2376 });
+      expect(parseDockerHost('tcp://engine.example', '--docker-host', { DOCKER_TLS_VERIFY: '1' }, HOME)).to.include({
+        url: 'tcp://engine.example:2376',
+        port: 2376,
+      });
       expect(parseDockerHost('engine.example:4243', 'DOCKER_HOST', {}, HOME)).to.include({ kind: 'tcp', url: 'tcp://engine.example:4243', port: 4243 });
       expect(parseDockerHost('tcp://[::1]:2375', '--docker-host', {}, HOME)).to.include({ host: '::1', port: 2375 });
     });
 
     it('turns TLS on with DOCKER_TLS_VERIFY or DOCKER_CERT_PATH, certificates from DOCKER_CERT_PATH or ~/.docker', () => {
       expect(parseDockerHost('tcp://h:1', '--docker-host', { DOCKER_TLS_VERIFY: '1' }, HOME)).to.deep.include({ tls: { certPath: '/home/ada/.docker' } });
-      expect(parseDockerHost('tcp://h:1', '--docker-host', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }, HOME)).to.deep.include({ tls: { certPath: '/certs' } });
+      expect(parseDockerHost('tcp://h:1', '--docker-host', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }, HOME)).to.deep.include({
+        tls: { certPath: '/certs' },
+      });
       expect(parseDockerHost('tcp://h:1', '--docker-host', { DOCKER_CERT_PATH: '/certs' }, HOME)).to.deep.include({ tls: { certPath: '/certs' } });
       for (const off of ['', '0', 'false']) {
         expect(parseDockerHost('tcp://h:1', '--docker-host', { DOCKER_TLS_VERIFY: off }, HOME), off).to.not.have.property('tls');
@@ -83,10 +93,13 @@ describe('docker-host', () => {
 
     it('gives https with ca.pem, cert.pem and key.pem from the certificate directory', () => {
       const read: string[] = [];
-      const options = dockerConnectOptions(parseDockerHost('tcp://127.0.0.1:2376', '--docker-host', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }, HOME), (path) => {
-        read.push(path);
-        return Buffer.from(`contents of ${path}`);
-      });
+      const options = dockerConnectOptions(
+        parseDockerHost('tcp://127.0.0.1:2376', '--docker-host', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }, HOME),
+        (path) => {
+          read.push(path);
+          return Buffer.from(`contents of ${path}`);
+        },
+      );
       expect(read).to.deep.equal(['/certs/ca.pem', '/certs/cert.pem', '/certs/key.pem']);
       expect(options?.protocol).to.equal('https');
       expect(options?.ca?.toString()).to.equal('contents of /certs/ca.pem');
@@ -96,9 +109,11 @@ describe('docker-host', () => {
 
     it('reports a missing certificate file as a UsageError naming it', () => {
       const host = parseDockerHost('tcp://127.0.0.1:2376', '--docker-host', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nowhere' }, HOME);
-      const error = usageError(() => dockerConnectOptions(host, () => {
-        throw Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
-      }));
+      const error = usageError(() =>
+        dockerConnectOptions(host, () => {
+          throw Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
+        }),
+      );
       expect(error.message).to.equal('cannot read /nowhere/ca.pem for TLS to tcp://127.0.0.1:2376 (ENOENT)');
       expect(error.hint).to.include('DOCKER_CERT_PATH');
     });

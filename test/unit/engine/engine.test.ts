@@ -2,13 +2,7 @@ import { expect } from 'chai';
 import type Docker from 'dockerode';
 import { Readable } from 'node:stream';
 import { createEngine, describeEndpoint, engineDetail, mapEngineError } from '../../../src/engine/engine.js';
-import {
-  BuildFailedError,
-  EngineUnreachableError,
-  ImageNotFoundError,
-  InterruptedError,
-  UsageError,
-} from '../../../src/common/errors.js';
+import { BuildFailedError, EngineUnreachableError, ImageNotFoundError, InterruptedError, UsageError } from '../../../src/common/errors.js';
 
 const ENDPOINT = 'unix:///var/run/docker.sock';
 
@@ -48,13 +42,18 @@ describe('engine', () => {
 
     it('turns an error line inside the stream into ImageNotFoundError (exit 4)', async () => {
       const engine = engineWithPull(async () =>
-        lines({ status: 'Pulling from x/b', id: '1' }, { error: 'manifest unknown', errorDetail: { message: 'manifest for r:5/x/b:1 not found: manifest unknown' } }),
+        lines(
+          { status: 'Pulling from x/b', id: '1' },
+          { error: 'manifest unknown', errorDetail: { message: 'manifest for r:5/x/b:1 not found: manifest unknown' } },
+        ),
       );
       const seen: string[] = [];
-      const error = await engine.pullImage('r:5/x/b:1', (e) => seen.push(e.status ?? '')).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await engine
+        .pullImage('r:5/x/b:1', (e) => seen.push(e.status ?? ''))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).to.be.instanceOf(ImageNotFoundError);
       expect((error as ImageNotFoundError).exitCode).to.equal(4);
       expect((error as Error).message).to.equal('cannot pull r:5/x/b:1: not found in the registry r:5 (manifest for r:5/x/b:1 not found: manifest unknown)');
@@ -68,10 +67,12 @@ describe('engine', () => {
           '(HTTP code 500) server error - Get "http://127.0.0.1:9/v2/": dial tcp 127.0.0.1:9: connect: connection refused ',
         );
       });
-      const error = (await engine.pullImage('127.0.0.1:9/x:1', () => undefined).then(
-        () => undefined,
-        (e: unknown) => e,
-      )) as ImageNotFoundError;
+      const error = (await engine
+        .pullImage('127.0.0.1:9/x:1', () => undefined)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )) as ImageNotFoundError;
       expect(error.exitCode).to.equal(4);
       expect(error.message).to.equal(
         'cannot pull 127.0.0.1:9/x:1: the registry 127.0.0.1:9 could not be reached (Get "http://127.0.0.1:9/v2/": dial tcp 127.0.0.1:9: connect: connection refused)',
@@ -82,10 +83,12 @@ describe('engine', () => {
       const engine = engineWithPull(async () => {
         throw errorWith({ code: 'ECONNREFUSED' });
       });
-      const error = await engine.pullImage('x:1', () => undefined).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await engine
+        .pullImage('x:1', () => undefined)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).to.be.instanceOf(EngineUnreachableError);
     });
   });
@@ -93,7 +96,9 @@ describe('engine', () => {
   describe('engineDetail', () => {
     it('prefers the JSON message, then the body after "(HTTP code N) reason - ", then the reason', () => {
       expect(engineDetail(errorWith({ json: { message: ' m ' }, reason: 'r' }))).to.equal('m');
-      expect(engineDetail(errorWith({ statusCode: 404, json: null, reason: 'unexpected' }, '(HTTP code 404) unexpected - manifest unknown '))).to.equal('manifest unknown');
+      expect(engineDetail(errorWith({ statusCode: 404, json: null, reason: 'unexpected' }, '(HTTP code 404) unexpected - manifest unknown '))).to.equal(
+        'manifest unknown',
+      );
       expect(engineDetail(errorWith({ statusCode: 500, json: null, reason: 'server error' }))).to.equal('server error');
     });
   });
@@ -166,7 +171,9 @@ describe('engine', () => {
       it(`maps the TLS failure ${code} to EngineUnreachableError (exit 3) naming the endpoint`, () => {
         const mapped = mapEngineError(errorWith({ code }, 'self-signed certificate in certificate chain'), 'inspect image b', 'tcp://127.0.0.1:2376 (TLS)');
         expect(mapped).to.be.instanceOf(EngineUnreachableError);
-        expect(mapped.message).to.equal(`cannot reach the Docker engine at tcp://127.0.0.1:2376 (TLS): TLS failed (${code}: self-signed certificate in certificate chain)`);
+        expect(mapped.message).to.equal(
+          `cannot reach the Docker engine at tcp://127.0.0.1:2376 (TLS): TLS failed (${code}: self-signed certificate in certificate chain)`,
+        );
         expect((mapped as EngineUnreachableError).hint).to.include('DOCKER_CERT_PATH');
       });
     }

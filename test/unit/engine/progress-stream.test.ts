@@ -10,9 +10,8 @@ function streamOf(chunks: string[]): Readable {
 describe('followProgress', () => {
   it('passes every event to the callback and resolves with all of them', async () => {
     const seen: ProgressEvent[] = [];
-    const events = await followProgress(
-      streamOf(['{"stream":"Step 1/2\\n"}\n{"status":"Pulling","id":"ab', 'c"}\n', '{"aux":{"ID":"sha256:123"}}']),
-      (e) => seen.push(e),
+    const events = await followProgress(streamOf(['{"stream":"Step 1/2\\n"}\n{"status":"Pulling","id":"ab', 'c"}\n', '{"aux":{"ID":"sha256:123"}}']), (e) =>
+      seen.push(e),
     );
     const expected = [{ stream: 'Step 1/2\n' }, { status: 'Pulling', id: 'abc' }, { aux: { ID: 'sha256:123' } }];
     expect(seen).to.deep.equal(expected);
@@ -28,9 +27,8 @@ describe('followProgress', () => {
   it('rejects with the message of an {"error":...} line', async () => {
     const seen: ProgressEvent[] = [];
     const error = await rejectionOf(
-      followProgress(
-        streamOf(['{"stream":"Step 1/3\\n"}\n', '{"error":"The command \'/bin/sh -c false\' returned a non-zero code: 1"}\n']),
-        (e) => seen.push(e),
+      followProgress(streamOf(['{"stream":"Step 1/3\\n"}\n', '{"error":"The command \'/bin/sh -c false\' returned a non-zero code: 1"}\n']), (e) =>
+        seen.push(e),
       ),
     );
     expect(error).to.be.instanceOf(Error);
@@ -40,10 +38,7 @@ describe('followProgress', () => {
 
   it('prefers errorDetail.message and keeps the first error', async () => {
     const error = await rejectionOf(
-      followProgress(
-        streamOf(['{"errorDetail":{"message":"manifest unknown"},"error":"short"}\n{"error":"second"}\n']),
-        () => undefined,
-      ),
+      followProgress(streamOf(['{"errorDetail":{"message":"manifest unknown"},"error":"short"}\n{"error":"second"}\n']), () => undefined),
     );
     expect((error as Error).message).to.equal('manifest unknown');
   });

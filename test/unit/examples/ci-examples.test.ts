@@ -37,7 +37,7 @@ function parseError(args: string[]): string | undefined {
     .fail((message, failure) => {
       error = message || failure?.message || 'failed';
     })
-    .parse();
+    .parseSync();
   return error;
 }
 

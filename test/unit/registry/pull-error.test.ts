@@ -7,7 +7,7 @@ describe('pull-error', () => {
     // What Docker 20.10 says, as seen from a pull against a local registry and without a network.
     const notFound = [
       'manifest for 127.0.0.1:5000/x/nope:1 not found: manifest unknown: manifest unknown',
-      'pull access denied for nope, repository does not exist or may require \'docker login\': denied: requested access to the resource is denied',
+      "pull access denied for nope, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
       'repository name not known to registry: name unknown',
       'manifest unknown',
     ];

@@ -75,7 +75,7 @@ describe('pull-policy ensureImage', () => {
     expect(engine.methods()).to.deep.equal(['inspectImage']);
   });
 
-  it('a pull of an image that is in no registry gives the caller\'s hint', async () => {
+  it("a pull of an image that is in no registry gives the caller's hint", async () => {
     const { engine, logger } = setup(false);
     engine.pullImpl = async (name) => {
       throw pullFailure(name, `manifest for ${name} not found: manifest unknown: manifest unknown`);
@@ -86,7 +86,7 @@ describe('pull-policy ensureImage', () => {
     expect(error.hint).to.equal('make it first');
   });
 
-  it('a registry that is down: exit 4, the hint says to check it, then the caller\'s hint', async () => {
+  it("a registry that is down: exit 4, the hint says to check it, then the caller's hint", async () => {
     const { engine, logger } = setup(false);
     engine.pullImpl = refused;
     const error = (await rejectionOf(ensureImage(engine, NAME, 'if-not-present', logger, undefined, { missingHint: 'make it first' }))) as ImageNotFoundError;

@@ -48,8 +48,19 @@ describe('push', () => {
     });
 
     it('no host: Docker Hub, library/ for a single name, as docker does', () => {
-      expect(pushTargetOf('my-course')).to.deep.include({ reference: 'my-course:latest', registry: 'docker.io', path: 'library/my-course', canonical: 'docker.io/library/my-course:latest', implicitRegistry: true });
-      expect(pushTargetOf('me/course:3')).to.deep.include({ registry: 'docker.io', path: 'me/course', canonical: 'docker.io/me/course:3', implicitRegistry: true });
+      expect(pushTargetOf('my-course')).to.deep.include({
+        reference: 'my-course:latest',
+        registry: 'docker.io',
+        path: 'library/my-course',
+        canonical: 'docker.io/library/my-course:latest',
+        implicitRegistry: true,
+      });
+      expect(pushTargetOf('me/course:3')).to.deep.include({
+        registry: 'docker.io',
+        path: 'me/course',
+        canonical: 'docker.io/me/course:3',
+        implicitRegistry: true,
+      });
       expect(pushTargetOf('docker.io/me/course')).to.deep.include({ registry: 'docker.io', implicitRegistry: false });
       expect(pushTargetOf('index.docker.io/x')).to.deep.include({ registry: 'docker.io', path: 'library/x' });
     });
@@ -84,7 +95,10 @@ describe('push', () => {
     });
 
     it('says a name without a registry host went to Docker Hub', () => {
-      const error = pushFailure('my-course:latest', 'docker.io', 'denied: requested access to the resource is denied', { credentialsFrom: null, implicitRegistry: true });
+      const error = pushFailure('my-course:latest', 'docker.io', 'denied: requested access to the resource is denied', {
+        credentialsFrom: null,
+        implicitRegistry: true,
+      });
       expect(error.message).to.include('the registry Docker Hub (docker.io) wants credentials');
       expect(error.hint).to.include('the name has no registry host, so it went to Docker Hub');
     });
@@ -98,11 +112,15 @@ describe('push', () => {
         `my-course:latest is built and tagged locally, but pushing it failed: the registry Docker Hub (docker.io) denied access to the repository library/my-course to the account from /c/config.json: it may not push there (${denied})`,
       );
       expect(hub.message).to.not.include('refused the credentials');
-      expect(hub.hint).to.match(/^name it <user>\/my-course \(your Docker Hub user or organisation\): Docker Hub's library\/ holds official images only, then rerun with --push/);
+      expect(hub.hint).to.match(
+        /^name it <user>\/my-course \(your Docker Hub user or organisation\): Docker Hub's library\/ holds official images only, then rerun with --push/,
+      );
       const explicit = pushFailure('docker.io/library/notes:2', 'docker.io', denied, { credentialsFrom: 'DOCKER_AUTH_CONFIG' });
       expect(explicit.hint).to.match(/^name it <user>\/notes /);
       const other = pushFailure('r.example/team/course:1', 'r.example', denied, { credentialsFrom: 'DOCKER_AUTH_CONFIG' });
-      expect(other.message).to.match(/: the registry r\.example denied access to the repository team\/course to the account from DOCKER_AUTH_CONFIG: it may not push there \(denied: /);
+      expect(other.message).to.match(
+        /: the registry r\.example denied access to the repository team\/course to the account from DOCKER_AUTH_CONFIG: it may not push there \(denied: /,
+      );
       expect(other.hint).to.match(/^check that the account may push to team\/course on r\.example/);
       const user = pushFailure('me/course:1', 'docker.io', denied, { credentialsFrom: 'f', implicitRegistry: true });
       expect(user.hint).to.not.include('library');
@@ -115,14 +133,19 @@ describe('push', () => {
     it('names the credential helpers that were passed over when the registry wants credentials', () => {
       const helper = 'the credential helper docker-credential-desktop (credsStore in /c/config.json) is not installed (not on PATH)';
       const none = pushFailure('r:5/x:1', 'r:5', 'unauthorized: authentication required', { credentialsFrom: null, helperFailures: [helper] });
-      expect(none.message).to.equal(`r:5/x:1 is built and tagged locally, but pushing it failed: the registry r:5 wants credentials and none were found for r:5: ${helper} (unauthorized: authentication required)`);
+      expect(none.message).to.equal(
+        `r:5/x:1 is built and tagged locally, but pushing it failed: the registry r:5 wants credentials and none were found for r:5: ${helper} (unauthorized: authentication required)`,
+      );
       expect(none.hint).to.match(/^fix that credential helper or remove it from that file, or log in \(docker login r:5\)/);
       const other = pushFailure('r:5/x:1', 'r:5', 'unauthorized: authentication required', { credentialsFrom: '/c/config.json', helperFailures: [helper] });
       expect(other.message).to.include(`refused the credentials from /c/config.json, found after ${helper} (`);
     });
 
-    it('masks the credentials in the engine\'s words, on one line', () => {
-      const error = pushFailure('r/x:1', 'r', 'unauthorized:\n bad password pw-S3cret for ada:pw-S3cret', { credentialsFrom: 'f', secrets: ['ada:pw-S3cret', 'pw-S3cret'] });
+    it("masks the credentials in the engine's words, on one line", () => {
+      const error = pushFailure('r/x:1', 'r', 'unauthorized:\n bad password pw-S3cret for ada:pw-S3cret', {
+        credentialsFrom: 'f',
+        secrets: ['ada:pw-S3cret', 'pw-S3cret'],
+      });
       expect(error.message).to.not.contain('S3cret');
       expect(error.message).to.contain('(unauthorized: bad password *** for ***)');
     });
@@ -173,9 +196,13 @@ describe('push', () => {
     it('pushes repository with the tag apart, the credentials as authconfig (X-Registry-Auth), and returns the digest', async () => {
       const { engine, asked } = engineWithPush(async () => lines(...pushEvents()));
       const seen: string[] = [];
-      const digest = await engine.pushImage('127.0.0.1:5000/x', '1', { username: 'ada', password: 'pw', serveraddress: '127.0.0.1:5000' }, (e) => seen.push(e.status ?? ''));
+      const digest = await engine.pushImage('127.0.0.1:5000/x', '1', { username: 'ada', password: 'pw', serveraddress: '127.0.0.1:5000' }, (e) =>
+        seen.push(e.status ?? ''),
+      );
       expect(digest).to.equal(DIGEST);
-      expect(asked).to.deep.equal([{ name: '127.0.0.1:5000/x', options: { tag: '1', authconfig: { username: 'ada', password: 'pw', serveraddress: '127.0.0.1:5000' } } }]);
+      expect(asked).to.deep.equal([
+        { name: '127.0.0.1:5000/x', options: { tag: '1', authconfig: { username: 'ada', password: 'pw', serveraddress: '127.0.0.1:5000' } } },
+      ]);
       expect(seen).to.include('Pushed');
     });
 
@@ -187,7 +214,10 @@ describe('push', () => {
 
     it('an error line in the stream becomes RegistryPushError (exit 6)', async () => {
       const { engine } = engineWithPush(async () =>
-        lines({ status: 'Preparing', id: 'a' }, { errorDetail: { message: 'unauthorized: authentication required' }, error: 'unauthorized: authentication required' }),
+        lines(
+          { status: 'Preparing', id: 'a' },
+          { errorDetail: { message: 'unauthorized: authentication required' }, error: 'unauthorized: authentication required' },
+        ),
       );
       const error = await rejectionOf(engine.pushImage('r:5/x', '1', undefined, () => undefined));
       expect(error).to.be.instanceOf(RegistryPushError);
@@ -220,7 +250,11 @@ describe('push', () => {
       const { out, logger } = capture();
       const result = await pushImage(engine, plan, logger, undefined, { tty: false });
       expect(result).to.deep.equal({ reference: '127.0.0.1:5000/x:1', registry: '127.0.0.1:5000', digest: `sha256:${'d'.repeat(64)}` });
-      expect(engine.calls[0]?.args.slice(0, 3)).to.deep.equal(['127.0.0.1:5000/x', '1', { username: 'ada', password: 'pw-S3cret', serveraddress: '127.0.0.1:5000' }]);
+      expect(engine.calls[0]?.args.slice(0, 3)).to.deep.equal([
+        '127.0.0.1:5000/x',
+        '1',
+        { username: 'ada', password: 'pw-S3cret', serveraddress: '127.0.0.1:5000' },
+      ]);
       const log = out.join('');
       expect(log).to.include('==> push: 127.0.0.1:5000/x:1 to 127.0.0.1:5000, credentials from DOCKER_AUTH_CONFIG\n');
       expect(log).to.include(`pushed 127.0.0.1:5000/x:1 (sha256:${'d'.repeat(64)})\n`);
@@ -231,10 +265,12 @@ describe('push', () => {
       const plan = await preparePush('my-course', { env: env({}) });
       const { out, logger } = capture();
       await pushImage(new FakeEngine(), plan, logger, undefined, { tty: false });
-      expect(out.join('')).to.include('==> push: my-course:latest to Docker Hub as docker.io/library/my-course:latest (the name has no registry host), no credentials found for docker.io\n');
+      expect(out.join('')).to.include(
+        '==> push: my-course:latest to Docker Hub as docker.io/library/my-course:latest (the name has no registry host), no credentials found for docker.io\n',
+      );
     });
 
-    it('a refused push: exit 6 naming the credentials\' source, the secret masked, the step marked failed', async () => {
+    it("a refused push: exit 6 naming the credentials' source, the secret masked, the step marked failed", async () => {
       const plan = await preparePush('127.0.0.1:5000/x:1', { env: env({ DOCKER_AUTH_CONFIG: authConfig }) });
       const engine = new FakeEngine();
       engine.pushImpl = async (repository, tag) => {
@@ -243,7 +279,9 @@ describe('push', () => {
       const { out, logger } = capture();
       const error = (await rejectionOf(pushImage(engine, plan, logger, undefined, { tty: false }))) as RegistryPushError;
       expect(error.exitCode).to.equal(6);
-      expect(error.message).to.equal('127.0.0.1:5000/x:1 is built and tagged locally, but pushing it failed: the registry 127.0.0.1:5000 refused the credentials from DOCKER_AUTH_CONFIG (unauthorized: *** is wrong)');
+      expect(error.message).to.equal(
+        '127.0.0.1:5000/x:1 is built and tagged locally, but pushing it failed: the registry 127.0.0.1:5000 refused the credentials from DOCKER_AUTH_CONFIG (unauthorized: *** is wrong)',
+      );
       expect(out.join('')).to.include('<== push failed after');
     });
 
@@ -292,7 +330,7 @@ describe('push', () => {
       expect((await preparePush('127.0.0.1:5000/x:1', { env: env({ DEBUG: '*' }) })).credentials).to.equal(undefined);
     });
 
-    it('modemDebugEnabled follows the debug package\'s patterns', () => {
+    it("modemDebugEnabled follows the debug package's patterns", () => {
       expect(modemDebugEnabled(undefined)).to.equal(false);
       expect(modemDebugEnabled('')).to.equal(false);
       expect(modemDebugEnabled('*')).to.equal(true);

@@ -53,12 +53,23 @@ describe('registry-credentials', () => {
     });
 
     it('does not match another port or host', async () => {
-      const found = await findCredentials(target, [source('f', { auths: { '127.0.0.1:5001': auth('a', 'b'), '127.0.0.1': auth('a', 'b'), 'localhost:5000': auth('a', 'b') } })], noHelper);
+      const found = await findCredentials(
+        target,
+        [source('f', { auths: { '127.0.0.1:5001': auth('a', 'b'), '127.0.0.1': auth('a', 'b'), 'localhost:5000': auth('a', 'b') } })],
+        noHelper,
+      );
       expect(found).to.equal(undefined);
     });
 
     it('takes the most specific podman-style namespace key', async () => {
-      const config = { auths: { '127.0.0.1:5000': auth('host', '1'), '127.0.0.1:5000/course': auth('ns', '2'), '127.0.0.1:5000/course/notes': auth('repo', '3'), '127.0.0.1:5000/other': auth('x', '4') } };
+      const config = {
+        auths: {
+          '127.0.0.1:5000': auth('host', '1'),
+          '127.0.0.1:5000/course': auth('ns', '2'),
+          '127.0.0.1:5000/course/notes': auth('repo', '3'),
+          '127.0.0.1:5000/other': auth('x', '4'),
+        },
+      };
       expect((await findCredentials(target, [source('f', config)], noHelper))?.username).to.equal('repo');
       expect((await findCredentials(pushTargetOf('127.0.0.1:5000/course/slides'), [source('f', config)], noHelper))?.username).to.equal('ns');
       expect((await findCredentials(pushTargetOf('127.0.0.1:5000/coursework'), [source('f', config)], noHelper))?.username).to.equal('host');
@@ -69,7 +80,9 @@ describe('registry-credentials', () => {
         const found = await findCredentials(pushTargetOf('my-course'), [source('f', { auths: { [key]: auth('hub', 'pw') } })], noHelper);
         expect(found, key).to.deep.include({ username: 'hub', serverAddress: 'https://index.docker.io/v1/' });
       }
-      expect(await findCredentials(pushTargetOf('quay.io/x/y'), [source('f', { auths: { 'https://index.docker.io/v1/': auth('hub', 'pw') } })], noHelper)).to.equal(undefined);
+      expect(
+        await findCredentials(pushTargetOf('quay.io/x/y'), [source('f', { auths: { 'https://index.docker.io/v1/': auth('hub', 'pw') } })], noHelper),
+      ).to.equal(undefined);
     });
 
     it('a key without a scheme whose path is v1 or v2 names the host only, as docker writes it', async () => {
@@ -95,7 +108,11 @@ describe('registry-credentials', () => {
       expect((await findCredentials(pushTargetOf('registry.example.org/team/course'), [source('f', both)], noHelper))?.username).to.equal('team');
       // credHelpers keys as well.
       const hub = helpers({ ecr: { 'registry.example.org': { username: 'h', secret: 's' } } });
-      const viaHelper = await findCredentials(pushTargetOf('registry.example.org/team/course'), [source('f', { credHelpers: { 'registry.example.org/v2/': 'ecr' } })], hub.get);
+      const viaHelper = await findCredentials(
+        pushTargetOf('registry.example.org/team/course'),
+        [source('f', { credHelpers: { 'registry.example.org/v2/': 'ecr' } })],
+        hub.get,
+      );
       expect(viaHelper).to.deep.include({ username: 'h', from: 'docker-credential-ecr (credHelpers in f)' });
     });
 
@@ -128,7 +145,10 @@ describe('registry-credentials', () => {
         from: 'docker-credential-special (credHelpers in c)',
       });
       const storeOnly = helpers({ store: { 'r.example': { username: 'st', secret: 's2' } } });
-      expect(await findCredentials(target, [source('c', config)], storeOnly.get)).to.deep.include({ username: 'st', from: 'docker-credential-store (credsStore in c)' });
+      expect(await findCredentials(target, [source('c', config)], storeOnly.get)).to.deep.include({
+        username: 'st',
+        from: 'docker-credential-store (credsStore in c)',
+      });
       expect(storeOnly.asked).to.deep.equal(['special r.example', 'store r.example']);
       const none = helpers({});
       expect(await findCredentials(target, [source('c', config)], none.get)).to.deep.include({ username: 'file', from: 'c' });
@@ -137,7 +157,11 @@ describe('registry-credentials', () => {
     it('asks a helper for Docker Hub as docker does (https://index.docker.io/v1/); <token> means an identity token', async () => {
       const hub = helpers({ desktop: { 'https://index.docker.io/v1/': { username: '<token>', secret: 'idtok' } } });
       const found = await findCredentials(pushTargetOf('me/course'), [source('c', { credsStore: 'desktop' })], hub.get);
-      expect(found).to.deep.equal({ identityToken: 'idtok', serverAddress: 'https://index.docker.io/v1/', from: 'docker-credential-desktop (credsStore in c)' });
+      expect(found).to.deep.equal({
+        identityToken: 'idtok',
+        serverAddress: 'https://index.docker.io/v1/',
+        from: 'docker-credential-desktop (credsStore in c)',
+      });
     });
 
     it('a helper that is missing or fails is passed over (reported), for the auths entry, the next source, or none', async () => {
@@ -160,7 +184,7 @@ describe('registry-credentials', () => {
       expect(await findCredentials(target, [source('c', { credsStore: 'desktop' })], failing)).to.equal(undefined);
     });
 
-    it('an error that is not a helper\'s failure (an interruption, a bug) is not passed over', async () => {
+    it("an error that is not a helper's failure (an interruption, a bug) is not passed over", async () => {
       const interrupted: HelperGet = async () => {
         throw new Error('boom');
       };
@@ -187,9 +211,11 @@ describe('registry-credentials', () => {
 
     it('~/.docker/config.json without DOCKER_CONFIG; a missing one or empty variables are no source', async () => {
       expect(dockerConfigPath({ HOME: '/home/u' })).to.equal('/home/u/.docker/config.json');
-      expect((await loadCredentialSources({ HOME: '/home/u', DOCKER_AUTH_CONFIG: ' ', REGISTRY_AUTH_FILE: '' }, files({ '/home/u/.docker/config.json': config }))).map((s) => s.name)).to.deep.equal([
-        '/home/u/.docker/config.json',
-      ]);
+      expect(
+        (
+          await loadCredentialSources({ HOME: '/home/u', DOCKER_AUTH_CONFIG: ' ', REGISTRY_AUTH_FILE: '' }, files({ '/home/u/.docker/config.json': config }))
+        ).map((s) => s.name),
+      ).to.deep.equal(['/home/u/.docker/config.json']);
       expect(await loadCredentialSources({ HOME: '/home/u' }, files({}))).to.deep.equal([]);
     });
 
@@ -266,7 +292,9 @@ describe('registry-credentials', () => {
         const failure = (name: string) => credentialsFromHelper(name, 'h', { env: env(dir), from: 'credsStore in /c/config.json' }).catch((e: unknown) => e);
         const missing = await failure('absent-xyz');
         expect(missing).to.be.instanceOf(UsageError);
-        expect((missing as Error).message).to.equal('the credential helper docker-credential-absent-xyz (credsStore in /c/config.json) is not installed (not on PATH)');
+        expect((missing as Error).message).to.equal(
+          'the credential helper docker-credential-absent-xyz (credsStore in /c/config.json) is not installed (not on PATH)',
+        );
         expect(((await failure('broken')) as Error).message).to.equal(
           'the credential helper docker-credential-broken (credsStore in /c/config.json) failed for h (exit code 3: keychain locked)',
         );
@@ -295,11 +323,19 @@ describe('registry-credentials', () => {
         };
         expect(await message('leaky')).to.equal('the credential helper docker-credential-leaky (credsStore in /c/config.json) failed for h (exit code 1)');
         // Its stderr is quoted, the values of its answer and of a "Secret" field masked.
-        expect(await message('leakyerr')).to.equal('the credential helper docker-credential-leakyerr (credsStore in /c/config.json) failed for h (exit code 1: store failed after {"Secret": ***} for ***)');
-        expect(await message('saysecret')).to.equal('the credential helper docker-credential-saysecret (credsStore in /c/config.json) failed for h (exit code 1: Secret=*** rejected)');
-        expect(await message('json-stderr')).to.equal('the credential helper docker-credential-json-stderr (credsStore in /c/config.json) failed for h (exit code 1)');
+        expect(await message('leakyerr')).to.equal(
+          'the credential helper docker-credential-leakyerr (credsStore in /c/config.json) failed for h (exit code 1: store failed after {"Secret": ***} for ***)',
+        );
+        expect(await message('saysecret')).to.equal(
+          'the credential helper docker-credential-saysecret (credsStore in /c/config.json) failed for h (exit code 1: Secret=*** rejected)',
+        );
+        expect(await message('json-stderr')).to.equal(
+          'the credential helper docker-credential-json-stderr (credsStore in /c/config.json) failed for h (exit code 1)',
+        );
         // What a helper says on stdout when it has no answer (docker's helpers do so) is still quoted.
-        expect(await message('stdout-only')).to.equal('the credential helper docker-credential-stdout-only (credsStore in /c/config.json) failed for h (exit code 1: pass not initialized: exit status 1)');
+        expect(await message('stdout-only')).to.equal(
+          'the credential helper docker-credential-stdout-only (credsStore in /c/config.json) failed for h (exit code 1: pass not initialized: exit status 1)',
+        );
       });
     });
   });

@@ -27,12 +27,7 @@ describe('allowed-uids', () => {
     });
 
     it('tolerates whitespace', () => {
-      expect(parseUidRanges([' 1000 - 2000 , 5 ,\t1 -', ' - 7 '])).to.deep.equal([
-        { min: 1000, max: 2000 },
-        { min: 5, max: 5 },
-        { min: 1 },
-        { max: 7 },
-      ]);
+      expect(parseUidRanges([' 1000 - 2000 , 5 ,\t1 -', ' - 7 '])).to.deep.equal([{ min: 1000, max: 2000 }, { min: 5, max: 5 }, { min: 1 }, { max: 7 }]);
     });
 
     it('accepts 0, equal ends and the largest uid', () => {

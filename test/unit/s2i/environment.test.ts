@@ -177,9 +177,7 @@ describe('environment', () => {
       });
 
       it('rejects unterminated quotes, naming the variable but not its value', () => {
-        expect(fileError(`TOKEN="${SECRET}`).message).to.equal(
-          'env.txt:1: TOKEN: unterminated double quote (a quoted value must end on the same line)',
-        );
+        expect(fileError(`TOKEN="${SECRET}`).message).to.equal('env.txt:1: TOKEN: unterminated double quote (a quoted value must end on the same line)');
         expect(fileError('A=1', `TOKEN='${SECRET}`, "B='x'").message).to.equal(
           'env.txt:2: TOKEN: unterminated single quote (a quoted value must end on the same line)',
         );

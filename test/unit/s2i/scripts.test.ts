@@ -24,7 +24,9 @@ describe('scripts', () => {
     }
 
     it('never shows credentials of a rejected URL', () => {
-      expect(() => parseScriptsUrl('ftp://user:s3cret@example.com/s2i')).to.throw(UsageError).that.satisfies((e: Error) => !e.message.includes('s3cret'));
+      expect(() => parseScriptsUrl('ftp://user:s3cret@example.com/s2i'))
+        .to.throw(UsageError)
+        .that.satisfies((e: Error) => !e.message.includes('s3cret'));
     });
   });
 
@@ -55,9 +57,24 @@ describe('scripts', () => {
       await addScript(external, 'assemble');
       await addScript(sourceBin(), 'assemble');
       await addScript(sourceBin(), 'run');
-      const finder = new ScriptFinder({ scriptsUrl: pathToFileURL(external).href, sourceDir: join(dir, 'src'), imageScriptsUrl: 'image:///usr/libexec/s2i', destination: '/opt/app' });
-      expect(await finder.require('assemble')).to.deep.equal({ name: 'assemble', origin: 'scripts-url', hostPath: join(external, 'assemble'), imagePath: '/opt/app/scripts/assemble' });
-      expect(await finder.require('run')).to.deep.equal({ name: 'run', origin: 'source', hostPath: join(sourceBin(), 'run'), imagePath: '/opt/app/scripts/run' });
+      const finder = new ScriptFinder({
+        scriptsUrl: pathToFileURL(external).href,
+        sourceDir: join(dir, 'src'),
+        imageScriptsUrl: 'image:///usr/libexec/s2i',
+        destination: '/opt/app',
+      });
+      expect(await finder.require('assemble')).to.deep.equal({
+        name: 'assemble',
+        origin: 'scripts-url',
+        hostPath: join(external, 'assemble'),
+        imagePath: '/opt/app/scripts/assemble',
+      });
+      expect(await finder.require('run')).to.deep.equal({
+        name: 'run',
+        origin: 'source',
+        hostPath: join(sourceBin(), 'run'),
+        imagePath: '/opt/app/scripts/run',
+      });
       expect(await finder.require('usage')).to.deep.equal({ name: 'usage', origin: 'image', imagePath: '/usr/libexec/s2i/usage' });
     });
 
@@ -89,7 +106,10 @@ describe('scripts', () => {
 
     it('follows only image:// locations from an image label; refuses URLs with a query or fragment', async () => {
       for (const label of ['file:///etc', 'http://169.254.169.254/latest/meta-data#']) {
-        expect(() => new ScriptFinder({ imageScriptsUrl: label, destination: '/tmp' }), label).to.throw(UsageError, 'tjs2i only follows image:// locations from a label');
+        expect(() => new ScriptFinder({ imageScriptsUrl: label, destination: '/tmp' }), label).to.throw(
+          UsageError,
+          'tjs2i only follows image:// locations from a label',
+        );
       }
       expect(() => parseScriptsUrl('http://host/s2i?x=1')).to.throw(UsageError, 'has a query or fragment');
       expect(() => parseScriptsUrl('http://host/s2i#frag')).to.throw(UsageError, 'has a query or fragment');

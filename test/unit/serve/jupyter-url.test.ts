@@ -44,7 +44,7 @@ describe('jupyter-url', () => {
     expect(scanner.url).to.deep.equal({ path: '/prefix/', token: TOKEN });
   });
 
-  it('the scanner reads each stream\'s lines apart: stdout amid a stderr line does not break the URL', () => {
+  it("the scanner reads each stream's lines apart: stdout amid a stderr line does not break the URL", () => {
     const scanner = new ServerUrlScanner();
     scanner.push(`[I NotebookApp] http://abc:8888/?token=${TOKEN.slice(0, 10)}`, 'stderr');
     scanner.push('a kernel said something\n', 'stdout');

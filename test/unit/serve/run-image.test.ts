@@ -57,7 +57,12 @@ function harness(): Harness {
 describe('runImage (fake engine)', () => {
   it('creates the container with the port on 127.0.0.1, labels, env, user and volumes, then cleans up on Ctrl-C', async () => {
     const h = harness();
-    const result = await h.start({ env: [{ name: 'GREETING', value: 'hi' }], user: '1000770000:0', volumes: ['data:/home/jovyan/work/extra'], labels: { 'io.tjs2i.preview': '1' } });
+    const result = await h.start({
+      env: [{ name: 'GREETING', value: 'hi' }],
+      user: '1000770000:0',
+      volumes: ['data:/home/jovyan/work/extra'],
+      labels: { 'io.tjs2i.preview': '1' },
+    });
     const spec = h.engine.servers[0];
     expect(spec).to.deep.include({
       image: 'my-course:v1',
@@ -169,7 +174,9 @@ describe('runImage (fake engine)', () => {
   it('a port in use is a usage error, and the container is removed', async () => {
     const h = harness();
     h.engine.startContainerImpl = async () => {
-      throw new BuildFailedError('start container c0ffee failed: driver failed programming external connectivity: Bind for 127.0.0.1:18888 failed: port is already allocated');
+      throw new BuildFailedError(
+        'start container c0ffee failed: driver failed programming external connectivity: Bind for 127.0.0.1:18888 failed: port is already allocated',
+      );
     };
     const error = await rejectionOf(h.start({ port: 18888 }));
     expect(error).to.be.instanceOf(UsageError);

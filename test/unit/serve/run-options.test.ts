@@ -3,7 +3,6 @@ import { UsageError } from '../../../src/common/errors.js';
 import { parsePort, parseRunEnv, parseUser, parseVolume, passwordProtected, runOptionsOf } from '../../../src/serve/run-options.js';
 import { rejectionOf, usageErrorOf } from '../../support/unit/helpers.js';
 
-
 describe('run options', () => {
   describe('parsePort', () => {
     it('accepts 1 to 65535, as a number or a string, and nothing for "any free port"', () => {

@@ -26,18 +26,7 @@ describe('git-url', () => {
       it(`recognises ${url}`, () => expect(isGitUrl(url)).to.equal(true));
     }
 
-    const notUrls = [
-      '/home/me/course',
-      './course',
-      '../course',
-      'course',
-      'course/sub dir',
-      '.',
-      'C:/not/a/url',
-      'ftp://host/repo',
-      'user@host://weird',
-      '',
-    ];
+    const notUrls = ['/home/me/course', './course', '../course', 'course', 'course/sub dir', '.', 'C:/not/a/url', 'ftp://host/repo', 'user@host://weird', ''];
     for (const path of notUrls) {
       it(`treats ${JSON.stringify(path)} as a local path`, () => expect(isGitUrl(path)).to.equal(false));
     }

@@ -3,7 +3,17 @@ import { createHash } from 'node:crypto';
 import { extraLayer } from '../../../../src/builder/rewrite/extra-layer.js';
 import { parseTar } from '../../../support/unit/helpers.js';
 
-const directory = (path: string, mode: number, gid = 0) => ({ path, type: 'directory' as const, mode, uid: 0, gid, uname: 'root', gname: 'root', mtime: 42, size: 0 });
+const directory = (path: string, mode: number, gid = 0) => ({
+  path,
+  type: 'directory' as const,
+  mode,
+  uid: 0,
+  gid,
+  uname: 'root',
+  gname: 'root',
+  mtime: 42,
+  size: 0,
+});
 
 describe('extra-layer: the scripts, the fixes and their directories', () => {
   it("a new scripts' directory is root's 0755 with the build time; the diff id is the layer's sha256", async () => {

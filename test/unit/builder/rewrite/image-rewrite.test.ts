@@ -25,8 +25,17 @@ async function tarOf(entries: Entry[]): Promise<Buffer> {
 }
 
 /** Two layers with nothing to change (no tree, no set-id bit, no /etc/passwd): they must come out as they went in. */
-const layerA = () => tarOf([{ name: 'etc/', type: 'directory' }, { name: 'etc/hostname', data: 'a\n' }]);
-const layerB = () => tarOf([{ name: 'srv/', type: 'directory' }, { name: 'srv/app/x', data: 'b'.repeat(3000) }, { name: 'srv/link', type: 'symlink', linkname: 'app/x' }]);
+const layerA = () =>
+  tarOf([
+    { name: 'etc/', type: 'directory' },
+    { name: 'etc/hostname', data: 'a\n' },
+  ]);
+const layerB = () =>
+  tarOf([
+    { name: 'srv/', type: 'directory' },
+    { name: 'srv/app/x', data: 'b'.repeat(3000) },
+    { name: 'srv/link', type: 'symlink', linkname: 'app/x' },
+  ]);
 
 const baseConfig = (diffIds: string[]) => ({
   architecture: 'amd64',
@@ -52,7 +61,10 @@ async function legacyExport(): Promise<{ archive: Buffer; a: Buffer; b: Buffer }
     { name: 'bbbb/layer.tar', data: b },
     { name: 'cccc/', type: 'directory' },
     { name: 'cccc/layer.tar', type: 'symlink', linkname: '../bbbb/layer.tar' },
-    { name: 'manifest.json', data: JSON.stringify([{ Config: 'cfg0123.json', RepoTags: null, Layers: ['bbbb/layer.tar', 'aaaa/layer.tar', 'cccc/layer.tar'] }]) },
+    {
+      name: 'manifest.json',
+      data: JSON.stringify([{ Config: 'cfg0123.json', RepoTags: null, Layers: ['bbbb/layer.tar', 'aaaa/layer.tar', 'cccc/layer.tar'] }]),
+    },
     { name: 'repositories', data: '{}' },
   ]);
   return { archive, a, b };
@@ -163,8 +175,14 @@ describe('image-rewrite (fake engine)', () => {
     const engine = engineExporting(archive);
     const directory = { name: '', size: 0, type: 'directory' as const, mode: 0o755, linkTarget: '' };
     const files: Record<string, Buffer> = {
-      '/usr/bin/su': Buffer.concat([encodeEntry({ path: 'su', type: 'file', mode: 0o4755, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 99, size: 3 }, Buffer.from('su\n')), END_OF_ARCHIVE]),
-      '/etc/passwd': Buffer.concat([encodeEntry({ path: 'passwd', type: 'file', mode: 0o644, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 98, size: 5 }, Buffer.from('root\n')), END_OF_ARCHIVE]),
+      '/usr/bin/su': Buffer.concat([
+        encodeEntry({ path: 'su', type: 'file', mode: 0o4755, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 99, size: 3 }, Buffer.from('su\n')),
+        END_OF_ARCHIVE,
+      ]),
+      '/etc/passwd': Buffer.concat([
+        encodeEntry({ path: 'passwd', type: 'file', mode: 0o644, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 98, size: 5 }, Buffer.from('root\n')),
+        END_OF_ARCHIVE,
+      ]),
     };
     const final = {
       stat: async (path: string) => {
@@ -196,13 +214,22 @@ describe('image-rewrite (fake engine)', () => {
   });
 
   it("a set-id file the engine shows as the layer had it: the layer's own copy goes into the extra layer, no archive read", async () => {
-    const system = await tarOf([{ name: 'usr/', type: 'directory' }, { name: 'usr/bin/', type: 'directory' }, { name: 'usr/bin/su', data: 'su\n', mode: 0o4755, mtime: new Date(1_000_000) }]);
+    const system = await tarOf([
+      { name: 'usr/', type: 'directory' },
+      { name: 'usr/bin/', type: 'directory' },
+      { name: 'usr/bin/su', data: 'su\n', mode: 0o4755, mtime: new Date(1_000_000) },
+    ]);
     const { archive } = await ociExport(system);
     const engine = engineExporting(archive);
     const directory = { name: '', size: 0, type: 'directory' as const, mode: 0o755, linkTarget: '' };
     const reads: string[] = [];
     const final = {
-      stat: async (path: string) => (path === '/usr/bin/su' ? { ...directory, type: 'file' as const, size: 3, mode: 0o755, special: 0o4000, mtime: 1000 } : ['/usr', '/usr/bin'].includes(path) ? directory : undefined),
+      stat: async (path: string) =>
+        path === '/usr/bin/su'
+          ? { ...directory, type: 'file' as const, size: 3, mode: 0o755, special: 0o4000, mtime: 1000 }
+          : ['/usr', '/usr/bin'].includes(path)
+            ? directory
+            : undefined,
       read: async (path: string) => {
         reads.push(path);
         return undefined;
@@ -229,10 +256,14 @@ describe('image-rewrite (fake engine)', () => {
     const { archive } = await ociExport(gzipSync(await layerA()));
     const engine = engineExporting(archive);
     let loadFailed: unknown;
-    engine.loadImpl = (stream) => readAll(stream).then(() => ({ imageIds: [], tags: [] }), (error: unknown) => {
-      loadFailed = error;
-      throw error;
-    });
+    engine.loadImpl = (stream) =>
+      readAll(stream).then(
+        () => ({ imageIds: [], tags: [] }),
+        (error: unknown) => {
+          loadFailed = error;
+          throw error;
+        },
+      );
     const error = await rejectionOf(rewriteImage(engine, spec));
     expect(error).to.be.instanceOf(BuildFailedError);
     expect((error as BuildFailedError).message).to.match(/gzip-compressed layer/);

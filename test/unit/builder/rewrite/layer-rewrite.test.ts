@@ -4,8 +4,27 @@ import { createHash } from 'node:crypto';
 import { chmod, chown, lchown, link, lstat, mkdir, open, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { layerRewriter, type CaptureBudget, type LayerFindings, LayerTarError, MAX_METADATA_BYTES, normaliseEntryPath, type LayerRewriteStats, type LayerRules } from '../../../../src/builder/rewrite/layer-rewrite.js';
-import { BLOCK, checksumValid, Field, parseNumeric, parsePaxRecords, readHeader, writeChecksum, writeOctal, writeString } from '../../../../src/builder/rewrite/tar-header.js';
+import {
+  layerRewriter,
+  type CaptureBudget,
+  type LayerFindings,
+  LayerTarError,
+  MAX_METADATA_BYTES,
+  normaliseEntryPath,
+  type LayerRewriteStats,
+  type LayerRules,
+} from '../../../../src/builder/rewrite/layer-rewrite.js';
+import {
+  BLOCK,
+  checksumValid,
+  Field,
+  parseNumeric,
+  parsePaxRecords,
+  readHeader,
+  writeChecksum,
+  writeOctal,
+  writeString,
+} from '../../../../src/builder/rewrite/tar-header.js';
 import { readAll, rejectionOf, tempDir } from '../../../support/unit/helpers.js';
 
 /** A tree whose own path is longer than a ustar name: a truncated name is not in it, the full one is. */
@@ -31,7 +50,7 @@ function chunkSizes(seed: number, max: number): () => number {
 }
 
 function* chunked(input: Buffer, nextSize: () => number): Generator<Buffer> {
-  for (let at = 0; at < input.length; ) {
+  for (let at = 0; at < input.length;) {
     const n = nextSize();
     yield input.subarray(at, at + n);
     at += n;
@@ -47,7 +66,9 @@ async function rewrite(
 ): Promise<{ output: Buffer; stats: LayerRewriteStats; findings: LayerFindings }> {
   const rewriter = layerRewriter(rules, budget);
   const output = readAll(rewriter);
-  Readable.from(chunked(input, nextSize)).on('error', (e) => rewriter.destroy(e)).pipe(rewriter);
+  Readable.from(chunked(input, nextSize))
+    .on('error', (e) => rewriter.destroy(e))
+    .pipe(rewriter);
   return { output: await output, stats: rewriter.stats, findings: rewriter.findings() };
 }
 
@@ -85,7 +106,15 @@ function list(archive: Buffer): Listed[] {
       if (!m) throw new Error(`unexpected tar listing line: ${line}`);
       const rest = m[6] as string;
       const [name, link] = rest.includes(' -> ') ? rest.split(' -> ') : rest.includes(' link to ') ? rest.split(' link to ') : [rest, ''];
-      return { type: m[1] as string, mode: modeOf(m[2] as string), uid: Number(m[3]), gid: Number(m[4]), size: m[5] as string, name: name as string, link: link as string };
+      return {
+        type: m[1] as string,
+        mode: modeOf(m[2] as string),
+        uid: Number(m[3]),
+        gid: Number(m[4]),
+        size: m[5] as string,
+        name: name as string,
+        link: link as string,
+      };
     });
 }
 
@@ -124,7 +153,15 @@ async function snapshot(dir: string, relative = ''): Promise<Record<string, stri
 }
 
 /** A hand-made header block (for what GNU tar cannot be asked to write). */
-function craftHeader(fields: { name: string; type: string; mode?: number; gid?: number | Buffer; size?: number | Buffer; gname?: string; magic?: 'gnu' | 'ustar' | 'v7' }): Buffer {
+function craftHeader(fields: {
+  name: string;
+  type: string;
+  mode?: number;
+  gid?: number | Buffer;
+  size?: number | Buffer;
+  gname?: string;
+  magic?: 'gnu' | 'ustar' | 'v7';
+}): Buffer {
   const block = Buffer.alloc(BLOCK);
   writeString(block, Field.name, fields.name);
   writeOctal(block, Field.mode, fields.mode ?? 0o644);
@@ -281,7 +318,10 @@ describe('layer-rewrite: tar headers of an image layer', function () {
         for (let i = 0; i < input.length; i++) {
           if (input[i] === output[i]) continue;
           const inBlock = i % BLOCK;
-          expect(allowed.some(([o, l]) => inBlock >= o && inBlock < o + l), `byte ${i} (offset ${inBlock} in its block)`).to.equal(true);
+          expect(
+            allowed.some(([o, l]) => inBlock >= o && inBlock < o + l),
+            `byte ${i} (offset ${inBlock} in its block)`,
+          ).to.equal(true);
           changedBlocks.add(i - inBlock);
         }
         for (const at of changedBlocks) {
@@ -343,7 +383,10 @@ describe('layer-rewrite: tar headers of an image layer', function () {
         expect(findings.dirs.get('/usr/bin'), format).to.deep.include({ mode: 0o755, uid: 1000, gid: 100, gname: 'users' });
         expect(findings.dirs.get('/etc'), format).to.deep.include({ mode: 0o755, uid: 0, gid: 0 });
         expect(findings.dirs.get('/etc')?.mtime, format).to.be.a('number').above(1_600_000_000);
-        expect([...findings.dirs.keys()].filter((d) => d.startsWith('/home/jovyan') || d.startsWith('/opt/conda/')), format).to.deep.equal([]);
+        expect(
+          [...findings.dirs.keys()].filter((d) => d.startsWith('/home/jovyan') || d.startsWith('/opt/conda/')),
+          format,
+        ).to.deep.equal([]);
       }
     });
 
@@ -385,10 +428,16 @@ describe('layer-rewrite: tar headers of an image layer', function () {
     it('posix: xattr records come through unchanged', async () => {
       const input = archives.posix as Buffer;
       const { output } = await rewrite(input);
-      const xattrs = (archive: Buffer) => execFileSync('tar', ['-tvv', '--xattrs', '-f', '-'], { input: archive }).toString().split('\n').filter((l) => l.includes('x: '));
+      const xattrs = (archive: Buffer) =>
+        execFileSync('tar', ['-tvv', '--xattrs', '-f', '-'], { input: archive })
+          .toString()
+          .split('\n')
+          .filter((l) => l.includes('x: '));
       expect(xattrs(output)).to.have.length.above(10);
       expect(xattrs(output)).to.deep.equal(xattrs(input));
-      expect(output.toString('latin1').split('SCHILY.xattr.user.note=kept').length).to.equal(input.toString('latin1').split('SCHILY.xattr.user.note=kept').length);
+      expect(output.toString('latin1').split('SCHILY.xattr.user.note=kept').length).to.equal(
+        input.toString('latin1').split('SCHILY.xattr.user.note=kept').length,
+      );
     });
 
     it('posix: a PAX gid=100 record becomes gid=000 for members of a tree only, and GNU tar reads gid 0', async () => {
@@ -396,7 +445,9 @@ describe('layer-rewrite: tar headers of an image layer', function () {
       const { output } = await rewrite(input);
       const count = (archive: Buffer, text: string) => archive.toString('latin1').split(text).length - 1;
       const tree = /^\/?(home\/jovyan|opt\/conda)(\/|$)/;
-      const inTree = list(input).filter((e) => (e.type === 'h' ? tree.test(e.link) : tree.test(e.name) && !e.name.includes('.wh.') && 'd-l'.includes(e.type))).length;
+      const inTree = list(input).filter((e) =>
+        e.type === 'h' ? tree.test(e.link) : tree.test(e.name) && !e.name.includes('.wh.') && 'd-l'.includes(e.type),
+      ).length;
       expect(count(input, '11 gid=100\n')).to.equal(list(input).length);
       expect(count(output, '11 gid=000\n')).to.equal(inTree);
       expect(count(output, '11 gid=100\n')).to.equal(list(input).length - inTree);
@@ -565,7 +616,12 @@ describe('layer-rewrite: tar headers of an image layer', function () {
         craftHeader({ name: 'srv/other-link', type: '1', mode: 0o755 }),
         END,
       ]);
-      for (const [index, target] of [[1, 'srv/a'], [2, 'srv/a'], [4, 'srv/plain'], [6, 'srv/other']] as const) {
+      for (const [index, target] of [
+        [1, 'srv/a'],
+        [2, 'srv/a'],
+        [4, 'srv/plain'],
+        [6, 'srv/other'],
+      ] as const) {
         const at = [0, 2, 3, 4, 6, 7, 9][index] as number;
         writeString(input, [at * BLOCK + Field.linkname[0], 100], target);
         writeChecksum(input.subarray(at * BLOCK, (at + 1) * BLOCK));
@@ -606,7 +662,10 @@ describe('layer-rewrite: tar headers of an image layer', function () {
         craftHeader({ name: 'srv/c', type: '1', mode: 0o4755 }),
         END,
       ]);
-      for (const [at, target] of [[2, 'srv/a'], [3, 'srv/b']] as const) {
+      for (const [at, target] of [
+        [2, 'srv/a'],
+        [3, 'srv/b'],
+      ] as const) {
         writeString(input, [at * BLOCK + Field.linkname[0], 100], target);
         writeChecksum(input.subarray(at * BLOCK, (at + 1) * BLOCK));
       }
@@ -626,7 +685,11 @@ describe('layer-rewrite: tar headers of an image layer', function () {
     });
 
     it('rejects a header with a wrong checksum, naming its offset', async () => {
-      const input = Buffer.concat([member(craftHeader({ name: 'a', type: '0', size: 600 }), 'x'.repeat(600)), member(craftHeader({ name: 'b', type: '0' })), END]);
+      const input = Buffer.concat([
+        member(craftHeader({ name: 'a', type: '0', size: 600 }), 'x'.repeat(600)),
+        member(craftHeader({ name: 'b', type: '0' })),
+        END,
+      ]);
       input[3 * BLOCK + 10] = 0x41; // inside the second header's name
       const error = await rejectionOf(rewrite(input, TREES, () => 77));
       expect(error).to.be.instanceOf(LayerTarError);
@@ -649,7 +712,10 @@ describe('layer-rewrite: tar headers of an image layer', function () {
     it('parsePaxRecords gives each value with its position', () => {
       const data = Buffer.from('11 gid=100\n16 path=a/b/c/d\n');
       const records = parsePaxRecords(data);
-      expect(records.map((r) => [r.key, r.value])).to.deep.equal([['gid', '100'], ['path', 'a/b/c/d']]);
+      expect(records.map((r) => [r.key, r.value])).to.deep.equal([
+        ['gid', '100'],
+        ['path', 'a/b/c/d'],
+      ]);
       expect(data.toString('latin1', records[0]?.valueOffset, (records[0]?.valueOffset ?? 0) + (records[0]?.valueLength ?? 0))).to.equal('100');
       expect(() => parsePaxRecords(Buffer.from('99 gid=100\n'))).to.throw(/length/);
     });

@@ -9,7 +9,10 @@ const dir = (mode = 0o755, mtime = 1000): DirHeader => ({ mode, uid: 0, gid: 0, 
 const stat = (type: PathStat['type'], size = 0, linkTarget = ''): PathStat => ({ name: '', size, type, mode: 0o755, linkTarget });
 
 /** A final file system: stats by path, and files (whose archive is one entry named by its base name, as the engine sends it). */
-function fileSystem(stats: Record<string, PathStat>, files: Record<string, { mode: number; data: string; extra?: [string, Buffer][] }>): FinalFileSystem & { stats: string[]; reads: string[] } {
+function fileSystem(
+  stats: Record<string, PathStat>,
+  files: Record<string, { mode: number; data: string; extra?: [string, Buffer][] }>,
+): FinalFileSystem & { stats: string[]; reads: string[] } {
   const seen = { stats: [] as string[], reads: [] as string[] };
   return {
     ...seen,
@@ -21,13 +24,29 @@ function fileSystem(stats: Record<string, PathStat>, files: Record<string, { mod
       seen.reads.push(path);
       const f = files[path];
       if (!f) return undefined;
-      const header: TarEntryHeader = { path: path.split('/').pop()!, type: 'file', mode: f.mode, uid: 0, gid: 7, uname: 'root', gname: 'lp', mtime: 1234, size: f.data.length, extra: f.extra ?? [] };
+      const header: TarEntryHeader = {
+        path: path.split('/').pop()!,
+        type: 'file',
+        mode: f.mode,
+        uid: 0,
+        gid: 7,
+        uname: 'root',
+        gname: 'lp',
+        mtime: 1234,
+        size: f.data.length,
+        extra: f.extra ?? [],
+      };
       return Buffer.concat([encodeEntry(header, Buffer.from(f.data)), END_OF_ARCHIVE]);
     },
   };
 }
 
-const layer = (candidates: string[], dirs: Record<string, DirHeader> = {}, captured: Record<string, CapturedFile> = {}, touches: string[] = []): LayerFindings => ({
+const layer = (
+  candidates: string[],
+  dirs: Record<string, DirHeader> = {},
+  captured: Record<string, CapturedFile> = {},
+  touches: string[] = [],
+): LayerFindings => ({
   candidates,
   dirs: new Map(Object.entries(dirs)),
   captured: new Map(Object.entries(captured)),
@@ -35,10 +54,29 @@ const layer = (candidates: string[], dirs: Record<string, DirHeader> = {}, captu
 });
 
 const kept = (path: string, mode: number, data: string, mtime = 500): CapturedFile => ({
-  header: { path: path.slice(1), type: 'file', mode, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime, size: data.length, extra: [['SCHILY.xattr.user.k', Buffer.from([0xff])]] },
+  header: {
+    path: path.slice(1),
+    type: 'file',
+    mode,
+    uid: 0,
+    gid: 0,
+    uname: 'root',
+    gname: 'root',
+    mtime,
+    size: data.length,
+    extra: [['SCHILY.xattr.user.k', Buffer.from([0xff])]],
+  },
   data: Buffer.from(data),
 });
-const fileStat = (size: number, mode: number, special: number, mtime: number): PathStat => ({ name: '', size, type: 'file', mode, linkTarget: '', special, mtime });
+const fileStat = (size: number, mode: number, special: number, mtime: number): PathStat => ({
+  name: '',
+  size,
+  type: 'file',
+  mode,
+  linkTarget: '',
+  special,
+  mtime,
+});
 
 describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', () => {
   it('fixedMode: set-uid and set-gid go, /etc/passwd becomes group-writable', () => {
@@ -52,10 +90,24 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
   it('writes again what is still a set-id file or /etc/passwd in the final file system, with its owner, time, content and xattrs', async () => {
     const capability: [string, Buffer] = ['SCHILY.xattr.security.capability', Buffer.from([1, 0, 0, 2, 0xff])];
     const fs = fileSystem(
-      { '/usr': stat('directory'), '/usr/bin': stat('directory'), '/etc': stat('directory'), '/usr/bin/su': stat('file', 3), '/etc/passwd': stat('file', 5), '/usr/bin/now-plain': stat('file', 1) },
-      { '/usr/bin/su': { mode: 0o4755, data: 'su\n', extra: [capability] }, '/etc/passwd': { mode: 0o644, data: 'root\n' }, '/usr/bin/now-plain': { mode: 0o755, data: 'p' } },
+      {
+        '/usr': stat('directory'),
+        '/usr/bin': stat('directory'),
+        '/etc': stat('directory'),
+        '/usr/bin/su': stat('file', 3),
+        '/etc/passwd': stat('file', 5),
+        '/usr/bin/now-plain': stat('file', 1),
+      },
+      {
+        '/usr/bin/su': { mode: 0o4755, data: 'su\n', extra: [capability] },
+        '/etc/passwd': { mode: 0o644, data: 'root\n' },
+        '/usr/bin/now-plain': { mode: 0o755, data: 'p' },
+      },
     );
-    const plan = await planFixes([layer(['/etc/passwd', '/usr/bin/su', '/usr/bin/now-plain'], { '/usr/bin': dir(0o755, 1) }), layer(['/etc/passwd'], { '/usr/bin': dir(0o755, 2) })], fs);
+    const plan = await planFixes(
+      [layer(['/etc/passwd', '/usr/bin/su', '/usr/bin/now-plain'], { '/usr/bin': dir(0o755, 1) }), layer(['/etc/passwd'], { '/usr/bin': dir(0o755, 2) })],
+      fs,
+    );
     expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8), f.was.toString(8), f.data.toString()])).to.deep.equal([
       ['etc/passwd', '664', '644', 'root\n'],
       ['usr/bin/su', '755', '4755', 'su\n'],
@@ -82,7 +134,10 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
     const dirs = { '/usr': stat('directory'), '/usr/bin': stat('directory') };
     const files = { '/usr/bin/su': { mode: 0o4755, data: 'new' } };
     for (const [layers, now] of [
-      [[layer(['/usr/bin/su'], {}, { '/usr/bin/su': kept('/usr/bin/su', 0o4755, 'old') }), layer([], {}, {}, ['/usr/bin/su'])], fileStat(3, 0o755, 0o4000, 500)],
+      [
+        [layer(['/usr/bin/su'], {}, { '/usr/bin/su': kept('/usr/bin/su', 0o4755, 'old') }), layer([], {}, {}, ['/usr/bin/su'])],
+        fileStat(3, 0o755, 0o4000, 500),
+      ],
       [[layer(['/usr/bin/su'], {}, { '/usr/bin/su': kept('/usr/bin/su', 0o4755, 'old') })], fileStat(3, 0o755, 0o4000, 501)],
       [[layer(['/usr/bin/su'], {}, { '/usr/bin/su': kept('/usr/bin/su', 0o4755, 'old') })], fileStat(3, 0o755, 0o6000, 500)],
       [[layer(['/usr/bin/su'], {}, { '/usr/bin/su': kept('/usr/bin/su', 0o4755, 'old') })], fileStat(4, 0o755, 0o4000, 500)],
@@ -117,7 +172,9 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
       },
       { '/srv/elsewhere/sgid': { mode: 0o2755, data: 'x' }, '/srv/gone-dir/sgid': { mode: 0o2755, data: 'wrong' } },
     );
-    const plan = await planFixes([layer(['/srv/removed', '/srv/gone-dir/sgid', '/srv/elsewhere/sgid', '/srv/now-a-dir', '/srv/to-conda'])], fs, { trees: ['/opt/conda'] });
+    const plan = await planFixes([layer(['/srv/removed', '/srv/gone-dir/sgid', '/srv/elsewhere/sgid', '/srv/now-a-dir', '/srv/to-conda'])], fs, {
+      trees: ['/opt/conda'],
+    });
     // Fixed once, where it is (never under the link); a file now in a tree is the layers' business.
     expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8), f.data.toString()])).to.deep.equal([['srv/elsewhere/sgid', '755', 'x']]);
     expect(fs.reads).to.deep.equal(['/srv/elsewhere/sgid']);
@@ -125,7 +182,16 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
 
   it("the scripts' directory goes where its parent really is, with the parents' headers", async () => {
     const dirs = { '/usr': dir(0o755, 1), '/usr/libexec': dir(0o711, 2), '/opt': dir(0o755, 3), '/opt/linked': dir(0o700, 4), '/srv': dir(0o750, 5) };
-    const fs = fileSystem({ '/usr': stat('directory'), '/usr/libexec': { ...stat('directory'), mode: 0o711 }, '/opt': stat('directory'), '/opt/linked': stat('symlink', 0, '/srv'), '/srv': { ...stat('directory'), mode: 0o750 } }, {});
+    const fs = fileSystem(
+      {
+        '/usr': stat('directory'),
+        '/usr/libexec': { ...stat('directory'), mode: 0o711 },
+        '/opt': stat('directory'),
+        '/opt/linked': stat('symlink', 0, '/srv'),
+        '/srv': { ...stat('directory'), mode: 0o750 },
+      },
+      {},
+    );
     const plain = await planFixes([layer([], dirs)], fs, { scriptsDir: '/usr/libexec/s2i' });
     expect(plain.scriptsDir).to.equal('/usr/libexec/s2i');
     expect(plain.parents.map((p) => [p.path, p.mode.toString(8)])).to.deep.equal([
@@ -136,10 +202,22 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
     expect(linked.scriptsDir).to.equal('/srv/s2i');
     expect(linked.parents.map((p) => [p.path, p.mode.toString(8)])).to.deep.equal([['srv', '750']]);
     // The directory itself a link: where it leads.
-    const whole = fileSystem({ '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/usr/libexec/s2i': stat('symlink', 0, '/srv/s'), '/srv': stat('directory'), '/srv/s': stat('directory') }, {});
+    const whole = fileSystem(
+      {
+        '/usr': stat('directory'),
+        '/usr/libexec': stat('directory'),
+        '/usr/libexec/s2i': stat('symlink', 0, '/srv/s'),
+        '/srv': stat('directory'),
+        '/srv/s': stat('directory'),
+      },
+      {},
+    );
     expect((await planFixes([layer([], dirs)], whole, { scriptsDir: '/usr/libexec/s2i' })).scriptsDir).to.equal('/srv/s');
     // A link to a path that is not there yet: that path (the engine makes it, and the link then leads to it).
-    const dangling = fileSystem({ '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/usr/libexec/s2i': stat('symlink', 0, '/srv/s2i'), '/srv': stat('directory') }, {});
+    const dangling = fileSystem(
+      { '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/usr/libexec/s2i': stat('symlink', 0, '/srv/s2i'), '/srv': stat('directory') },
+      {},
+    );
     expect((await planFixes([layer([], dirs)], dangling, { scriptsDir: '/usr/libexec/s2i' })).scriptsDir).to.equal('/srv/s2i');
     // A parent that is not there: the default, and the engine makes it.
     expect((await planFixes([layer([])], fileSystem({}, {}), { scriptsDir: '/usr/libexec/s2i' })).scriptsDir).to.equal('/usr/libexec/s2i');
@@ -159,10 +237,19 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
 
   it("leaves the scripts' own names to the extra layer, and fixes any other set-id file in their directory", async () => {
     const fs = fileSystem(
-      { '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/usr/libexec/s2i': stat('directory'), '/usr/libexec/s2i/run': stat('file', 1), '/usr/libexec/s2i/save-artifacts': stat('file', 1) },
+      {
+        '/usr': stat('directory'),
+        '/usr/libexec': stat('directory'),
+        '/usr/libexec/s2i': stat('directory'),
+        '/usr/libexec/s2i/run': stat('file', 1),
+        '/usr/libexec/s2i/save-artifacts': stat('file', 1),
+      },
       { '/usr/libexec/s2i/run': { mode: 0o4755, data: 'r' }, '/usr/libexec/s2i/save-artifacts': { mode: 0o4755, data: 's' } },
     );
-    const plan = await planFixes([layer(['/usr/libexec/s2i/run', '/usr/libexec/s2i/save-artifacts'])], fs, { scriptsDir: '/usr/libexec/s2i', scripts: ['assemble', 'run', 'usage'] });
+    const plan = await planFixes([layer(['/usr/libexec/s2i/run', '/usr/libexec/s2i/save-artifacts'])], fs, {
+      scriptsDir: '/usr/libexec/s2i',
+      scripts: ['assemble', 'run', 'usage'],
+    });
     expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8)])).to.deep.equal([['usr/libexec/s2i/save-artifacts', '755']]);
   });
 
@@ -234,7 +321,12 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
   });
 
   it("directoryHeader: the layers' header for a directory there now (whatever the engine's mode says); the engine's when no layer has one; none when no directory is there", () => {
-    const now = (mode: number, special?: number, mtime?: number): PathStat => ({ ...stat('directory'), mode, ...(special === undefined ? {} : { special }), ...(mtime === undefined ? {} : { mtime }) });
+    const now = (mode: number, special?: number, mtime?: number): PathStat => ({
+      ...stat('directory'),
+      mode,
+      ...(special === undefined ? {} : { special }),
+      ...(mtime === undefined ? {} : { mtime }),
+    });
     const header = { ...dir(0o2750, 5), uid: 7, gid: 8 };
     expect(directoryHeader(header, now(0o750, 0o2000, 99))).to.equal(header);
     expect(directoryHeader(header, now(0o750))).to.equal(header);
@@ -247,7 +339,10 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
   });
 
   it("keeps the layers' header of /etc when the engine's stat shows the init layer's", async () => {
-    const fs = fileSystem({ '/etc': { ...stat('directory'), mode: 0o755, special: 0, mtime: 1_764_200_000 }, '/etc/passwd': fileStat(5, 0o644, 0, 9) }, { '/etc/passwd': { mode: 0o644, data: 'root\n' } });
+    const fs = fileSystem(
+      { '/etc': { ...stat('directory'), mode: 0o755, special: 0, mtime: 1_764_200_000 }, '/etc/passwd': fileStat(5, 0o644, 0, 9) },
+      { '/etc/passwd': { mode: 0o644, data: 'root\n' } },
+    );
     const plan = await planFixes([layer([], { '/etc': dir(0o775, 4) })], fs);
     expect(plan.parents.map((p) => [p.path, p.mode.toString(8), p.mtime])).to.deep.equal([['etc', '775', 4]]);
     expect(plan.files.map((f) => [f.header.path, f.header.mode.toString(8)])).to.deep.equal([['etc/passwd', '664']]);
@@ -274,23 +369,43 @@ describe('final-fixes: set-id files and /etc/passwd fixed in the extra layer', (
   });
 
   it("refuses a scripts' directory that leads into a tree", async () => {
-    const fs = fileSystem({ '/usr': stat('directory'), '/usr/libexec': stat('directory'), '/usr/libexec/s2i': stat('symlink', 0, '/opt/conda/s2i'), '/opt': stat('directory'), '/opt/conda': stat('directory') }, {});
+    const fs = fileSystem(
+      {
+        '/usr': stat('directory'),
+        '/usr/libexec': stat('directory'),
+        '/usr/libexec/s2i': stat('symlink', 0, '/opt/conda/s2i'),
+        '/opt': stat('directory'),
+        '/opt/conda': stat('directory'),
+      },
+      {},
+    );
     const error = (await rejectionOf(planFixes([layer([])], fs, { scriptsDir: '/usr/libexec/s2i', trees: ['/opt/conda'] }))) as Error;
-    expect(error.message).to.equal('/usr/libexec/s2i in the base image leads into /opt/conda, a tree the builder makes group-writable, where this path cannot put its S2I scripts');
+    expect(error.message).to.equal(
+      '/usr/libexec/s2i in the base image leads into /opt/conda, a tree the builder makes group-writable, where this path cannot put its S2I scripts',
+    );
     expect(String((error as { hint?: string }).hint)).to.contain('--dockerfile');
   });
 
   it('refuses a file in a tree still in need of a fix, reached through a link from outside', async () => {
     const fs = fileSystem(
-      { '/opt': stat('directory'), '/opt/alias': stat('symlink', 0, '/opt/conda'), '/opt/conda': stat('directory'), '/opt/conda/bin': stat('directory'), '/opt/conda/bin/x': fileStat(1, 0o755, 0o4000, 7) },
+      {
+        '/opt': stat('directory'),
+        '/opt/alias': stat('symlink', 0, '/opt/conda'),
+        '/opt/conda': stat('directory'),
+        '/opt/conda/bin': stat('directory'),
+        '/opt/conda/bin/x': fileStat(1, 0o755, 0o4000, 7),
+      },
       {},
     );
     const error = (await rejectionOf(planFixes([layer(['/opt/alias/bin/x'])], fs, { trees: ['/opt/conda'] }))) as Error;
     expect(error.message).to.equal('/opt/conda/bin/x (reached as /opt/alias/bin/x) is in /opt/conda but its mode 4755 was not fixed by the layers');
   });
 
-  it("refuses a file whose engine archive is not the file its stat showed", async () => {
-    const directory = Buffer.concat([encodeEntry({ path: 'x', type: 'directory', mode: 0o755, uid: 0, gid: 0, uname: '', gname: '', mtime: 1, size: 0 }), END_OF_ARCHIVE]);
+  it('refuses a file whose engine archive is not the file its stat showed', async () => {
+    const directory = Buffer.concat([
+      encodeEntry({ path: 'x', type: 'directory', mode: 0o755, uid: 0, gid: 0, uname: '', gname: '', mtime: 1, size: 0 }),
+      END_OF_ARCHIVE,
+    ]);
     // Nothing there by the time of the read; a directory there (replaced between the stat and the read).
     for (const archive of [undefined, directory]) {
       const fs = { ...fileSystem({ '/srv': stat('directory'), '/srv/x': fileStat(1, 0o755, 0o4000, 7) }, {}), read: async () => archive };

@@ -52,13 +52,27 @@ describe('tar-entry: entries written byte by byte, and read back', () => {
     const read = readFirstEntry(archive)!;
     expect(read.header.extra).to.deep.equal([['SCHILY.xattr.security.capability', CAPABILITY]]);
     expect(read.data.toString()).to.equal('su!\n');
-    expect(read.header).to.include({ path: 'usr/bin/su', type: 'file', mode: 0o755, uid: 0, gid: 42, uname: 'root', gname: 'shadow', mtime: 1_700_000_000, size: 4 });
+    expect(read.header).to.include({
+      path: 'usr/bin/su',
+      type: 'file',
+      mode: 0o755,
+      uid: 0,
+      gid: 42,
+      uname: 'root',
+      gname: 'shadow',
+      mtime: 1_700_000_000,
+      size: 4,
+    });
     if (getuid?.() !== 0) this.skip();
     const { dir, remove } = await tempDir('tjs2i-tar-entry-');
     try {
       execFileSync('tar', ['-x', '--xattrs', '--xattrs-include=*', '-C', dir, '-f', '-'], { input: archive });
       const script = 'import os,sys; print(os.getxattr(sys.argv[1], "security.capability").hex())';
-      expect(execFileSync('python3', ['-c', script, join(dir, 'usr/bin/su')]).toString().trim()).to.equal(CAPABILITY.toString('hex'));
+      expect(
+        execFileSync('python3', ['-c', script, join(dir, 'usr/bin/su')])
+          .toString()
+          .trim(),
+      ).to.equal(CAPABILITY.toString('hex'));
       expect((await stat(join(dir, 'usr/bin/su'))).gid).to.equal(42);
       expect(await readFile(join(dir, 'usr/bin/su'), 'utf8')).to.equal('su!\n');
     } finally {

@@ -56,7 +56,13 @@ describe('export-archive', () => {
       config: 'c.json',
       layers: ['a/layer.tar', 'b/layer.tar'],
     });
-    for (const bad of [undefined, Buffer.from('nope'), Buffer.from('[]'), Buffer.from('[{"Config":"c"},{"Config":"d"}]'), Buffer.from('[{"Config":1,"Layers":[]}]')]) {
+    for (const bad of [
+      undefined,
+      Buffer.from('nope'),
+      Buffer.from('[]'),
+      Buffer.from('[{"Config":"c"},{"Config":"d"}]'),
+      Buffer.from('[{"Config":1,"Layers":[]}]'),
+    ]) {
       let error: unknown;
       try {
         readManifest(bad);

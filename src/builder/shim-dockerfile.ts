@@ -8,6 +8,7 @@
  * stacks' start.sh does) and, because of that, no set-uid or set-gid programs.
  */
 import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
+import { JUPYTER_PORT } from '../s2i/jupyter-port.js';
 import { Label } from '../s2i/labels.js';
 import type { Stack } from './stacks.js';
 
@@ -57,7 +58,7 @@ export function builderDockerfile(plan: BuilderPlan): string {
 export function builderLabels(stack: Stack, from: string, trees: readonly string[] = []): Record<string, string> {
   return {
     [Label.scriptsUrl]: `image://${SCRIPTS_DIR}`,
-    [Label.exposeServices]: '8888:http',
+    [Label.exposeServices]: `${JUPYTER_PORT}:http`,
     [Label.tags]: stack.tags.join(','),
     [Label.description]: `S2I builder for Jupyter notebooks (${stack.name}), made by tjs2i from ${from}; runs under any UID with group 0.`,
     [Label.displayName]: `${stack.title} (S2I builder)`,

@@ -4,6 +4,7 @@
  * `http://127.0.0.1:8888/lab?token=4f…` (jupyter_server 2); with a password, without the token.
  * The host in it is the container's: what a user opens is the published port on 127.0.0.1.
  */
+import { JUPYTER_PORT } from '../s2i/jupyter-port.js';
 import { StreamLines } from '../common/stream-lines.js';
 
 export interface ServerUrl {
@@ -12,8 +13,8 @@ export interface ServerUrl {
   token?: string;
 }
 
-/** URLs of the server inside the container (port 8888). */
-const URL_PATTERN = /\bhttps?:\/\/[^\s/?#'"<>]+:8888(\/[^\s?#'"<>]*)?(\?[^\s#'"<>]*)?/g;
+/** URLs of the server inside the container (on JUPYTER_PORT). */
+const URL_PATTERN = new RegExp(`\\bhttps?://[^\\s/?#'"<>]+:${JUPYTER_PORT}(/[^\\s?#'"<>]*)?(\\?[^\\s#'"<>]*)?`, 'g');
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 /** The server URLs in a piece of log text, in order. A masked token (`?token=...`) is no token. */

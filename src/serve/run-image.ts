@@ -10,7 +10,7 @@ import type { Engine } from '../engine/engine.js';
 import { BuildFailedError, UsageError } from '../common/errors.js';
 import { apiUrls, browserUrl, ServerUrlScanner } from './jupyter-url.js';
 import type { Logger } from '../common/log.js';
-import { JUPYTER_PORT, passwordProtected, PUBLISH_IP, RUN_LABEL, type RunOptions } from './run-options.js';
+import { JUPYTER_CONTAINER_PORT, passwordProtected, PUBLISH_IP, RUN_LABEL, type RunOptions } from './run-options.js';
 import { TailBuffer } from '../common/tail-buffer.js';
 
 export interface RunImageOptions extends RunOptions {
@@ -125,7 +125,7 @@ export async function runImage(
         image,
         name,
         labels: { [RUN_LABEL]: '1', ...options.labels },
-        containerPort: JUPYTER_PORT,
+        containerPort: JUPYTER_CONTAINER_PORT,
         hostIp: PUBLISH_IP,
         ...(options.port !== undefined ? { hostPort: options.port } : {}),
         env: options.env.map(({ name: n, value }) => `${n}=${value}`),
@@ -157,10 +157,10 @@ export async function runImage(
     // A failed wait (the engine went away, or this run ended) is not an exit.
     exited.catch(() => undefined);
     const state = await engine.inspectContainer(id, signal);
-    const port = state?.ports[JUPYTER_PORT]?.find((p) => p.hostPort > 0)?.hostPort;
+    const port = state?.ports[JUPYTER_CONTAINER_PORT]?.find((p) => p.hostPort > 0)?.hostPort;
     if (port === undefined) {
       if (exitCode !== undefined || (state && !state.running)) return await died('before Jupyter answered');
-      throw new BuildFailedError(`the engine published no port for ${JUPYTER_PORT} of container ${name}`);
+      throw new BuildFailedError(`the engine published no port for ${JUPYTER_CONTAINER_PORT} of container ${name}`);
     }
     logger.info(`started ${name} from ${image}: waiting for Jupyter on ${PUBLISH_IP}:${port}`);
 

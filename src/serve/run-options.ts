@@ -4,12 +4,14 @@
  * environment, so a password never has to be on a command line) and `--user`. Nothing here ever
  * repeats a variable's value: it may be a password.
  */
+import { JUPYTER_PORT } from '../s2i/jupyter-port.js';
 import { isAbsolute, posix, resolve } from 'node:path';
 import { mergeEnvironment, parseEnvArgument, type EnvVar } from '../s2i/environment.js';
 import { UsageError } from '../common/errors.js';
 
 /** Jupyter's port inside the image. */
-export const JUPYTER_PORT = '8888/tcp';
+/** The engine's name of the container port Jupyter listens on. */
+export const JUPYTER_CONTAINER_PORT = `${JUPYTER_PORT}/tcp`;
 /** Where the port is published: the engine host's loopback only. */
 export const PUBLISH_IP = '127.0.0.1';
 /** Label on every container `tjs2i run`, `preview` and `build --run` start. */

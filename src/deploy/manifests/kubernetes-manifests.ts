@@ -11,7 +11,8 @@ import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolu
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { Stack } from '../../builder/stacks.js';
-import { JUPYTER_PORT, PORT_NAME, SECRET_KEY, defaultMemory, notebookPodSpec, podLabels } from './notebook-pod.js';
+import { PORT_NAME, SECRET_KEY, defaultMemory, notebookPodSpec, podLabels } from './notebook-pod.js';
+import { JUPYTER_PORT } from '../../s2i/jupyter-port.js';
 
 /** An arbitrary UID, as OpenShift would assign: the image does not need its own (1000). */
 export const DEFAULT_UID = 1000770000;

@@ -9,9 +9,9 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
+import { JUPYTER_PORT } from '../../s2i/jupyter-port.js';
 
-export const JUPYTER_PORT = 8888;
-export const PORT_NAME = '8888-tcp';
+export const PORT_NAME = `${JUPYTER_PORT}-tcp`;
 export const CONTAINER_NAME = 'jupyter';
 export const WORK_DIR = '/home/jovyan/work';
 /** Where the Secret is mounted: PASSWORD_FILE points at the `password` key in it. */

@@ -15,7 +15,8 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { Stack } from '../../builder/stacks.js';
-import { CONTAINER_NAME, JUPYTER_PORT, PORT_NAME, SECRET_KEY, defaultMemory, notebookPodSpec, podLabels } from './notebook-pod.js';
+import { CONTAINER_NAME, PORT_NAME, SECRET_KEY, defaultMemory, notebookPodSpec, podLabels } from './notebook-pod.js';
+import { JUPYTER_PORT } from '../../s2i/jupyter-port.js';
 import type { BuildConfig, DeploymentConfig, IObjectMeta, ImageReference, ImageStream, Route, Template, TemplateParameter } from './openshift-types.js';
 
 export const PASSWORD_GENERATOR = '[a-zA-Z0-9]{8}';

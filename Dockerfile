@@ -1,6 +1,5 @@
 # tjs2i in a container, for CI jobs and cluster build pods that talk to a sibling or remote engine
-# (the engine's socket mounted, or DOCKER_HOST=tcp://... with TLS): see "Running tjs2i in a
-# container" in README.md.
+# (the engine's socket mounted, or DOCKER_HOST=tcp://... with TLS): see docs/ci.md.
 #
 #   docker build -t tjs2i .
 #   docker run --rm tjs2i version

@@ -1,4 +1,4 @@
-/** The machine a benchmark ran on, as one Markdown line for the README. */
+/** The machine a benchmark ran on, as one Markdown line for docs/performance.md. */
 import { readFile } from 'node:fs/promises';
 import { cpus, release, totalmem } from 'node:os';
 import { formatBytes } from '../src/common/log.js';

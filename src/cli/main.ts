@@ -1,5 +1,5 @@
 /** The yargs root: commands, global options, and usage errors as one line with exit code 2. */
-import yargs, { type Argv } from 'yargs';
+import yargs from 'yargs';
 import * as buildCommand from './commands/build.js';
 import * as builderCommand from './commands/builder.js';
 import * as previewCommand from './commands/preview.js';
@@ -13,6 +13,10 @@ import { createLogger } from '../common/log.js';
 import { stderrFormat, timestampsFromArgv } from '../common/stderr-format.js';
 import { tjs2iVersion } from '../common/version.js';
 import { keepYoungGenerationSmall } from '../common/gc-pacer.js';
+import { globalOptions } from './global-options.js';
+
+/** Exported for the check of the CI examples' command lines. */
+export { globalOptions };
 
 export async function main(argv: string[]): Promise<void> {
   keepYoungGenerationSmall();
@@ -40,25 +44,4 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(ExitCode.usage);
     })
     .parseAsync();
-}
-
-/** The options of every command (exported for the check of the CI examples' command lines). */
-export function globalOptions(y: Argv): Argv {
-  return y
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'only errors (no step lines, no assemble output)' })
-    .option('verbose', { type: 'boolean', describe: 'more detail, and stacks for unexpected errors' })
-    .option('loglevel', { type: 'number', requiresArg: true, describe: "s2i's log level: 0-1 normal, 2-5 as --verbose" })
-    .option('debug', { type: 'boolean', hidden: true })
-    .option('json', { type: 'boolean', describe: 'print one result object (JSON) on stdout; logs stay on stderr' })
-    .option('docker-host', { type: 'string', requiresArg: true, describe: 'engine endpoint, unix:///path or tcp://host:port (overrides DOCKER_HOST)' })
-    .option('timestamps', {
-      type: 'boolean',
-      describe: 'start every stderr line with the UTC time (default: when stderr is not a terminal, or TJS2I_TIMESTAMPS=1|0)',
-    })
-    .conflicts('quiet', 'verbose')
-    .check((argv) => {
-      const level = argv.loglevel;
-      if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 5)) return '--loglevel must be an integer from 0 to 5';
-      return true;
-    });
 }

@@ -7,20 +7,7 @@ import type { Engine } from '../engine/engine.js';
 import { ExitCode, InterruptedError, Tjs2iError, BuildFailedError } from '../common/errors.js';
 import { createLogger, type Logger, type LogLevel } from '../common/log.js';
 import { stderrFormat } from '../common/stderr-format.js';
-
-export interface GlobalOptions {
-  quiet?: boolean;
-  debug?: boolean;
-  verbose?: boolean;
-  /** s2i's --loglevel: 0 and 1 are the normal output, 2 and more add debug lines. */
-  loglevel?: number;
-  /** One result object on stdout (logs stay on stderr). */
-  json?: boolean;
-  /** --docker-host: overrides DOCKER_HOST. */
-  dockerHost?: string;
-  /** --timestamps / --no-timestamps (default: TJS2I_TIMESTAMPS, else when stderr is not a terminal). */
-  timestamps?: boolean;
-}
+import type { GlobalOptions } from './global-options.js';
 
 export interface CommandContext {
   logger: Logger;

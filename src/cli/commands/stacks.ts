@@ -1,11 +1,11 @@
 import type { ArgumentsCamelCase } from 'yargs';
-import type { GlobalOptions } from '../run-command.js';
+import type { GlobalOptionTypes } from '../global-options.js';
 import { defaultTrees, STACKS, type Stack } from '../../builder/stacks.js';
 
 export const command = 'stacks';
 export const describe = 'List the Jupyter stacks `tjs2i builder` knows: upstream image, languages, trees made writable for group 0';
 
-export function handler(args: ArgumentsCamelCase<GlobalOptions>): void {
+export function handler(args: ArgumentsCamelCase<GlobalOptionTypes>): void {
   process.stdout.write(args.json ? `${JSON.stringify({ ok: true, stacks: STACKS.map(stackJson) })}\n` : stacksTable(STACKS));
 }
 

@@ -3,54 +3,47 @@
  * template (default) or Kubernetes manifests, or write it with --output. Needs no engine.
  */
 import { resolve } from 'node:path';
-import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { formatError, jsonResult, type GlobalOptions } from '../run-command.js';
+import type { BuilderArguments, Options } from 'yargs';
+import { formatError, jsonResult } from '../run-command.js';
+import type { GlobalArgv } from '../global-options.js';
+import { stackPositionalSpec } from '../stack-positional.js';
 import { ExitCode, Tjs2iError, UsageError } from '../../common/errors.js';
 import { createLogger } from '../../common/log.js';
 import { stderrFormat } from '../../common/stderr-format.js';
-import { STACKS } from '../../builder/stacks.js';
 import { FORMATS, serializeManifest, templateDefinition } from '../../deploy/template-definition.js';
 import { writeFileAtomic } from '../../common/write-file-atomic.js';
-
-interface TemplateArgs extends GlobalOptions {
-  stack: string;
-  format: string;
-  output?: string;
-  memory?: string;
-  volumeSize?: string;
-  deploymentConfig?: boolean;
-  image?: string;
-  name?: string;
-  host?: string;
-  uid?: number;
-}
 
 export const command = 'template <stack>';
 export const describe = 'Print an OpenShift template or Kubernetes manifests that deploy a notebook of the stack';
 
-export const builder = (yargs: Argv): Argv<TemplateArgs> =>
-  yargs
-    .positional('stack', { type: 'string', demandOption: true, describe: `one of ${STACKS.map((s) => s.name).join(', ')}` })
-    .option('format', { type: 'string', default: 'openshift', requiresArg: true, describe: `${FORMATS.join(' or ')}` })
-    .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'write to this file (replaced atomically) instead of stdout' })
-    .option('memory', { type: 'string', requiresArg: true, describe: 'memory limit, e.g. 2Gi (default by stack; OpenShift: the default of MEMORY_LIMIT)' })
-    .option('volume-size', {
-      type: 'string',
-      requiresArg: true,
-      describe: 'a persistent volume on /home/jovyan/work of this size (OpenShift: the default of VOLUME_SIZE)',
-    })
-    .option('deployment-config', { type: 'boolean', describe: 'OpenShift: a DeploymentConfig instead of a Deployment, for OpenShift 3.x' })
-    .group(['image', 'name', 'host', 'uid'], 'Kubernetes (--format kubernetes):')
-    .option('image', { type: 'string', requiresArg: true, describe: 'the image tjs2i build made, as the cluster pulls it (required)' })
-    .option('name', { type: 'string', requiresArg: true, describe: 'name of the objects (default: the stack)' })
-    .option('host', { type: 'string', requiresArg: true, describe: 'public host name: adds an Ingress with TLS (certificate in secret <name>-tls)' })
-    .option('uid', {
-      type: 'number',
-      requiresArg: true,
-      describe: 'the UID the pod runs as, with group 0 (default 1000770000)',
-    }) as unknown as Argv<TemplateArgs>;
+const kubernetesGroup = 'Kubernetes (--format kubernetes):';
 
-export async function handler(args: ArgumentsCamelCase<TemplateArgs>): Promise<void> {
+const templateOptionSpecs = {
+  format: { type: 'string', default: 'openshift', requiresArg: true, describe: `${FORMATS.join(' or ')}` },
+  output: { alias: 'o', type: 'string', requiresArg: true, describe: 'write to this file (replaced atomically) instead of stdout' },
+  memory: { type: 'string', requiresArg: true, describe: 'memory limit, e.g. 2Gi (default by stack; OpenShift: the default of MEMORY_LIMIT)' },
+  'volume-size': {
+    type: 'string',
+    requiresArg: true,
+    describe: 'a persistent volume on /home/jovyan/work of this size (OpenShift: the default of VOLUME_SIZE)',
+  },
+  'deployment-config': { type: 'boolean', describe: 'OpenShift: a DeploymentConfig instead of a Deployment, for OpenShift 3.x' },
+  image: { type: 'string', requiresArg: true, describe: 'the image tjs2i build made, as the cluster pulls it (required)', group: kubernetesGroup },
+  name: { type: 'string', requiresArg: true, describe: 'name of the objects (default: the stack)', group: kubernetesGroup },
+  host: {
+    type: 'string',
+    requiresArg: true,
+    describe: 'public host name: adds an Ingress with TLS (certificate in secret <name>-tls)',
+    group: kubernetesGroup,
+  },
+  uid: { type: 'number', requiresArg: true, describe: 'the UID the pod runs as, with group 0 (default 1000770000)', group: kubernetesGroup },
+} as const satisfies Record<string, Options>;
+
+export const builder = (yargs: GlobalArgv) => yargs.positional('stack', stackPositionalSpec).options(templateOptionSpecs);
+
+type TemplateArgs = BuilderArguments<typeof builder>;
+
+export async function handler(args: TemplateArgs): Promise<void> {
   const stderr = createLogger(stderrFormat(args.timestamps));
   try {
     // The Kubernetes manifest holds the generated password (in its Secret): it goes to a pipe

@@ -1,17 +1,15 @@
-import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { runCommand, type GlobalOptions } from '../run-command.js';
-
-interface UsageArgs extends GlobalOptions {
-  builder: string;
-}
+import type { BuilderArguments } from 'yargs';
+import { runCommand } from '../run-command.js';
+import type { GlobalArgv } from '../global-options.js';
 
 export const command = 'usage <builder>';
 export const describe = "Print a builder image's usage (its S2I usage script)";
 
-export const builder = (yargs: Argv): Argv<UsageArgs> =>
-  yargs.positional('builder', { type: 'string', demandOption: true, describe: 'builder image' }) as unknown as Argv<UsageArgs>;
+export const builder = (yargs: GlobalArgv) => yargs.positional('builder', { type: 'string', demandOption: true, describe: 'builder image' });
 
-export async function handler(args: ArgumentsCamelCase<UsageArgs>): Promise<void> {
+type UsageArgs = BuilderArguments<typeof builder>;
+
+export async function handler(args: UsageArgs): Promise<void> {
   await runCommand(args, async ({ logger, engine, signal }) => {
     let text = '';
     const { showUsage } = await import('../../s2i/show-usage.js');

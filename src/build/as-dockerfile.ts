@@ -8,30 +8,16 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { UidRange } from '../s2i/allowed-uids.js';
-import { checkAllowedUser } from '../s2i/allowed-uids.js';
-import { builderFromImage, checkBuilderUser, type BuilderImage } from '../s2i/builder-image.js';
-import { assembleUserOf } from '../s2i/assemble-user.js';
-import type { BuildOptions } from './build.js';
-import { validateDestination } from './build.js';
+import type { BuildOptions } from './build-options.js';
 import { renderDockerfile } from './as-dockerfile-text.js';
 import type { Engine } from '../engine/engine.js';
-import { mergeEnvironment, readEnvironmentFile, readSourceEnvironment } from '../s2i/environment.js';
-import { EngineUnreachableError, throwIfAborted, UsageError } from '../common/errors.js';
+import { throwIfAborted, UsageError } from '../common/errors.js';
 import { extractTo } from './as-dockerfile-context.js';
+import { inspectBuilderIfPossible, type InspectedBuilder } from './find-builder.js';
 import type { Logger } from '../common/log.js';
 import { outputLabels } from './output-labels.js';
-import { redactCredentials } from '../common/redact.js';
-import { DEFAULT_DESTINATION, Label, provenanceLabels } from '../s2i/labels.js';
-import { ScriptFinder } from '../s2i/scripts.js';
-import { compileExclude, readS2iIgnore, sourceFilter } from '../source/source-filter.js';
-import { prepareSource } from '../source/prepare-source.js';
-import { packTrees, type PackEntry } from '../source/pack-trees.js';
-
-/** What a tjs2i builder has, assumed when the builder cannot be inspected. */
-export const DEFAULT_BUILDER_USER = '1000';
-export const DEFAULT_SCRIPTS_URL = 'image:///usr/libexec/s2i';
-const INSPECT_TIMEOUT_MS = 10_000;
+import { planBuild, type BuildPlan, type MadeWhilePlanning, type PlanMode } from './plan-build.js';
+import { packTrees } from '../source/pack-trees.js';
 
 export interface DockerfileResult {
   dockerfile: string;
@@ -39,135 +25,118 @@ export interface DockerfileResult {
   builderInspected: boolean;
 }
 
+/**
+ * Nothing runs in the builder, so it is inspected only if an engine answers and has it, else a
+ * tjs2i builder is assumed; every source step is shown as `source`; the Dockerfile lists the variables.
+ */
+const AS_DOCKERFILE: PlanMode<InspectedBuilder | undefined> = { findBuilder: inspectBuilderIfPossible, showsClone: false, logsEnvironment: false };
+
+/** Where the Dockerfile and its context go, and the temporary names they are written under first. */
+interface ContextPaths {
+  /** As given to --as-dockerfile, for messages. */
+  given: string;
+  dockerfile: string;
+  context: string;
+  uploadDir: string;
+  staging: string;
+  tmpDockerfile: string;
+}
+
 export async function writeAsDockerfile(engine: Engine, path: string, options: BuildOptions, logger: Logger, signal?: AbortSignal): Promise<DockerfileResult> {
   if (options.incremental || options.removePrevious) {
     throw new UsageError('--incremental and --rm need an engine build', 'drop them, or drop --as-dockerfile');
   }
-  const dockerfile = resolve(path);
-  const context = dirname(dockerfile);
-  const uploadDir = join(context, 'upload');
-  for (const existing of [dockerfile, uploadDir]) {
+  const paths = contextPaths(path);
+  for (const existing of [paths.dockerfile, paths.uploadDir]) {
     if (await lstat(existing).catch(() => undefined)) {
       throw new UsageError(`${existing} already exists`, 'remove it, or give --as-dockerfile a path in a new directory');
     }
   }
-  const exclude = compileExclude(options.exclude);
-  const destinationFlag = validateDestination(options.destination);
-  const fileEnv = options.environmentFile ? await readEnvironmentFile(options.environmentFile) : [];
-
-  const builder = await inspectIfPossible(engine, options.builder, logger, signal);
-  const ranges: UidRange[] = options.allowedUids ?? [];
-  const imageUser = builder?.user ?? DEFAULT_BUILDER_USER;
-  const buildUser = builder
-    ? assembleUserOf(builder, options.assembleUser, ranges)
-    : {
-        user: (options.assembleUser ?? DEFAULT_BUILDER_USER).trim(),
-        uid: checkAllowedUser((options.assembleUser ?? DEFAULT_BUILDER_USER).trim(), ranges, 'assemble user'),
-      };
-  if (!builder) checkBuilderUser('(assemble user)', buildUser.user);
-  const destination = destinationFlag ?? validateDestination(builder?.destination, `the builder label ${Label.destination}`) ?? DEFAULT_DESTINATION;
-
-  const source = await logger.step('source', redactCredentials(options.source.location), () => prepareSource(options.source, logger, signal));
-  const finder = new ScriptFinder(
-    { scriptsUrl: options.scriptsUrl, sourceDir: source.dir, imageScriptsUrl: builder ? builder.scriptsUrl : DEFAULT_SCRIPTS_URL, destination },
-    signal,
-  );
-  const suffix = randomBytes(4).toString('hex');
-  const staging = join(context, `.tjs2i-upload-${suffix}`);
-  const tmpDockerfile = `${dockerfile}.tjs2i-${suffix}`;
+  const made: MadeWhilePlanning = {};
   /** The first directory this run made for the context, removed again if nothing was written. */
   let created: string | undefined;
   let written = false;
   try {
-    const env = mergeEnvironment(fileEnv, await readSourceEnvironment(source.dir), options.env ?? []);
-    const assemble = await finder.require('assemble');
-    const run = await finder.require('run');
-    const scripts: PackEntry[] = [assemble, run]
-      .filter((s) => s.hostPath)
-      .map((s) => ({ source: s.hostPath as string, name: `scripts/${s.name}`, mode: 0o755 }));
-    const { labels } = outputLabels({
-      builder: builder?.labels ?? {},
-      applicationName: options.applicationName,
-      description: options.description,
-      provenance: provenanceLabels(options.builder, source.provenance),
-    });
-    // The FROM image brings its own labels: only the ones this build changes are written.
-    const changed = Object.fromEntries(Object.entries(labels).filter(([k, v]) => builder?.labels[k] !== v));
-    const text = renderDockerfile({
-      builder: options.builder,
-      assembleUser: buildUser.user,
-      assembleUid: buildUser.uid,
-      imageUser,
-      destination,
-      assemble: assemble.imagePath,
-      run: run.imagePath,
-      uploadsScripts: scripts.length > 0,
-      env,
-      labels: changed,
-    });
-
-    await logger.step('write', `${basename(dockerfile)} and upload/ in ${context}`, async () => {
-      created = await mkdir(context, { recursive: true });
-      // A context inside the source would be packed into itself while it is written.
-      const inside = relative(await realpath(source.dir), await realpath(context));
-      const within = inside !== '' && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split(sep).join('/') : undefined;
-      if (inside === '') {
-        throw new UsageError(`--as-dockerfile ${path} would write into the top of the source`, 'give a path outside the source, or in a subdirectory of it');
-      }
-      const filter = sourceFilter(exclude, (await readS2iIgnore(source.dir))?.rules);
-      const exclusion = within ? (r: string, d: boolean) => r === within || r.startsWith(`${within}/`) || filter(r, d) : filter;
-      await mkdir(staging);
-      const pack = packTrees({
-        uid: buildUser.uid,
-        gid: 0,
-        trees: [{ dir: source.dir, prefix: 'src', exclude: exclusion }],
-        files: scripts,
-        onSkip: (p, reason) => logger.warn(`skipped ${p}: ${reason}`),
-      });
-      const [packed] = await Promise.all([pack.done, extractTo(staging, pack.stream)]);
-      logger.info(`    ${packed.files} files, ${packed.directories} directories, ${packed.symlinks} symlinks`);
-      if (scripts.length === 0) await mkdir(join(staging, 'scripts'));
-      throwIfAborted(signal);
+    const plan = await planBuild(engine, options, AS_DOCKERFILE, made, logger, signal);
+    const text = dockerfileOf(plan, options);
+    await logger.step('write', `${basename(paths.dockerfile)} and upload/ in ${paths.context}`, async () => {
+      created = await mkdir(paths.context, { recursive: true });
+      await writeContext(plan, paths, logger, signal);
       // Everything is written under temporary names and renamed last, so an interrupted or failed
       // run leaves neither a half context nor a Dockerfile without its upload/.
-      await writeFile(tmpDockerfile, text, { flag: 'wx' });
-      await rename(staging, uploadDir);
-      await rename(tmpDockerfile, dockerfile).catch(async (error: unknown) => {
-        await rm(uploadDir, { recursive: true, force: true });
+      await writeFile(paths.tmpDockerfile, text, { flag: 'wx' });
+      await rename(paths.staging, paths.uploadDir);
+      await rename(paths.tmpDockerfile, paths.dockerfile).catch(async (error: unknown) => {
+        await rm(paths.uploadDir, { recursive: true, force: true });
         throw error;
       });
       written = true;
     });
-    logger.info(`wrote ${dockerfile}; build it with: docker build -t <image> ${context}`);
-    return { dockerfile, context, builderInspected: builder !== undefined };
+    logger.info(`wrote ${paths.dockerfile}; build it with: docker build -t <image> ${paths.context}`);
+    return { dockerfile: paths.dockerfile, context: paths.context, builderInspected: plan.builder !== undefined };
   } finally {
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    await rm(tmpDockerfile, { force: true }).catch(() => undefined);
+    const { source, scripts } = made;
+    await rm(paths.staging, { recursive: true, force: true }).catch(() => undefined);
+    await rm(paths.tmpDockerfile, { force: true }).catch(() => undefined);
     if (!written && created) await rm(created, { recursive: true, force: true }).catch(() => undefined);
-    await finder.cleanup().catch(() => undefined);
-    await source.cleanup().catch((error: unknown) => logger.warn(`could not remove ${source.dir}: ${String(error)}`));
+    await scripts?.cleanup().catch(() => undefined);
+    await source?.cleanup().catch((error: unknown) => logger.warn(`could not remove ${source.dir}: ${String(error)}`));
   }
 }
 
-/** The builder as the engine knows it, or undefined (with a warning) when there is no engine or no such image. */
-async function inspectIfPossible(engine: Engine, name: string, logger: Logger, signal?: AbortSignal): Promise<BuilderImage | undefined> {
-  const timeout = AbortSignal.timeout(INSPECT_TIMEOUT_MS);
-  const defaults = `assuming a tjs2i builder (USER ${DEFAULT_BUILDER_USER}, scripts in ${DEFAULT_SCRIPTS_URL}, destination ${DEFAULT_DESTINATION})`;
-  try {
-    const info = await engine.inspectImage(name, signal ? AbortSignal.any([signal, timeout]) : timeout);
-    if (!info) {
-      logger.warn(`builder ${name} is not in the engine; ${defaults}`);
-      return undefined;
-    }
-    const builder = builderFromImage(name, info);
-    logger.info(`    builder ${name} found: USER ${builder.user}${builder.scriptsUrl ? `, scripts ${builder.scriptsUrl}` : ''}`);
-    return builder;
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    if (error instanceof EngineUnreachableError || timeout.aborted) {
-      logger.warn(`no engine to inspect builder ${name}; ${defaults}`);
-      return undefined;
-    }
-    throw error;
+function contextPaths(given: string): ContextPaths {
+  const dockerfile = resolve(given);
+  const context = dirname(dockerfile);
+  const suffix = randomBytes(4).toString('hex');
+  return {
+    given,
+    dockerfile,
+    context,
+    uploadDir: join(context, 'upload'),
+    staging: join(context, `.tjs2i-upload-${suffix}`),
+    tmpDockerfile: `${dockerfile}.tjs2i-${suffix}`,
+  };
+}
+
+/** The Dockerfile of the plan: what an engine build would do, as Dockerfile instructions. */
+function dockerfileOf(plan: BuildPlan<InspectedBuilder | undefined>, options: BuildOptions): string {
+  const { labels } = outputLabels(plan.labels);
+  // The FROM image brings its own labels: only the ones this build changes are written.
+  const changed = Object.fromEntries(Object.entries(labels).filter(([k, v]) => plan.labels.builder[k] !== v));
+  return renderDockerfile({
+    builder: options.builder,
+    assembleUser: plan.buildUser.user,
+    assembleUid: plan.buildUser.uid,
+    imageUser: plan.imageUser,
+    destination: plan.destination,
+    assemble: plan.assemble.imagePath,
+    run: plan.run.imagePath,
+    uploadsScripts: plan.scriptFiles.length > 0,
+    env: plan.env,
+    labels: changed,
+  });
+}
+
+/** The source (filtered as for a build) and the external scripts, written into the staging directory. */
+async function writeContext(plan: BuildPlan<InspectedBuilder | undefined>, paths: ContextPaths, logger: Logger, signal?: AbortSignal): Promise<void> {
+  // A context inside the source would be packed into itself while it is written.
+  const inside = relative(await realpath(plan.source.dir), await realpath(paths.context));
+  const within = inside !== '' && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split(sep).join('/') : undefined;
+  if (inside === '') {
+    throw new UsageError(`--as-dockerfile ${paths.given} would write into the top of the source`, 'give a path outside the source, or in a subdirectory of it');
   }
+  const filter = await plan.sourceFilter();
+  const exclusion = within ? (r: string, d: boolean) => r === within || r.startsWith(`${within}/`) || filter(r, d) : filter;
+  await mkdir(paths.staging);
+  const pack = packTrees({
+    uid: plan.buildUser.uid,
+    gid: 0,
+    trees: [{ dir: plan.source.dir, prefix: 'src', exclude: exclusion }],
+    files: plan.scriptFiles,
+    onSkip: (p, reason) => logger.warn(`skipped ${p}: ${reason}`),
+  });
+  const [packed] = await Promise.all([pack.done, extractTo(paths.staging, pack.stream)]);
+  logger.info(`    ${packed.files} files, ${packed.directories} directories, ${packed.symlinks} symlinks`);
+  if (plan.scriptFiles.length === 0) await mkdir(join(paths.staging, 'scripts'));
+  throwIfAborted(signal);
 }

@@ -1,62 +1,34 @@
 /**
- * The S2I build pipeline: inspect the builder, fetch the source, (for --incremental) save the
- * previous image's artifacts, upload sources, scripts and artifacts into a container made from the
- * builder, run assemble as the assemble user with the build environment, commit with the run
- * script as Cmd. Every stage is a timed step; containers and temporary directories are removed on
- * every path; the output tag is only written after the final commit, so a failed build never moves it.
+ * The S2I build pipeline: plan the build (builder, assemble user, source, environment, scripts),
+ * compare with the output tag (the same inputs again build nothing), for --incremental save the
+ * previous image's artifacts, make a container from the builder and put the files in — written
+ * directly for tjs2i's default assemble when nothing is to install, else uploaded with the scripts
+ * and artifacts and assembled as the assemble user — then commit with the run script as Cmd and tag.
+ * Every stage is a timed step; containers and temporary directories are removed on every path; the
+ * output tag is only written after the final commit, so a failed build never moves it.
  */
-import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import type { UidRange } from '../s2i/allowed-uids.js';
 import { artifactsArchive, saveArtifacts, type SavedArtifacts } from './artifacts.js';
-import { builderFromImage, MISSING_BUILDER_HINT, type BuilderImage } from '../s2i/builder-image.js';
-import { describeScript, FingerprintLabel, recordLabels, type FingerprintInputs } from './fingerprint.js';
-import { assembleUserOf, type BuildUser } from '../s2i/assemble-user.js';
+import { BuildContainer } from './build-container.js';
+import type { BuildOptions } from './build-options.js';
 import type { CheckCache } from './direct-write-cache.js';
-import { checkContainerOnce, directWriteDecision, packDirect } from './direct-write.js';
+import { checkContainerOnce, directWriteDecision, packDirect, type DirectWriteDecision } from './direct-write.js';
 import type { CommitSpec, Engine, ImageInfo } from '../engine/engine.js';
-import { mergeEnvironment, readEnvironmentFile, readSourceEnvironment, toDockerEnv, type EnvVar } from '../s2i/environment.js';
+import { toDockerEnv } from '../s2i/environment.js';
 import { BuildFailedError, InterruptedError, throwIfAborted, UsageError } from '../common/errors.js';
+import { pullBuilder, type InspectedBuilder } from './find-builder.js';
 import { IMAGE_METADATA_PATH, parseImageMetadata } from '../s2i/image-metadata.js';
 import { isValidImageName, parseImageRef } from '../registry/image-ref.js';
 import { formatBytes, type Logger } from '../common/log.js';
 import { outputLabels } from './output-labels.js';
-import { DEFAULT_PULL_POLICY, ensureImage, type PullPolicy } from '../registry/pull-policy.js';
-import { redactCredentials } from '../common/redact.js';
-import { Label, provenanceLabels } from '../s2i/labels.js';
-import { ScriptFinder, type ScriptLocation } from '../s2i/scripts.js';
-import { compileExclude, readS2iIgnore, sourceFilter } from '../source/source-filter.js';
-import { prepareSource, sourceKind, type PreparedSource, type SourceSpec } from '../source/prepare-source.js';
-import { tjs2iVersion } from '../common/version.js';
+import { planBuild, type BuildPlan, type MadeWhilePlanning, type PlanMode, type SourceFilter } from './plan-build.js';
+import { Label } from '../s2i/labels.js';
+import { ScriptFinder } from '../s2i/scripts.js';
 import { TailBuffer } from '../common/tail-buffer.js';
-import { packTrees, type PackEntry } from '../source/pack-trees.js';
+import { packTrees } from '../source/pack-trees.js';
+import { compareWithOutputTag } from './up-to-date.js';
 
-export interface BuildOptions {
-  source: SourceSpec;
-  builder: string;
-  output: string;
-  /** `-e NAME=VALUE`, highest precedence. */
-  env?: EnvVar[];
-  /** `-E FILE`, lowest precedence. */
-  environmentFile?: string;
-  scriptsUrl?: string;
-  destination?: string;
-  assembleUser?: string;
-  allowedUids?: UidRange[];
-  /** `--exclude` regexp; undefined for the default (.git), '' for nothing. */
-  exclude?: string;
-  incremental?: boolean;
-  /** `--rm`: remove the image the output tag named before, once the new one is tagged. */
-  removePrevious?: boolean;
-  applicationName?: string;
-  description?: string;
-  /** When to pull the builder (default if-not-present). */
-  pullPolicy?: PullPolicy;
-  /** Build even when the output tag was built from the same inputs (its fingerprint label). */
-  force?: boolean;
-  /** Where checks of builder images that passed are remembered (the CLI's: the user's cache directory). */
-  checkCache?: CheckCache;
-}
+export type { BuildOptions } from './build-options.js';
 
 export interface BuildResult {
   image: string;
@@ -74,194 +46,287 @@ export interface BuildResult {
   directWrite: boolean;
 }
 
+/** An engine build needs its builder (pulled as the pull policy says), and names a clone and the build variables. */
+const ENGINE_BUILD: PlanMode<InspectedBuilder> = { findBuilder: pullBuilder, showsClone: true, logsEnvironment: true };
+
 const TAIL_LINES = 15;
 
 export async function build(engine: Engine, options: BuildOptions, logger: Logger, signal?: AbortSignal): Promise<BuildResult> {
   const started = performance.now();
-  // Everything that can be checked without the engine is checked first.
-  if (!isValidImageName(options.output)) {
-    throw new UsageError(`invalid output image name ${options.output}`, 'use lowercase name[:tag], e.g. my-course:latest');
-  }
-  const output = parseImageRef(options.output);
-  const tag = `${output.repository}:${output.tag}`;
-  const exclude = compileExclude(options.exclude);
-  const destination = validateDestination(options.destination);
-  const fileEnv = options.environmentFile ? await readEnvironmentFile(options.environmentFile) : [];
-
-  const { builder, builderEnv } = await logger.step('inspect', `builder ${options.builder}`, async () => {
-    const info = await ensureImage(engine, options.builder, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, { missingHint: MISSING_BUILDER_HINT });
-    return { builder: builderFromImage(options.builder, info), builderEnv: info.env };
-  });
-  const buildUser = assembleUserOf(builder, options.assembleUser, options.allowedUids ?? []);
-  const dest = destination ?? (validateDestination(builder.destination, `the builder label ${Label.destination}`) as string);
-  throwIfAborted(signal);
-
-  const kind = sourceKind(options.source.location, options.source.copy);
-  const stepName = kind === 'directory' ? 'source' : 'clone';
-  const source = await logger.step(stepName, redactCredentials(options.source.location), () => prepareSource(options.source, logger, signal));
-  const cleanups: (() => Promise<void>)[] = [() => source.cleanup()];
-  const name = `tjs2i-build-${randomBytes(6).toString('hex')}`;
-  /** The container to remove: its name once creating it was asked for, its id once known. */
-  let container: string | undefined;
+  const output = outputImageOf(options.output);
+  const made: MadeWhilePlanning = {};
+  const container = new BuildContainer(engine);
+  let artifacts: SavedArtifacts | undefined;
   try {
-    const env = mergeEnvironment(fileEnv, await readSourceEnvironment(source.dir), options.env ?? []);
-    if (env.length) logger.info(`    environment: ${env.map((v) => v.name).join(', ')}`);
-    const finder = new ScriptFinder({ scriptsUrl: options.scriptsUrl, sourceDir: source.dir, imageScriptsUrl: builder.scriptsUrl, destination: dest }, signal);
-    cleanups.push(() => finder.cleanup());
-    const assemble = await finder.require('assemble');
-    const run = await finder.require('run');
-    logger.debug(`assemble: ${assemble.imagePath} (${assemble.origin}); run: ${run.imagePath} (${run.origin}); destination ${dest}`);
-
-    // What the output is made from; for a commit, a build of the same inputs is skipped.
-    const record = await recordOf({ options, source, builder, run, assemble, env, dest, buildUser });
-    const commit = kind === 'directory' || source.incomplete ? undefined : source.provenance.commit?.id;
-    if (!commit)
-      logger.debug(
-        `not looking for an up-to-date ${tag}: ${source.incomplete ? `the source is not the commit's content (${source.incomplete})` : 'the source is a directory used as it is, not a commit'}`,
-      );
-    const recorded = recordLabels(record, commit !== undefined);
-    const fingerprint = recorded[FingerprintLabel.fingerprint];
-    const previous = options.incremental || options.removePrevious || commit ? await engine.inspectImage(tag, signal) : undefined;
-    if (commit && previous && previous.labels[FingerprintLabel.fingerprint] === fingerprint) {
-      if (options.force) {
-        logger.info(`    ${tag} is up to date; rebuilding it (--force)`);
-      } else {
-        logger.info(`${tag} is up to date: built from ${commit} with ${options.builder}; use --force to rebuild`);
-        return {
-          image: tag,
-          imageId: previous.id,
-          size: previous.size,
-          durationMs: performance.now() - started,
-          labels: previous.labels,
-          previousImageId: previous.id,
-          incremental: false,
-          upToDate: true,
-          directWrite: false,
-        };
-      }
-    }
-    let artifacts: SavedArtifacts | undefined;
-    if (options.incremental) {
-      artifacts = await previousArtifacts(engine, { previous, options, source, buildUser, env, dest }, logger, signal);
-      if (artifacts) cleanups.push((artifacts as SavedArtifacts).cleanup);
-    }
-    throwIfAborted(signal);
-    const filter = sourceFilter(exclude, (await readS2iIgnore(source.dir))?.rules);
-    const decision = await directWriteDecision({
-      builderLabels: builder.labels,
-      builderEnv,
-      assemble,
-      env,
-      artifacts: artifacts !== undefined,
-      destination: dest,
-      sourceDir: source.dir,
-      filter,
-    });
-
-    container = name;
-    const id = await engine.createContainer(
-      {
-        image: builder.id,
-        name,
-        user: buildUser.user,
-        // As s2i does: /usr/bin/env as entrypoint, so the builder's own entrypoint cannot swallow
-        // the assemble command.
-        entrypoint: ['/usr/bin/env'],
-        cmd: [assemble.imagePath],
-        env: toDockerEnv(env),
-      },
-      signal,
+    const plan = await planBuild(engine, options, ENGINE_BUILD, made, logger, signal);
+    logger.debug(
+      `assemble: ${plan.assemble.imagePath} (${plan.assemble.origin}); run: ${plan.run.imagePath} (${plan.run.origin}); destination ${plan.destination}`,
     );
-    container = id;
-
-    // The direct write needs the builder's home as tjs2i builders have it: checked in the container.
-    let notDirect: string | undefined;
-    if (decision.direct) {
-      const checked = await checkContainerOnce(
-        engine,
-        id,
-        { imageId: builder.id, platform: builder.platform, home: decision.home, uid: buildUser.uid },
-        options.checkCache,
-        signal,
-      );
-      if (checked.cached) logger.debug(`the builder's home passed the direct write's check before (image ${shortId(builder.id)}): not checked again`);
-      notDirect = checked.notDirect;
-    } else notDirect = decision.reason;
-    if (notDirect === undefined && decision.direct) {
-      logger.info(`assemble: tjs2i default, written directly (no dependency files)`);
-      await writeDirect(engine, id, { source, run, buildUser, dest, filter, home: decision.home }, logger, signal);
-      throwIfAborted(signal);
-      const labels = outputLabelsOf(builder, options, source, undefined, recorded, logger);
-      const imageId = await commitAndTag(
-        engine,
-        id,
-        { cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels },
-        output,
-        logger,
-        signal,
-      );
-      return await finish(engine, { options, previous, imageId, tag, labels, started, incremental: false, directWrite: true }, logger);
-    }
-    logger.info(`assemble: ${assemble.imagePath} (${assemble.origin}), run in the build container: ${notDirect}`);
-    await upload(engine, id, { source, assemble, run, buildUser, dest, filter }, logger, signal);
-    if (artifacts) {
-      const saved = artifacts;
-      await logger.step('artifacts', `${saved.entries} entries, ${formatBytes(saved.bytes)} to ${posix.join(dest, 'artifacts')}`, () =>
-        engine.putArchive(id, artifactsArchive(saved.path, buildUser.uid), dest, signal),
-      );
-    }
+    const outputTag = await compareWithOutputTag(engine, plan, options, output.name, logger, signal);
+    if (outputTag.upToDate) return upToDateResult(output.name, outputTag.upToDate, started);
+    if (options.incremental) artifacts = await previousArtifacts(engine, plan, options, outputTag.previous, logger, signal);
     throwIfAborted(signal);
 
-    const tail = new TailBuffer(TAIL_LINES);
-    const exitCode = await logger.step('assemble', assemble.imagePath, () =>
-      engine.run(
-        id,
-        (chunk, stream) => {
-          tail.push(chunk, stream);
-          logger.output(chunk, stream);
-        },
+    const filter = await plan.sourceFilter();
+    const decision = await decideDirectWrite(plan, filter, artifacts);
+    const id = await container.create(plan, signal);
+    const writing = await confirmDirectWrite(engine, id, plan, decision, options.checkCache, logger, signal);
+    // The labels assemble asked for; a direct write asks for none.
+    let metadata: Record<string, string> | undefined;
+    if (writing.direct) await writeDirectly(engine, id, plan, { home: writing.home, filter }, logger, signal);
+    else metadata = await assembleInContainer(engine, id, plan, { reason: writing.reason, filter, artifacts, output: options.output }, logger, signal);
+
+    const labels = outputLabelsOf(plan, metadata, outputTag.recorded, logger);
+    const image: CommitSpec = { cmd: [plan.run.imagePath], user: plan.imageUser, entrypoint: plan.builder.entrypoint, labels };
+    const imageId = await commitAndTag(engine, id, image, output, logger, signal);
+    const incremental = !writing.direct && artifacts !== undefined;
+    return await finish(
+      engine,
+      { options, previous: outputTag.previous, imageId, tag: output.name, labels, started, incremental, directWrite: writing.direct },
+      logger,
+    );
+  } finally {
+    // Best effort: a cleanup failure is reported but never hides the build's own error.
+    // The container and the temporary directories are independent: removed at the same time.
+    await Promise.all([
+      container.remove(logger),
+      ...[made.source, made.scripts, artifacts].map((temporary) =>
+        temporary?.cleanup().catch((error: unknown) => logger.warn(`cleanup failed: ${String(error)}`)),
+      ),
+    ]);
+  }
+}
+
+interface OutputImage {
+  repository: string;
+  tag: string;
+  /** `repository:tag`. */
+  name: string;
+}
+
+/** The output image, checked before anything else: a bad name costs no engine call. */
+function outputImageOf(name: string): OutputImage {
+  if (!isValidImageName(name)) {
+    throw new UsageError(`invalid output image name ${name}`, 'use lowercase name[:tag], e.g. my-course:latest');
+  }
+  const { repository, tag } = parseImageRef(name);
+  return { repository, tag, name: `${repository}:${tag}` };
+}
+
+function upToDateResult(tag: string, image: ImageInfo, started: number): BuildResult {
+  return {
+    image: tag,
+    imageId: image.id,
+    size: image.size,
+    durationMs: performance.now() - started,
+    labels: image.labels,
+    previousImageId: image.id,
+    incremental: false,
+    upToDate: true,
+    directWrite: false,
+  };
+}
+
+/** --incremental: the previous image's artifacts, or undefined for a clean build (said why). */
+async function previousArtifacts(
+  engine: Engine,
+  plan: BuildPlan,
+  options: BuildOptions,
+  previous: ImageInfo | undefined,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<SavedArtifacts | undefined> {
+  if (!previous) {
+    logger.info(`    no previous image ${options.output}: a clean build`);
+    return undefined;
+  }
+  // save-artifacts is looked up as assemble is, except that the image is the previous one.
+  const finder = new ScriptFinder(
+    { scriptsUrl: options.scriptsUrl, sourceDir: plan.source.dir, imageScriptsUrl: previous.labels[Label.scriptsUrl], destination: plan.destination },
+    signal,
+  );
+  try {
+    const script = await finder.find('save-artifacts');
+    if (!script) {
+      logger.warn(`no save-artifacts script for the previous image ${shortId(previous.id)}: a clean build`);
+      return undefined;
+    }
+    return await logger.step('save-artifacts', `from the previous image ${shortId(previous.id)}`, () =>
+      saveArtifacts(
+        engine,
+        { image: previous.id, script, user: plan.buildUser.user, uid: plan.buildUser.uid, env: toDockerEnv(plan.env), destination: plan.destination },
+        logger,
         signal,
       ),
     );
-    throwIfAborted(signal);
-    if (exitCode !== 0) {
-      throw new BuildFailedError(`assemble failed with exit code ${exitCode}; the output image ${options.output} was not written`, undefined, tail.get());
-    }
-
-    const labels = await labelsFor(engine, id, builder, options, source, recorded, logger, signal);
-    const imageId = await commitAndTag(
-      engine,
-      id,
-      { cmd: [run.imagePath], user: builder.user, entrypoint: builder.entrypoint, labels },
-      output,
-      logger,
-      signal,
-    );
-    return await finish(engine, { options, previous, imageId, tag, labels, started, incremental: artifacts !== undefined, directWrite: false }, logger);
   } finally {
-    // Best effort: a cleanup failure is reported but never hides the build's own error.
-    // By name when the create request was interrupted before the engine's answer gave the id.
-    // The container and the temporary directories are independent: removed at the same time.
-    await Promise.all([
-      container && engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove build container ${name}: ${String(error)}`)),
-      ...cleanups.map((cleanup) => cleanup().catch((error: unknown) => logger.warn(`cleanup failed: ${String(error)}`))),
-    ]);
+    await finder.cleanup();
   }
+}
+
+/** Whether the files may be written directly, as far as it is known before a container exists. */
+function decideDirectWrite(plan: BuildPlan, filter: SourceFilter, artifacts: SavedArtifacts | undefined): Promise<DirectWriteDecision> {
+  return directWriteDecision({
+    builderLabels: plan.builder.labels,
+    builderEnv: plan.builder.env,
+    assemble: plan.assemble,
+    env: plan.env,
+    artifacts: artifacts !== undefined,
+    destination: plan.destination,
+    sourceDir: plan.source.dir,
+    filter,
+  });
+}
+
+/** The decision made before the container existed, confirmed in it: the direct write needs the builder's home as tjs2i builders have it. */
+async function confirmDirectWrite(
+  engine: Engine,
+  id: string,
+  plan: BuildPlan,
+  decision: DirectWriteDecision,
+  checkCache: CheckCache | undefined,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<DirectWriteDecision> {
+  if (!decision.direct) return decision;
+  const { builder } = plan;
+  const checked = await checkContainerOnce(
+    engine,
+    id,
+    { imageId: builder.id, platform: builder.platform, home: decision.home, uid: plan.buildUser.uid },
+    checkCache,
+    signal,
+  );
+  if (checked.cached) logger.debug(`the builder's home passed the direct write's check before (image ${shortId(builder.id)}): not checked again`);
+  return checked.notDirect === undefined ? decision : { direct: false, reason: checked.notDirect };
+}
+
+/** The course files as assemble would leave them, written into the container in one archive, without running a process. */
+async function writeDirectly(
+  engine: Engine,
+  id: string,
+  plan: BuildPlan,
+  into: { home: string; filter: SourceFilter },
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
+  logger.info(`assemble: tjs2i default, written directly (no dependency files)`);
+  await logger.step('write', `source to ${posix.join(into.home, 'work')} and ${posix.join(into.home, '.tjs2i', 'course')} (hard links)`, async () => {
+    // A run script not in the image goes where an assemble build would put it (the image's own
+    // assemble is the only one written directly for, so the run script is the only one there can be).
+    if (plan.scriptFiles.length) {
+      const scripts = packTrees({ uid: plan.buildUser.uid, gid: 0, trees: [], files: plan.scriptFiles });
+      await Promise.all([scripts.done, engine.putArchive(id, scripts.stream, plan.destination, signal)]);
+    }
+    const pack = packDirect({
+      sourceDir: plan.source.dir,
+      filter: into.filter,
+      uid: plan.buildUser.uid,
+      onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
+    });
+    const writing = engine.putArchive(id, pack.stream, into.home, signal).catch((error: unknown) => {
+      pack.stream.destroy();
+      throw error;
+    });
+    const [stats] = await Promise.all([pack.done, writing]);
+    logger.info(`    ${stats.files} files, ${stats.directories} directories, ${stats.symlinks} symlinks, ${formatBytes(stats.bytes)}`);
+  });
+  throwIfAborted(signal);
+}
+
+interface AssembleInputs {
+  /** Why the files are not written directly. */
+  reason: string;
+  filter: SourceFilter;
+  artifacts: SavedArtifacts | undefined;
+  /** The output image as given, for the message of a failed assemble. */
+  output: string;
+}
+
+/** Uploads the source, scripts and artifacts and runs assemble; the labels it asked for (image_metadata.json). */
+async function assembleInContainer(
+  engine: Engine,
+  id: string,
+  plan: BuildPlan,
+  inputs: AssembleInputs,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<Record<string, string> | undefined> {
+  logger.info(`assemble: ${plan.assemble.imagePath} (${plan.assemble.origin}), run in the build container: ${inputs.reason}`);
+  await upload(engine, id, plan, inputs.filter, logger, signal);
+  const { artifacts } = inputs;
+  if (artifacts) {
+    await logger.step('artifacts', `${artifacts.entries} entries, ${formatBytes(artifacts.bytes)} to ${posix.join(plan.destination, 'artifacts')}`, () =>
+      engine.putArchive(id, artifactsArchive(artifacts.path, plan.buildUser.uid), plan.destination, signal),
+    );
+  }
+  throwIfAborted(signal);
+
+  const tail = new TailBuffer(TAIL_LINES);
+  const exitCode = await logger.step('assemble', plan.assemble.imagePath, () =>
+    engine.run(
+      id,
+      (chunk, stream) => {
+        tail.push(chunk, stream);
+        logger.output(chunk, stream);
+      },
+      signal,
+    ),
+  );
+  throwIfAborted(signal);
+  if (exitCode !== 0) {
+    throw new BuildFailedError(`assemble failed with exit code ${exitCode}; the output image ${inputs.output} was not written`, undefined, tail.get());
+  }
+  return readImageMetadata(engine, id, logger, signal);
+}
+
+/** The source under `<destination>/src` and the scripts not in the image under `<destination>/scripts`. */
+async function upload(engine: Engine, id: string, plan: BuildPlan, filter: SourceFilter, logger: Logger, signal?: AbortSignal): Promise<void> {
+  await logger.step('upload', `source to ${posix.join(plan.destination, 'src')}`, async () => {
+    const pack = packTrees({
+      uid: plan.buildUser.uid,
+      gid: 0,
+      trees: [{ dir: plan.source.dir, prefix: 'src', exclude: filter }],
+      files: plan.scriptFiles,
+      onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
+    });
+    const uploading = engine.putArchive(id, pack.stream, plan.destination, signal).catch((error: unknown) => {
+      pack.stream.destroy(); // stop reading files nobody will receive
+      throw error;
+    });
+    const [stats] = await Promise.all([pack.done, uploading]);
+    logger.info(`    ${stats.files} files, ${stats.directories} directories, ${stats.symlinks} symlinks, ${formatBytes(stats.bytes)}`);
+  });
+}
+
+/** The labels assemble asked for in image_metadata.json; its problems are warnings, never failures. */
+async function readImageMetadata(engine: Engine, id: string, logger: Logger, signal?: AbortSignal): Promise<Record<string, string> | undefined> {
+  const raw = await engine.readFile(id, IMAGE_METADATA_PATH, signal).catch((error: unknown) => {
+    logger.warn(`could not read ${IMAGE_METADATA_PATH}: ${(error as Error).message}`);
+    return undefined;
+  });
+  const metadata = raw ? parseImageMetadata(raw.toString('utf8')) : undefined;
+  for (const problem of metadata?.problems ?? []) logger.warn(`${IMAGE_METADATA_PATH}: ${problem}`);
+  return metadata?.labels;
+}
+
+function outputLabelsOf(
+  plan: BuildPlan,
+  metadata: Record<string, string> | undefined,
+  recorded: Record<string, string>,
+  logger: Logger,
+): Record<string, string> {
+  const { labels, ignored } = outputLabels({ ...plan.labels, metadata, provenance: { ...plan.labels.provenance, ...recorded } });
+  if (ignored.length) logger.warn(`${IMAGE_METADATA_PATH}: ignored ${ignored.join(', ')} (provenance labels are set by tjs2i)`);
+  return labels;
 }
 
 /**
  * Commits untagged and without the abort signal (an aborted request may still complete in the
  * engine), then tags: an interruption up to here removes the new image and moves no tag.
  */
-async function commitAndTag(
-  engine: Engine,
-  id: string,
-  spec: CommitSpec,
-  output: { repository: string; tag: string },
-  logger: Logger,
-  signal?: AbortSignal,
-): Promise<string> {
-  return logger.step('commit', `${output.repository}:${output.tag}`, async () => {
+async function commitAndTag(engine: Engine, id: string, spec: CommitSpec, output: OutputImage, logger: Logger, signal?: AbortSignal): Promise<string> {
+  return logger.step('commit', output.name, async () => {
     const committed = await engine.commit(id, spec);
     if (signal?.aborted) {
       await engine.removeImage(committed).catch(() => undefined);
@@ -309,198 +374,4 @@ async function finish(engine: Engine, done: Finished, logger: Logger): Promise<B
   };
 }
 
-interface RecordPlan {
-  options: BuildOptions;
-  source: PreparedSource;
-  builder: BuilderImage;
-  assemble: ScriptLocation;
-  run: ScriptLocation;
-  env: EnvVar[];
-  dest: string;
-  buildUser: BuildUser;
-}
-
-/** Every input that affects the output image, for its labels and fingerprint. */
-async function recordOf(plan: RecordPlan): Promise<FingerprintInputs> {
-  const { options, source } = plan;
-  return {
-    tjs2iVersion: tjs2iVersion(),
-    location: source.provenance.location,
-    commit: source.provenance.commit?.id ?? '',
-    ref: source.provenance.commit?.ref ?? '',
-    ...(source.provenance.contextDir ? { contextDir: source.provenance.contextDir } : {}),
-    builderId: plan.builder.id,
-    builderName: options.builder,
-    scripts: await Promise.all([plan.assemble, plan.run].map((s) => describeScript(s))),
-    env: plan.env,
-    destination: plan.dest,
-    assembleUser: plan.buildUser.user,
-    ...(options.exclude !== undefined ? { exclude: options.exclude } : {}),
-    copy: Boolean(options.source.copy),
-    ignoreSubmodules: Boolean(options.source.ignoreSubmodules),
-    incremental: Boolean(options.incremental),
-    ...(options.applicationName ? { applicationName: options.applicationName } : {}),
-    ...(options.description ? { description: options.description } : {}),
-  };
-}
-
 export const shortId = (id: string) => id.replace('sha256:', '').slice(0, 12);
-
-/**
- * `--destination` (or the builder's label): an absolute path in the image without whitespace or
- * control characters (it ends up in a Dockerfile with --as-dockerfile), or undefined when not given.
- */
-export function validateDestination(destination: string | undefined, what = '--destination'): string | undefined {
-  if (destination === undefined) return undefined;
-  const normalized = posix.normalize(destination.trim());
-  if (!posix.isAbsolute(normalized) || normalized === '/' || /[\s\p{Cc}"\\]/u.test(normalized)) {
-    throw new UsageError(`${what} ${JSON.stringify(destination)} must be an absolute directory other than /, without spaces or quotes`, 'for example /tmp');
-  }
-  return normalized.replace(/\/+$/, '');
-}
-
-interface UploadPlan {
-  source: PreparedSource;
-  assemble: ScriptLocation;
-  run: ScriptLocation;
-  buildUser: BuildUser;
-  dest: string;
-  filter: (relative: string, directory: boolean) => boolean;
-}
-
-async function upload(engine: Engine, id: string, plan: UploadPlan, logger: Logger, signal?: AbortSignal): Promise<void> {
-  await logger.step('upload', `source to ${posix.join(plan.dest, 'src')}`, async () => {
-    const scripts: PackEntry[] = [plan.assemble, plan.run]
-      .filter((s) => s.hostPath)
-      .map((s) => ({ source: s.hostPath as string, name: `scripts/${s.name}`, mode: 0o755 }));
-    const pack = packTrees({
-      uid: plan.buildUser.uid,
-      gid: 0,
-      trees: [{ dir: plan.source.dir, prefix: 'src', exclude: plan.filter }],
-      files: scripts,
-      onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
-    });
-    const uploading = engine.putArchive(id, pack.stream, plan.dest, signal).catch((error: unknown) => {
-      pack.stream.destroy(); // stop reading files nobody will receive
-      throw error;
-    });
-    const [stats] = await Promise.all([pack.done, uploading]);
-    logger.info(`    ${stats.files} files, ${stats.directories} directories, ${stats.symlinks} symlinks, ${formatBytes(stats.bytes)}`);
-  });
-}
-
-interface DirectPlan {
-  source: PreparedSource;
-  run: ScriptLocation;
-  buildUser: BuildUser;
-  dest: string;
-  filter: (relative: string, directory: boolean) => boolean;
-  /** The notebook user's home, where work/ and .tjs2i/ are. */
-  home: string;
-}
-
-/** The course files as assemble would leave them, written into the container in one archive. */
-async function writeDirect(engine: Engine, id: string, plan: DirectPlan, logger: Logger, signal?: AbortSignal): Promise<void> {
-  await logger.step('write', `source to ${posix.join(plan.home, 'work')} and ${posix.join(plan.home, '.tjs2i', 'course')} (hard links)`, async () => {
-    // A run script not in the image goes where an assemble build would put it.
-    if (plan.run.hostPath) {
-      const scripts = packTrees({
-        uid: plan.buildUser.uid,
-        gid: 0,
-        trees: [],
-        files: [{ source: plan.run.hostPath, name: `scripts/${plan.run.name}`, mode: 0o755 }],
-      });
-      await Promise.all([scripts.done, engine.putArchive(id, scripts.stream, plan.dest, signal)]);
-    }
-    const pack = packDirect({
-      sourceDir: plan.source.dir,
-      filter: plan.filter,
-      uid: plan.buildUser.uid,
-      onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
-    });
-    const writing = engine.putArchive(id, pack.stream, plan.home, signal).catch((error: unknown) => {
-      pack.stream.destroy();
-      throw error;
-    });
-    const [stats] = await Promise.all([pack.done, writing]);
-    logger.info(`    ${stats.files} files, ${stats.directories} directories, ${stats.symlinks} symlinks, ${formatBytes(stats.bytes)}`);
-  });
-}
-
-interface PreviousPlan {
-  previous: ImageInfo | undefined;
-  options: BuildOptions;
-  source: PreparedSource;
-  buildUser: BuildUser;
-  env: EnvVar[];
-  dest: string;
-}
-
-/** --incremental: the previous image's artifacts, or undefined for a clean build (said why). */
-async function previousArtifacts(engine: Engine, plan: PreviousPlan, logger: Logger, signal?: AbortSignal): Promise<SavedArtifacts | undefined> {
-  const { previous } = plan;
-  if (!previous) {
-    logger.info(`    no previous image ${plan.options.output}: a clean build`);
-    return undefined;
-  }
-  // save-artifacts is looked up as assemble is, except that the image is the previous one.
-  const finder = new ScriptFinder(
-    { scriptsUrl: plan.options.scriptsUrl, sourceDir: plan.source.dir, imageScriptsUrl: previous.labels[Label.scriptsUrl], destination: plan.dest },
-    signal,
-  );
-  try {
-    const script = await finder.find('save-artifacts');
-    if (!script) {
-      logger.warn(`no save-artifacts script for the previous image ${shortId(previous.id)}: a clean build`);
-      return undefined;
-    }
-    return await logger.step('save-artifacts', `from the previous image ${shortId(previous.id)}`, () =>
-      saveArtifacts(
-        engine,
-        { image: previous.id, script, user: plan.buildUser.user, uid: plan.buildUser.uid, env: toDockerEnv(plan.env), destination: plan.dest },
-        logger,
-        signal,
-      ),
-    );
-  } finally {
-    await finder.cleanup();
-  }
-}
-
-async function labelsFor(
-  engine: Engine,
-  id: string,
-  builder: BuilderImage,
-  options: BuildOptions,
-  source: PreparedSource,
-  recorded: Record<string, string>,
-  logger: Logger,
-  signal?: AbortSignal,
-): Promise<Record<string, string>> {
-  const raw = await engine.readFile(id, IMAGE_METADATA_PATH, signal).catch((error: unknown) => {
-    logger.warn(`could not read ${IMAGE_METADATA_PATH}: ${(error as Error).message}`);
-    return undefined;
-  });
-  const metadata = raw ? parseImageMetadata(raw.toString('utf8')) : undefined;
-  for (const problem of metadata?.problems ?? []) logger.warn(`${IMAGE_METADATA_PATH}: ${problem}`);
-  return outputLabelsOf(builder, options, source, metadata?.labels, recorded, logger);
-}
-
-function outputLabelsOf(
-  builder: BuilderImage,
-  options: BuildOptions,
-  source: PreparedSource,
-  metadata: Record<string, string> | undefined,
-  recorded: Record<string, string>,
-  logger: Logger,
-): Record<string, string> {
-  const { labels, ignored } = outputLabels({
-    builder: builder.labels,
-    metadata,
-    applicationName: options.applicationName,
-    description: options.description,
-    provenance: { ...provenanceLabels(options.builder, source.provenance), ...recorded },
-  });
-  if (ignored.length) logger.warn(`${IMAGE_METADATA_PATH}: ignored ${ignored.join(', ')} (provenance labels are set by tjs2i)`);
-  return labels;
-}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { artifactsArchive, readTar } from '../../../src/build/artifacts.js';
-import { validateDestination } from '../../../src/build/build.js';
+import { validateDestination } from '../../../src/build/plan-build.js';
 import { assembleUserOf } from '../../../src/s2i/assemble-user.js';
 import type { BuilderImage } from '../../../src/s2i/builder-image.js';
 import { jsonResult } from '../../../src/cli/run-command.js';

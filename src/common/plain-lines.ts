@@ -29,148 +29,190 @@ export interface PlainLines {
 /** A partial line longer than this is written as a line of its own. */
 export const MAX_LINE_CHARS = 8192;
 
-type State = 'text' | 'escape' | 'escapeIntermediate' | 'csi' | 'string' | 'stringEscape';
-
 const ESC = '\x1b';
 /** What is not plain text: C0 controls but the tab, DEL, C1 controls. */
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const SPECIAL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
 
 export function createPlainLines(options: PlainLinesOptions): PlainLines {
-  const clock = options.clock ?? Date.now;
-  const redrawIntervalMs = options.redrawIntervalMs ?? 1000;
   const decoder = new StringDecoder('utf8');
-  let state: State = 'text';
-  let line = '';
-  /** A carriage return was seen: the next text redraws the line, unless a newline comes first. */
-  let carriageReturn = false;
-  let lastTime = -Infinity;
-  let lastFrame = -Infinity;
-  let out: string[] = [];
-
-  const stamp = () => {
-    // Never backwards, even when the wall clock is set back.
-    lastTime = Math.max(lastTime, clock());
-    return new Date(lastTime).toISOString();
-  };
-  const emit = (text: string) => out.push(options.timestamps ? `${stamp()}${text ? ` ${text}` : ''}\n` : `${text}\n`);
-  const endLine = () => {
-    emit(line);
-    line = '';
-    carriageReturn = false;
-  };
-  /** Text after a carriage return: the line so far was one frame of a redrawn line. */
-  const redraw = () => {
-    carriageReturn = false;
-    if (line.trim() !== '' && clock() - lastFrame >= redrawIntervalMs) {
-      lastFrame = clock();
-      emit(line);
-    }
-    line = '';
-  };
-  const text = (value: string) => {
-    if (value === '') return;
-    if (carriageReturn) redraw();
-    line += value;
-    // Output that never ends its line (dot progress, a long dump) is cut into lines of
-    // MAX_LINE_CHARS, so the log shows it as it comes and the held text stays bounded.
-    while (line.length >= MAX_LINE_CHARS) {
-      const rest = line.slice(MAX_LINE_CHARS);
-      line = line.slice(0, MAX_LINE_CHARS);
-      endLine();
-      line = rest;
-    }
-  };
-  /** A control character outside of an escape sequence. */
-  const control = (char: string) => {
-    if (char === '\n') endLine();
-    else if (char === '\r') carriageReturn = true;
-    else if (char === ESC) state = 'escape';
-    // Any other control character (bell, backspace, C1) is dropped.
-  };
-
-  const consume = (input: string) => {
-    let i = 0;
-    while (i < input.length) {
-      if (state === 'text') {
-        SPECIAL.lastIndex = i;
-        const found = SPECIAL.exec(input);
-        const end = found ? found.index : input.length;
-        text(input.slice(i, end));
-        if (found) control(input[end]!);
-        i = end + 1;
-        continue;
-      }
-      const char = input[i]!;
-      const code = char.charCodeAt(0);
-      i++;
-      switch (state) {
-        case 'escape':
-          if (char === '[') state = 'csi';
-          else if (char === ']' || char === 'P' || char === 'X' || char === '^' || char === '_') state = 'string';
-          else if (code >= 0x20 && code <= 0x2f) state = 'escapeIntermediate';
-          else if (code >= 0x30 && code <= 0x7e) state = 'text';
-          else if (char !== ESC) {
-            // Not a sequence after all: the character counts as what it is.
-            state = 'text';
-            i--;
-          }
-          break;
-        case 'escapeIntermediate':
-          if (code >= 0x30 && code <= 0x7e) state = 'text';
-          else if (code < 0x20 || code > 0x2f) {
-            state = 'text';
-            i--;
-          }
-          break;
-        case 'csi':
-          // Parameters and intermediates, then one final byte.
-          if (code >= 0x40 && code <= 0x7e) state = 'text';
-          else if (code < 0x20 || code > 0x3f) {
-            state = 'text';
-            i--;
-          }
-          break;
-        case 'string':
-          // OSC, DCS, SOS, PM, APC: up to BEL or ST (ESC \); a newline ends it too, so an
-          // unterminated one cannot swallow the rest of the log.
-          if (char === '\x07') state = 'text';
-          else if (char === ESC) state = 'stringEscape';
-          else if (char === '\n') {
-            state = 'text';
-            i--;
-          }
-          break;
-        case 'stringEscape':
-          if (char === '\\') state = 'text';
-          else {
-            state = 'escape';
-            i--;
-          }
-          break;
-      }
-    }
-  };
-
-  const drain = () => {
-    if (out.length === 0) return;
-    const text = out.join('');
-    out = [];
-    options.write(text);
-  };
-
+  const lines = new LogLines(options);
+  const reader = new TerminalOutputReader(lines);
   return {
     write(chunk) {
-      consume(typeof chunk === 'string' ? decoder.end() + chunk : decoder.write(chunk));
-      drain();
+      reader.read(typeof chunk === 'string' ? decoder.end() + chunk : decoder.write(chunk));
+      lines.drain();
     },
     flush() {
-      consume(decoder.end());
-      // An escape sequence cut off at the end is dropped with it.
-      if (state !== 'text') state = 'text';
-      if (line !== '') endLine();
-      carriageReturn = false;
-      drain();
+      reader.read(decoder.end());
+      reader.dropUnfinishedSequence();
+      lines.endPartialLine();
+      lines.drain();
     },
   };
+}
+
+/** Plain text made into log lines: cut when too long, a redrawn line's frames thinned out, each stamped when finished. */
+class LogLines {
+  private readonly clock: () => number;
+  private readonly redrawIntervalMs: number;
+  private line = '';
+  /** A carriage return was seen: the next text redraws the line, unless a newline comes first. */
+  private carriageReturnSeen = false;
+  private lastTime = -Infinity;
+  private lastFrame = -Infinity;
+  /** Finished lines not written yet: one write per chunk of input. */
+  private out: string[] = [];
+
+  constructor(private readonly options: PlainLinesOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.redrawIntervalMs = options.redrawIntervalMs ?? 1000;
+  }
+
+  text(value: string): void {
+    if (value === '') return;
+    if (this.carriageReturnSeen) this.redraw();
+    this.line += value;
+    // Output that never ends its line (dot progress, a long dump) is cut into lines of
+    // MAX_LINE_CHARS, so the log shows it as it comes and the held text stays bounded.
+    while (this.line.length >= MAX_LINE_CHARS) {
+      const rest = this.line.slice(MAX_LINE_CHARS);
+      this.line = this.line.slice(0, MAX_LINE_CHARS);
+      this.newline();
+      this.line = rest;
+    }
+  }
+
+  newline(): void {
+    this.emit(this.line);
+    this.line = '';
+    this.carriageReturnSeen = false;
+  }
+
+  carriageReturn(): void {
+    this.carriageReturnSeen = true;
+  }
+
+  endPartialLine(): void {
+    if (this.line !== '') this.newline();
+    this.carriageReturnSeen = false;
+  }
+
+  /** Writes the lines finished so far. */
+  drain(): void {
+    if (this.out.length === 0) return;
+    const text = this.out.join('');
+    this.out = [];
+    this.options.write(text);
+  }
+
+  /** Text after a carriage return: the line so far was one frame of a redrawn line. */
+  private redraw(): void {
+    this.carriageReturnSeen = false;
+    if (this.line.trim() !== '' && this.clock() - this.lastFrame >= this.redrawIntervalMs) {
+      this.lastFrame = this.clock();
+      this.emit(this.line);
+    }
+    this.line = '';
+  }
+
+  private emit(text: string): void {
+    this.out.push(this.options.timestamps ? `${this.stamp()}${text ? ` ${text}` : ''}\n` : `${text}\n`);
+  }
+
+  private stamp(): string {
+    // Never backwards, even when the wall clock is set back.
+    this.lastTime = Math.max(this.lastTime, this.clock());
+    return new Date(this.lastTime).toISOString();
+  }
+}
+
+type State = 'text' | 'escape' | 'escapeIntermediate' | 'csi' | 'string' | 'stringEscape';
+
+/** Terminal output read character by character: text and line controls go to the lines, escape sequences and other controls are dropped. */
+class TerminalOutputReader {
+  private state: State = 'text';
+
+  constructor(private readonly lines: LogLines) {}
+
+  read(input: string): void {
+    let i = 0;
+    while (i < input.length) {
+      if (this.state === 'text') {
+        i = this.readText(input, i);
+      } else if (this.sequenceTakes(input[i]!)) {
+        i++;
+      }
+    }
+  }
+
+  /** An escape sequence cut off at the end of the output is dropped with it. */
+  dropUnfinishedSequence(): void {
+    this.state = 'text';
+  }
+
+  /** Plain text from `start` up to the next control character, and that character; where to read on. */
+  private readText(input: string, start: number): number {
+    SPECIAL.lastIndex = start;
+    const found = SPECIAL.exec(input);
+    const end = found ? found.index : input.length;
+    this.lines.text(input.slice(start, end));
+    if (found) this.control(input[end]!);
+    return end + 1;
+  }
+
+  /** A control character outside of an escape sequence. */
+  private control(char: string): void {
+    if (char === '\n') this.lines.newline();
+    else if (char === '\r') this.lines.carriageReturn();
+    else if (char === ESC) this.state = 'escape';
+    // Any other control character (bell, backspace, C1) is dropped.
+  }
+
+  /**
+   * One character inside an escape sequence: moves on the sequence, and says whether the character
+   * was part of it; one that is not is read again as what it is once the sequence has ended.
+   */
+  private sequenceTakes(char: string): boolean {
+    const code = char.charCodeAt(0);
+    switch (this.state) {
+      case 'escape':
+        if (char === '[') this.state = 'csi';
+        else if (char === ']' || char === 'P' || char === 'X' || char === '^' || char === '_') this.state = 'string';
+        else if (code >= 0x20 && code <= 0x2f) this.state = 'escapeIntermediate';
+        else if (code >= 0x30 && code <= 0x7e) this.state = 'text';
+        // Not a sequence after all: the character counts as what it is.
+        else if (char !== ESC) return this.endsBefore('text');
+        return true;
+      case 'escapeIntermediate':
+        if (code >= 0x30 && code <= 0x7e) this.state = 'text';
+        else if (code < 0x20 || code > 0x2f) return this.endsBefore('text');
+        return true;
+      case 'csi':
+        // Parameters and intermediates, then one final byte.
+        if (code >= 0x40 && code <= 0x7e) this.state = 'text';
+        else if (code < 0x20 || code > 0x3f) return this.endsBefore('text');
+        return true;
+      case 'string':
+        // OSC, DCS, SOS, PM, APC: up to BEL or ST (ESC \); a newline ends it too, so an
+        // unterminated one cannot swallow the rest of the log.
+        if (char === '\x07') this.state = 'text';
+        else if (char === ESC) this.state = 'stringEscape';
+        else if (char === '\n') return this.endsBefore('text');
+        return true;
+      case 'stringEscape':
+        if (char === '\\') this.state = 'text';
+        else return this.endsBefore('escape');
+        return true;
+      case 'text':
+        // Read a run at a time by readText, never here.
+        return false;
+    }
+  }
+
+  /** The sequence ends before this character (not one of its own): it is read again in `state`. */
+  private endsBefore(state: State): false {
+    this.state = state;
+    return false;
+  }
 }

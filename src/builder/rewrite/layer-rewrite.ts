@@ -101,8 +101,8 @@ export interface LayerRewriteStats {
   setIdCleared: number;
 }
 
-/** The most metadata (PAX headers, GNU long names and their headers) held for one entry. */
-export const MAX_METADATA_BYTES = 1024 * 1024;
+/** The most tar metadata (PAX and GNU long-name entries, their header blocks included) held for one member until its header. */
+export const MAX_MEMBER_METADATA_BYTES = 1024 * 1024;
 
 /** The layer is not a tar archive this rewriter can read; `offset` is where the offending entry starts. */
 export class LayerTarError extends Error {
@@ -119,6 +119,14 @@ export class LayerTarError extends Error {
 const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
 /** Regular file, hard link, contiguous file, GNU sparse file: what the file rules apply to. */
 const FILE_TYPES = new Set(['0', '\0', '1', '7', 'S']);
+/** What the group-0 rule applies to under a tree's name: files, directories, symbolic links (a hard link goes by its target). */
+const TREE_RULE_TYPES = new Set([...FILE_TYPES, '5', '2']);
+
+/** A mode in a tree: the group bits copied from the user bits, and a directory set-group-ID. */
+function groupWritableMode(mode: number, type: string): number {
+  const withGroup = mode | (((mode >> 6) & 0o7) << 3);
+  return type === '5' ? withGroup | 0o2000 : withGroup;
+}
 
 /** An archive path (`./opt/conda/`, `opt/conda`) as an absolute path without trailing slash. */
 export function normaliseEntryPath(name: string): string {
@@ -274,8 +282,8 @@ class LayerRewriter extends Transform {
     const type = raw.typeflag;
     if (type === 'x' || type === 'L' || type === 'K') {
       this.pendingBytes += BLOCK + padded(raw.size);
-      if (this.pendingBytes > MAX_METADATA_BYTES) {
-        throw new LayerTarError(`tar metadata (PAX or GNU long-name entries) larger than ${MAX_METADATA_BYTES} bytes`, this.entryOffset);
+      if (this.pendingBytes > MAX_MEMBER_METADATA_BYTES) {
+        throw new LayerTarError(`tar metadata (PAX or GNU long-name entries) larger than ${MAX_MEMBER_METADATA_BYTES} bytes`, this.entryOffset);
       }
       const meta: MetaEntry = { type, header: block, size: raw.size, chunks: [] };
       this.meta = meta;
@@ -362,101 +370,133 @@ class LayerRewriter extends Transform {
     return this.trees.some((tree) => tree === '/' || path === tree || path.startsWith(`${tree}/`));
   }
 
-  /** A member's header: decide what changes, patch the header (and PAX gid values) in place, emit. */
+  /** A member's header: apply the rules to it, note what it says about names outside the trees, patch it in place, emit. */
   private onMember(block: Buffer, raw: RawHeader, offset: number): void {
     this.stats.entries++;
     const name = this.pax.get('GNU.sparse.name') || this.longName || this.pax.get('path') || raw.name;
-    const linkname = this.longLink || this.pax.get('linkpath') || raw.linkname;
     // Legacy archives mark directories with a trailing slash on a '\0' entry (Go and GNU tar read them so).
     const type = raw.typeflag === '\0' && name.endsWith('/') ? '5' : raw.typeflag;
-    let size = raw.size;
-    const paxSize = this.pax.get('size');
-    if (paxSize !== undefined) {
-      if (!/^[0-9]+$/.test(paxSize) || !Number.isSafeInteger(Number(paxSize))) {
-        throw new LayerTarError(`invalid PAX size ${JSON.stringify(paxSize)}`, offset);
-      }
-      size = Number(paxSize);
-    }
-    if (HEADER_ONLY.has(type)) size = 0;
-
+    const size = this.dataSize(raw, type, offset);
     const path = normaliseEntryPath(name);
-    const whiteout = posix.basename(path).startsWith('.wh.');
-    const isFile = FILE_TYPES.has(type);
-    let mode = raw.mode;
-    let gid = raw.gid;
-    let gname = raw.gname;
-    let paxGidChanged = false;
-    if (!whiteout) {
+    if (posix.basename(path).startsWith('.wh.')) {
+      if (!this.inTree(path)) this.onWhiteoutOutside(path);
+    } else {
       // Every name outside the trees this layer writes (whatever happens to its header below): a
       // copy of it kept from a lower layer, or earlier in this layer, no longer says what is there.
       if (type !== '5' && !this.inTree(path)) this.touch(path);
-      // A hard link shares its target's inode, and the engine applies each link header's owner and
-      // mode to it: the target (the inode's first name) decides for every name, so the last header
-      // applied never undoes the first, and no file outside the trees is opened to group 0.
-      const target = type === '1' ? normaliseEntryPath(linkname) : '';
-      const inTree = type === '1' ? this.inTree(target) : (isFile || type === '5' || type === '2') && this.inTree(path);
-      if (inTree) {
-        gid = 0;
-        mode |= ((mode >> 6) & 0o7) << 3;
-        if (type === '5') mode |= 0o2000;
-        if (gname !== '') gname = 'root';
-        for (const record of this.paxGids) {
-          const value = record.data.subarray(record.offset, record.offset + record.length);
-          if (value.length > 0 && value.some((byte) => byte !== 0x30)) {
-            value.fill(0x30);
-            paxGidChanged = true;
-          }
-        }
-      }
-      if (type === '1') this.links.union(path, target);
-      // A name in a tree of a file that lives outside them: the engine applies each link header's
-      // mode to the shared inode, so from this header on every header of that file loses its
-      // set-id bits in place (the last one applied wins), and nothing is left for the extra layer.
-      if (type === '1' && !inTree && this.inTree(path)) this.links.mark(path);
-      // A name that is not valid UTF-8 cannot be looked up in the final file system: in place too.
-      const odd = name.includes('\uFFFD') || (type === '1' && linkname.includes('\uFFFD'));
-      if (isFile && (inTree || odd || (type === '1' && this.links.marked(path)))) {
-        if (mode & 0o6000) {
-          mode &= ~0o6000;
-          this.stats.setIdCleared++;
-        }
-      } else if (isFile) {
-        if (mode & 0o6000) this.setIdNames.add(path);
-        if (path === '/etc/passwd') this.passwd.add(path);
-        const regular = type === '0' || type === '\0' || type === '7';
-        const sparse = [...this.pax.keys()].some((key) => key.startsWith('GNU.sparse.'));
-        if ((mode & 0o6000 || path === '/etc/passwd') && regular && !sparse && size <= this.budget.bytes) {
-          this.budget.bytes -= size;
-          const header: TarEntryHeader = {
-            path: path.slice(1),
-            type: 'file',
-            mode: raw.mode & 0o7777,
-            uid: this.paxNumber('uid', raw.uid),
-            gid: this.paxNumber('gid', raw.gid),
-            uname: this.pax.get('uname') ?? raw.uname,
-            gname: this.pax.get('gname') ?? raw.gname,
-            mtime: this.paxNumber('mtime', raw.mtime),
-            size,
-            extra: this.paxRaw,
-          };
-          this.capture = { path, header, chunks: [], left: size };
-        }
+      const linkname = this.longLink || this.pax.get('linkpath') || raw.linkname;
+      const inTree = type === '1' ? this.onHardLink(path, linkname) : TREE_RULE_TYPES.has(type) && this.inTree(path);
+      let mode = inTree ? groupWritableMode(raw.mode, type) : raw.mode;
+      if (FILE_TYPES.has(type)) {
+        if (inTree || this.setIdClearedInPlace(path, type, name, linkname)) mode = this.clearSetId(mode);
+        else this.onFileOutside(path, type, size, raw);
       } else if (type === '5' && !this.inTree(path)) {
-        this.dirs.set(path, {
-          mode: raw.mode & 0o7777,
-          uid: this.paxNumber('uid', raw.uid),
-          gid: this.paxNumber('gid', raw.gid),
-          uname: this.pax.get('uname') ?? raw.uname,
-          gname: this.pax.get('gname') ?? raw.gname,
-          mtime: this.paxNumber('mtime', raw.mtime),
-        });
+        this.onDirectoryOutside(path, raw);
       }
-    } else if (!this.inTree(path)) {
-      // A whiteout: the name it removes.
-      const removed = posix.join(posix.dirname(path), posix.basename(path).slice('.wh.'.length));
-      if (posix.basename(path) !== '.wh..wh..opq') this.touch(removed);
+      this.patchHeader(block, raw, mode, inTree);
     }
+    this.emitMember(block, raw, type, size);
+  }
 
+  /** The member's data size: a PAX `size` overrides the header's, and header-only types carry none whatever they say. */
+  private dataSize(raw: RawHeader, type: string, offset: number): number {
+    const paxSize = this.pax.get('size');
+    if (paxSize !== undefined && (!/^[0-9]+$/.test(paxSize) || !Number.isSafeInteger(Number(paxSize)))) {
+      throw new LayerTarError(`invalid PAX size ${JSON.stringify(paxSize)}`, offset);
+    }
+    if (HEADER_ONLY.has(type)) return 0;
+    return paxSize === undefined ? raw.size : Number(paxSize);
+  }
+
+  /** A whiteout outside the trees: the name it removes (an opaque directory's marker removes none by name). */
+  private onWhiteoutOutside(path: string): void {
+    const base = posix.basename(path);
+    if (base !== '.wh..wh..opq') this.touch(posix.join(posix.dirname(path), base.slice('.wh.'.length)));
+  }
+
+  /**
+   * A hard link: whether the group-0 rule applies to it, and its place among the layer's link
+   * groups. A hard link shares its target's inode, and the engine applies each link header's owner
+   * and mode to it: the target (the inode's first name) decides for every name, so the last header
+   * applied never undoes the first, and no file outside the trees is opened to group 0.
+   */
+  private onHardLink(path: string, linkname: string): boolean {
+    const target = normaliseEntryPath(linkname);
+    const targetInTree = this.inTree(target);
+    this.links.union(path, target);
+    // A name in a tree of a file that lives outside them: the engine applies each link header's
+    // mode to the shared inode, so from this header on every header of that file loses its
+    // set-id bits in place (the last one applied wins), and nothing is left for the extra layer.
+    if (!targetInTree && this.inTree(path)) this.links.mark(path);
+    return targetInTree;
+  }
+
+  /** Whether a file outside the trees loses its set-id bits here rather than in the extra layer. */
+  private setIdClearedInPlace(path: string, type: string, name: string, linkname: string): boolean {
+    // A name that is not valid UTF-8 cannot be looked up in the final file system.
+    const unreadable = name.includes('\uFFFD') || (type === '1' && linkname.includes('\uFFFD'));
+    return unreadable || (type === '1' && this.links.marked(path));
+  }
+
+  private clearSetId(mode: number): number {
+    if ((mode & 0o6000) === 0) return mode;
+    this.stats.setIdCleared++;
+    return mode & ~0o6000;
+  }
+
+  /**
+   * A file outside the trees as this layer leaves it: a candidate for the extra layer when it is
+   * set-id or /etc/passwd, with its content kept when it is a plain regular file within the budget.
+   */
+  private onFileOutside(path: string, type: string, size: number, raw: RawHeader): void {
+    const setId = (raw.mode & 0o6000) !== 0;
+    const passwd = path === '/etc/passwd';
+    if (setId) this.setIdNames.add(path);
+    if (passwd) this.passwd.add(path);
+    if ((setId || passwd) && (type === '0' || type === '\0' || type === '7') && !this.isPaxSparse() && size <= this.budget.bytes) {
+      this.startCapture(path, size, raw);
+    }
+  }
+
+  private isPaxSparse(): boolean {
+    for (const key of this.pax.keys()) if (key.startsWith('GNU.sparse.')) return true;
+    return false;
+  }
+
+  /** Keeps the content of the file whose header this is, as it streams by (an empty one is complete once its header is out). */
+  private startCapture(path: string, size: number, raw: RawHeader): void {
+    this.budget.bytes -= size;
+    const header: TarEntryHeader = {
+      path: path.slice(1),
+      type: 'file',
+      mode: raw.mode & 0o7777,
+      uid: this.paxNumber('uid', raw.uid),
+      gid: this.paxNumber('gid', raw.gid),
+      uname: this.pax.get('uname') ?? raw.uname,
+      gname: this.pax.get('gname') ?? raw.gname,
+      mtime: this.paxNumber('mtime', raw.mtime),
+      size,
+      extra: this.paxRaw,
+    };
+    this.capture = { path, header, chunks: [], left: size };
+  }
+
+  private onDirectoryOutside(path: string, raw: RawHeader): void {
+    this.dirs.set(path, {
+      mode: raw.mode & 0o7777,
+      uid: this.paxNumber('uid', raw.uid),
+      gid: this.paxNumber('gid', raw.gid),
+      uname: this.pax.get('uname') ?? raw.uname,
+      gname: this.pax.get('gname') ?? raw.gname,
+      mtime: this.paxNumber('mtime', raw.mtime),
+    });
+  }
+
+  /** Writes the member's new mode, and group 0 when the group-0 rule applies (in its PAX `gid` values too), into the held blocks. */
+  private patchHeader(block: Buffer, raw: RawHeader, mode: number, groupZero: boolean): void {
+    const gid = groupZero ? 0 : raw.gid;
+    const gname = groupZero && raw.gname !== '' ? 'root' : raw.gname;
+    const paxGidChanged = groupZero && this.zeroPaxGids();
     const headerChanged = mode !== raw.mode || gid !== raw.gid || gname !== raw.gname;
     if (headerChanged) {
       if (mode !== raw.mode) writeOctal(block, Field.mode, mode);
@@ -465,7 +505,23 @@ class LayerRewriter extends Transform {
       writeChecksum(block);
     }
     if (headerChanged || paxGidChanged) this.stats.rewritten++;
+  }
 
+  /** Zeroes the digits of the held PAX `gid` values in place (the entries keep their length); whether any was not zero. */
+  private zeroPaxGids(): boolean {
+    let changed = false;
+    for (const record of this.paxGids) {
+      const value = record.data.subarray(record.offset, record.offset + record.length);
+      if (value.length > 0 && value.some((byte) => byte !== 0x30)) {
+        value.fill(0x30);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** Emits the held metadata and the member's header, then reads on: its data, or first a GNU sparse file's extension blocks. */
+  private emitMember(block: Buffer, raw: RawHeader, type: string, size: number): void {
     this.flushPending();
     this.push(block);
     if (this.capture?.left === 0) this.endCapture();

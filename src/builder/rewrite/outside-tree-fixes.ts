@@ -24,9 +24,10 @@
  * removed is not brought back). /etc/passwd is always looked at: a layer may have made it a link.
  */
 import { posix } from 'node:path';
+import pMap from 'p-map';
 import { BuildFailedError } from '../../common/errors.js';
 import { unsupportedImage } from './saved-image.js';
-import type { DirHeader, LayerFindings } from './layer-rewrite.js';
+import type { CapturedFile, DirHeader, LayerFindings } from './layer-rewrite.js';
 import type { PathStat } from '../../engine/path-stat.js';
 import { readFirstEntry, type TarEntryHeader } from './raw-tar-entry.js';
 import { realPath } from '../tree-resolve.js';
@@ -81,42 +82,137 @@ export interface FixOptions {
 
 const under = (path: string, dir: string) => dir === '/' || path === dir || path.startsWith(`${dir}/`);
 
+type StatOf = (path: string) => Promise<PathStat | undefined>;
+
 /** Merges the layers' findings (bottom-up) and reads what the candidates are in the final file system. */
 export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileSystem, options: FixOptions = {}): Promise<FixPlan> {
   const { trees = [], scripts = [], maxBytes = MAX_FIX_BYTES } = options;
-  const dirs = new Map<string, DirHeader>();
-  for (const layer of layers) for (const [path, header] of layer.dirs) dirs.set(path, header);
-  // /etc/passwd always: a layer may have made it only a link (to a file no layer named so).
-  const candidates = [...new Set([...layers.flatMap((layer) => layer.candidates), '/etc/passwd'])].sort();
-  const inTree = (path: string) => trees.find((tree) => under(path, tree));
+  const treeOf = (path: string) => trees.find((tree) => under(path, tree));
+  const stat = statOnce(fs);
+  const scriptsDir = options.scriptsDir && (await scriptsDirectory(options.scriptsDir, stat, treeOf));
+  const finder = new FixFinder(layers, fs, stat, treeOf, {
+    scriptPaths: new Set(scriptsDir ? scripts.map((name) => posix.join(scriptsDir, name)) : []),
+    // What /etc/passwd leads to (it may be a link): that file becomes group-writable.
+    passwd: (await realPath('/etc/passwd', stat)).real,
+    maxBytes,
+  });
+  // A few engine requests at a time (each holds a listener on the caller's abort signal); the
+  // first failure stops the others from asking more.
+  const found = await pMap(candidateNames(layers), (path) => finder.fixFor(path), { concurrency: CONCURRENCY, stopOnError: true });
+  const files = found.filter((fix): fix is FinalFix => fix !== undefined).sort((a, b) => (a.header.path < b.header.path ? -1 : 1));
+  // The directories the extra layer writes into (the scripts' own when it is there), with their parents.
+  const places = [...files.map((fix) => posix.dirname(`/${fix.header.path}`)), ...(scriptsDir ? [scriptsDir] : [])];
+  const parents = await parentEntries(places, layerDirectories(layers), stat);
+  return { files, parents, scriptsDir: scriptsDir ?? '' };
+}
 
+/** The engine's stat, asked once per path however many candidates lead there. */
+function statOnce(fs: FinalFileSystem): StatOf {
   const stats = new Map<string, Promise<PathStat | undefined>>();
-  const stat = (path: string) => {
+  return (path) => {
     let known = stats.get(path);
     if (!known) stats.set(path, (known = fs.stat(path)));
     return known;
   };
+}
 
-  const scriptsDir = options.scriptsDir && (await resolveDirectory(options.scriptsDir, stat));
-  if (scriptsDir && inTree(scriptsDir)) {
+/** The names the layers found set-id, and /etc/passwd always (a layer may have made it only a link to a file no layer named so), sorted. */
+function candidateNames(layers: readonly LayerFindings[]): string[] {
+  return [...new Set([...layers.flatMap((layer) => layer.candidates), '/etc/passwd'])].sort();
+}
+
+/** The directories outside the trees with the headers the layers gave them (a higher layer's wins). */
+function layerDirectories(layers: readonly LayerFindings[]): Map<string, DirHeader> {
+  const dirs = new Map<string, DirHeader>();
+  for (const layer of layers) for (const [path, header] of layer.dirs) dirs.set(path, header);
+  return dirs;
+}
+
+/** The scripts' directory as resolved; refused when it leads into a tree, which the extra layer cannot write into. */
+async function scriptsDirectory(path: string, stat: StatOf, treeOf: (path: string) => string | undefined): Promise<string> {
+  const resolved = await resolveDirectory(path, stat);
+  const tree = treeOf(resolved);
+  if (tree) {
     throw new BuildFailedError(
-      `${options.scriptsDir} in the base image leads into ${inTree(scriptsDir)}, a tree the builder makes group-writable, where this path cannot put its S2I scripts`,
+      `${path} in the base image leads into ${tree}, a tree the builder makes group-writable, where this path cannot put its S2I scripts`,
       'make the builder with `tjs2i builder <stack> --dockerfile` instead',
     );
   }
-  const scriptPaths = new Set(scriptsDir ? scripts.map((name) => posix.join(scriptsDir, name)) : []);
-  // What /etc/passwd leads to (it may be a link): that file becomes group-writable.
-  const passwd = (await realPath('/etc/passwd', stat)).real;
+  return resolved;
+}
+
+/** What a FixFinder needs beyond the layers and the final file system. */
+interface FixFinderOptions {
+  /** The scripts the extra layer writes anyway (real paths). */
+  scriptPaths: ReadonlySet<string>;
+  /** The real path of /etc/passwd. */
+  passwd: string;
+  /** The most file content the fixes may hold. */
+  maxBytes: number;
+}
+
+/** Decides, candidate by candidate, which files the extra layer writes again and with what content. */
+class FixFinder {
+  /** Real paths already decided on (two candidates may lead to one file). */
+  private readonly claimed = new Set<string>();
+  /** File content still allowed: the extra layer is made in memory, and every file it writes again counts. */
+  private budget: number;
+
+  constructor(
+    private readonly layers: readonly LayerFindings[],
+    private readonly fs: FinalFileSystem,
+    private readonly stat: StatOf,
+    private readonly treeOf: (path: string) => string | undefined,
+    private readonly options: FixFinderOptions,
+  ) {
+    this.budget = options.maxBytes;
+  }
+
+  /** The fix `path` needs as the final file system has it, if any. */
+  async fixFor(path: string): Promise<FinalFix | undefined> {
+    // What the name leads to now: a parent (or the name) may have become a link since the layer
+    // that wrote it; the file is fixed where it really is, never by writing under a link.
+    const { real, stat: now } = await realPath(path, this.stat);
+    if (now?.type !== 'file' || this.claimed.has(real) || this.options.scriptPaths.has(real)) return undefined;
+    this.claimed.add(real);
+    const isPasswd = real === this.options.passwd;
+    const mode = now.mode | (now.special ?? 0);
+    const tree = this.treeOf(real);
+    if (tree) {
+      // The layers fixed every file they wrote under a tree's name; one still in need of a fix got
+      // there under another name (a link into the tree, followed by a storage driver that applies
+      // layers onto a copy), and the extra layer could not write it without the tree's parents.
+      if (now.special !== undefined && fixedMode(mode, isPasswd) !== mode) {
+        throw unsupportedImage(`${real} (reached as ${path}) is in ${tree} but its mode ${mode.toString(8)} was not fixed by the layers`);
+      }
+      return undefined;
+    }
+    if (now.special !== undefined && fixedMode(mode, isPasswd) === mode) return undefined;
+    this.spend(real, now.size);
+    const file = this.keptCopy(real, now) ?? (await this.engineCopy(real));
+    const fixed = fixedMode(file.header.mode, isPasswd);
+    if (fixed === file.header.mode) return undefined;
+    return { header: { ...file.header, path: real.slice(1), mode: fixed, size: file.data.length, linkname: '' }, data: file.data, was: file.header.mode };
+  }
+
+  private spend(real: string, size: number): void {
+    if (size > this.budget) {
+      throw unsupportedImage(
+        `${real} (${size} bytes) must lose its set-uid/set-gid bits in a new layer, and such files may take ${this.options.maxBytes} bytes at most`,
+      );
+    }
+    this.budget -= size;
+  }
 
   /**
    * The layers' own copy of `path` when it is what the final file system has: the highest layer
    * that kept one, no layer above writing or removing that name, and the engine's size, time and
    * mode bits agreeing with it.
    */
-  const keptCopy = (path: string, now: PathStat) => {
+  private keptCopy(path: string, now: PathStat): CapturedFile | undefined {
     if (now.mtime === undefined || now.special === undefined) return undefined;
-    for (let i = layers.length - 1; i >= 0; i--) {
-      const layer = layers[i] as LayerFindings;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const layer = this.layers[i] as LayerFindings;
       const file = layer.captured.get(path);
       if (file) {
         const { header, data } = file;
@@ -126,77 +222,24 @@ export async function planFixes(layers: readonly LayerFindings[], fs: FinalFileS
       if (layer.mayTouch(path)) return undefined;
     }
     return undefined;
-  };
+  }
 
-  // The extra layer is made in memory: the content of every file it writes again counts.
-  let budget = maxBytes;
-  const spend = (real: string, size: number) => {
-    if (size > budget) {
-      throw unsupportedImage(`${real} (${size} bytes) must lose its set-uid/set-gid bits in a new layer, and such files may take ${maxBytes} bytes at most`);
+  /** The engine's copy of a file the layers kept none of, or one changed since (a hard link's header, a later layer). */
+  private async engineCopy(real: string): Promise<CapturedFile> {
+    const archive = await this.fs.read(real);
+    const entry = archive && readFirstEntry(archive);
+    if (!entry || entry.header.type !== 'file') {
+      throw unsupportedImage(`${real} was a file in the base image's stat but the engine's archive of it ${entry ? `is a ${entry.header.type}` : 'is empty'}`);
     }
-    budget -= size;
-  };
-  const claimed = new Set<string>();
-  const check = async (path: string): Promise<FinalFix | undefined> => {
-    // What the name leads to now: a parent (or the name) may have become a link since the layer
-    // that wrote it; the file is fixed where it really is, never by writing under a link.
-    const { real, stat: now } = await realPath(path, stat);
-    if (now?.type !== 'file' || claimed.has(real) || scriptPaths.has(real)) return undefined;
-    claimed.add(real);
-    const isPasswd = real === passwd;
-    const mode = now.mode | (now.special ?? 0);
-    if (inTree(real)) {
-      // The layers fixed every file they wrote under a tree's name; one still in need of a fix got
-      // there under another name (a link into the tree, followed by a storage driver that applies
-      // layers onto a copy), and the extra layer could not write it without the tree's parents.
-      if (now.special !== undefined && fixedMode(mode, isPasswd) !== mode) {
-        throw unsupportedImage(`${real} (reached as ${path}) is in ${inTree(real)} but its mode ${mode.toString(8)} was not fixed by the layers`);
-      }
-      return undefined;
-    }
-    if (now.special !== undefined && fixedMode(mode, isPasswd) === mode) return undefined;
-    spend(real, now.size);
-    let file = keptCopy(real, now);
-    if (!file) {
-      // Not kept, or changed since (a hard link's header, a later layer): the engine's copy.
-      const archive = await fs.read(real);
-      const entry = archive && readFirstEntry(archive);
-      if (!entry || entry.header.type !== 'file') {
-        throw unsupportedImage(
-          `${real} was a file in the base image's stat but the engine's archive of it ${entry ? `is a ${entry.header.type}` : 'is empty'}`,
-        );
-      }
-      file = { header: { ...entry.header, type: 'file' }, data: entry.data };
-    }
-    const fixed = fixedMode(file.header.mode, isPasswd);
-    if (fixed === file.header.mode) return undefined;
-    return { header: { ...file.header, path: real.slice(1), mode: fixed, size: file.data.length, linkname: '' }, data: file.data, was: file.header.mode };
-  };
-  // A few engine requests at a time (each holds a listener on the caller's abort signal); the
-  // first failure stops the others from asking more.
-  const found: (FinalFix | undefined)[] = [];
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < candidates.length) {
-      const index = next++;
-      try {
-        found[index] = await check(candidates[index] as string);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
-  const files = found.filter((fix): fix is FinalFix => fix !== undefined).sort((a, b) => (a.header.path < b.header.path ? -1 : 1));
+    return { header: { ...entry.header, type: 'file' }, data: entry.data };
+  }
+}
 
-  // The directories the extra layer writes into (the scripts' own when it is there), with their parents.
-  const places = [...files.map((fix) => posix.dirname(`/${fix.header.path}`)), ...(scriptsDir ? [scriptsDir] : [])];
+/** The directories `places` and those above them, with the headers to write for them (directoryHeader), parents first. */
+async function parentEntries(places: readonly string[], dirs: ReadonlyMap<string, DirHeader>, stat: StatOf): Promise<TarEntryHeader[]> {
   const wanted = [...new Set(places.flatMap(withAncestors))];
   const now = new Map(await Promise.all(wanted.map(async (dir) => [dir, await stat(dir)] as const)));
-  const parents = directoryEntries(places, (dir) => directoryHeader(dirs.get(dir), now.get(dir)));
-  return { files, parents, scriptsDir: scriptsDir ?? '' };
+  return directoryEntries(places, (dir) => directoryHeader(dirs.get(dir), now.get(dir)));
 }
 
 /** An absolute directory and the directories above it but the root, nearest first. */
@@ -225,7 +268,7 @@ export function directoryHeader(header: DirHeader | undefined, now: PathStat | u
  * it (or a directory above it) is something else or a link that leads nowhere, as the Dockerfile
  * path's COPY would fail there.
  */
-async function resolveDirectory(path: string, stat: (path: string) => Promise<PathStat | undefined>): Promise<string> {
+async function resolveDirectory(path: string, stat: StatOf): Promise<string> {
   const { real, stat: found } = await realPath(path, stat);
   if (found?.type === 'directory') return real;
   if (!found) {

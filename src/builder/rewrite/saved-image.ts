@@ -11,7 +11,7 @@ import { BuildFailedError } from '../../common/errors.js';
 
 export type EntryKind = 'layer' | 'metadata' | 'compressed' | 'unknown';
 
-/** Metadata entries (JSON and the like) are kept in memory up to this size. */
+/** The largest metadata entry of an image export (manifest.json, an image config, the like): each is read into memory whole. */
 export const MAX_METADATA_BYTES = 16 * 1024 * 1024;
 
 const METADATA_NAMES = new Set(['manifest.json', 'repositories', 'index.json', 'oci-layout']);

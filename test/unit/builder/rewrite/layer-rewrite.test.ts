@@ -9,7 +9,7 @@ import {
   type CaptureBudget,
   type LayerFindings,
   LayerTarError,
-  MAX_METADATA_BYTES,
+  MAX_MEMBER_METADATA_BYTES,
   normaliseEntryPath,
   type LayerRewriteStats,
   type LayerRules,
@@ -703,7 +703,7 @@ describe('layer-rewrite: tar headers of an image layer', function () {
     });
 
     it('rejects metadata beyond the cap instead of buffering it', async () => {
-      const header = craftHeader({ name: 'PaxHeaders/x', type: 'x', size: MAX_METADATA_BYTES + 1 });
+      const header = craftHeader({ name: 'PaxHeaders/x', type: 'x', size: MAX_MEMBER_METADATA_BYTES + 1 });
       const input = Buffer.concat([header, Buffer.alloc(BLOCK)]);
       const error = await rejectionOf(rewrite(input));
       expect((error as Error).message).to.match(/larger than/);

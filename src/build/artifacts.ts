@@ -5,7 +5,6 @@
  * The stream is kept in a temporary file and read through once before anything is uploaded, so a
  * broken stream means a clean build (with a warning), never a half-restored one.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { Engine } from '../engine/engine.js';
+import { BUILD_CONTAINER_PREFIX, uniqueName } from '../engine/unique-name.js';
 import { InterruptedError, throwIfAborted } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { ScriptLocation } from '../s2i/scripts.js';
@@ -45,7 +45,7 @@ export async function saveArtifacts(engine: Engine, spec: SaveArtifactsSpec, log
   const dir = await mkdtemp(join(tmpdir(), 'tjs2i-artifacts-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   const path = join(dir, 'artifacts.tar');
-  const name = `tjs2i-build-${randomBytes(6).toString('hex')}-save`;
+  const name = uniqueName(BUILD_CONTAINER_PREFIX, '-save');
   let container: string | undefined;
   try {
     container = name;

@@ -5,7 +5,6 @@
  * script as Cmd. Every stage is a timed step; containers and temporary directories are removed on
  * every path; the output tag is only written after the final commit, so a failed build never moves it.
  */
-import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { UidRange } from '../s2i/allowed-uids.js';
 import { artifactsArchive, saveArtifacts, type SavedArtifacts } from './artifacts.js';
@@ -15,6 +14,8 @@ import { assembleUserOf, type BuildUser } from '../s2i/assemble-user.js';
 import type { CheckCache } from './direct-write-cache.js';
 import { checkContainerOnce, directWriteDecision, packDirect } from './direct-write.js';
 import type { CommitSpec, Engine, ImageInfo } from '../engine/engine.js';
+import { shortId } from '../engine/short-id.js';
+import { BUILD_CONTAINER_PREFIX, uniqueName } from '../engine/unique-name.js';
 import { mergeEnvironment, readEnvironmentFile, readSourceEnvironment, toDockerEnv, type EnvVar } from '../s2i/environment.js';
 import { BuildFailedError, InterruptedError, throwIfAborted, UsageError } from '../common/errors.js';
 import { IMAGE_METADATA_PATH, parseImageMetadata } from '../s2i/image-metadata.js';
@@ -100,7 +101,7 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
   const stepName = kind === 'directory' ? 'source' : 'clone';
   const source = await logger.step(stepName, redactCredentials(options.source.location), () => prepareSource(options.source, logger, signal));
   const cleanups: (() => Promise<void>)[] = [() => source.cleanup()];
-  const name = `tjs2i-build-${randomBytes(6).toString('hex')}`;
+  const name = uniqueName(BUILD_CONTAINER_PREFIX);
   /** The container to remove: its name once creating it was asked for, its id once known. */
   let container: string | undefined;
   try {
@@ -343,8 +344,6 @@ async function recordOf(plan: RecordPlan): Promise<FingerprintInputs> {
     ...(options.description ? { description: options.description } : {}),
   };
 }
-
-export const shortId = (id: string) => id.replace('sha256:', '').slice(0, 12);
 
 /**
  * `--destination` (or the builder's label): an absolute path in the image without whitespace or

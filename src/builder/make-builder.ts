@@ -5,11 +5,12 @@
  * `--dockerfile`, through the engine's build API with a tar-stream context (Dockerfile + the S2I
  * scripts), whose chgrp/chmod copies every file it touches into a new layer.
  */
-import { randomBytes } from 'node:crypto';
 import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
 import { builderDockerfile, builderLabels } from './shim-dockerfile.js';
 import { parseNumericUser } from '../s2i/builder-image.js';
 import type { Engine, ImageInfo } from '../engine/engine.js';
+import { shortId } from '../engine/short-id.js';
+import { INSPECT_CONTAINER_PREFIX, uniqueName } from '../engine/unique-name.js';
 import { throwIfAborted, UsageError, UserNotAllowedError } from '../common/errors.js';
 import { isValidImageName, parseImageRef } from '../registry/image-ref.js';
 import { MAX_FIX_BYTES, type FinalFileSystem } from './rewrite/outside-tree-fixes.js';
@@ -103,7 +104,7 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
   throwIfAborted(signal);
   const info = await engine.inspectImage(imageId, signal);
   const size = info?.size ?? 0;
-  logger.info(`builder ${tag} (${imageId.replace('sha256:', '').slice(0, 12)}), ${formatBytes(size)}; base ${formatBytes(base.size)}`);
+  logger.info(`builder ${tag} (${shortId(imageId)}), ${formatBytes(size)}; base ${formatBytes(base.size)}`);
   return { image: tag, imageId, size, baseSize: base.size, uid: user.uid, trees, method: options.dockerfile ? 'dockerfile' : 'rewrite' };
 }
 
@@ -190,7 +191,7 @@ async function rewriteBuilder(
 
 /** A container created from the base image on first use (never started), removed by `remove`. */
 function inspectionContainer(engine: Engine, image: string, signal?: AbortSignal) {
-  const name = `tjs2i-inspect-${randomBytes(6).toString('hex')}`;
+  const name = uniqueName(INSPECT_CONTAINER_PREFIX);
   let created: Promise<string> | undefined;
   return {
     id: () => (created ??= engine.createContainer({ image, name, user: '0', entrypoint: ['/bin/true'], cmd: [] }, signal)),

@@ -13,6 +13,7 @@ import { followProgress, type ProgressEvent } from './progress-stream.js';
 import { pullFailure, registryOf } from '../registry/pull-error.js';
 import { pushFailure } from '../registry/push-error.js';
 import { parsePathStat, type PathStat } from './path-stat.js';
+import { shortId } from './short-id.js';
 
 export type { PathStat, ProgressEvent };
 
@@ -449,7 +450,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       } catch (error) {
         const code = (error as EngineErrorLike).statusCode;
         if (code === 404 || code === 409) return; // gone, or removal already in progress
-        throw mapEngineError(error, `remove container ${containerId.slice(0, 12)}`, endpoint);
+        throw mapEngineError(error, `remove container ${shortId(containerId)}`, endpoint);
       }
     },
 
@@ -470,11 +471,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
         signal,
       ),
 
-    attachOutput: (containerId, onOutput, signal) =>
-      call(`attach to container ${containerId.slice(0, 12)}`, () => attach(docker, containerId, onOutput, signal)),
+    attachOutput: (containerId, onOutput, signal) => call(`attach to container ${shortId(containerId)}`, () => attach(docker, containerId, onOutput, signal)),
 
     startContainer: (containerId, signal) =>
-      call(`start container ${containerId.slice(0, 12)}`, async () => {
+      call(`start container ${shortId(containerId)}`, async () => {
         try {
           await docker.getContainer(containerId).start({ abortSignal: signal } as object);
         } catch (error) {
@@ -500,12 +500,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
         };
       } catch (error) {
         if ((error as EngineErrorLike).statusCode === 404) return undefined;
-        throw mapEngineError(error, `inspect container ${containerId.slice(0, 12)}`, endpoint);
+        throw mapEngineError(error, `inspect container ${shortId(containerId)}`, endpoint);
       }
     },
 
     waitContainer: (containerId, signal) =>
-      call(`wait for container ${containerId.slice(0, 12)}`, async () => {
+      call(`wait for container ${shortId(containerId)}`, async () => {
         const result = (await docker.getContainer(containerId).wait({ abortSignal: signal } as object)) as { StatusCode: number };
         return result.StatusCode;
       }),
@@ -516,7 +516,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       } catch (error) {
         const code = (error as EngineErrorLike).statusCode;
         if (code === 304 || code === 404) return; // already stopped, or gone
-        throw mapEngineError(error, `stop container ${containerId.slice(0, 12)}`, endpoint);
+        throw mapEngineError(error, `stop container ${shortId(containerId)}`, endpoint);
       }
     },
 

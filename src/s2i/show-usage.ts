@@ -2,9 +2,9 @@
  * `tjs2i usage <builder>`: run the builder's `usage` script (found through its scripts URL label, as
  * `s2i usage` does) in a throwaway container and pass its output through.
  */
-import { randomBytes } from 'node:crypto';
 import { inspectBuilder } from './builder-image.js';
 import type { Engine } from '../engine/engine.js';
+import { BUILD_CONTAINER_PREFIX, uniqueName } from '../engine/unique-name.js';
 import { BuildFailedError, throwIfAborted, UsageError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { Label } from './labels.js';
@@ -23,7 +23,7 @@ export async function showUsage(
   }
   const finder = new ScriptFinder({ imageScriptsUrl: builder.scriptsUrl, destination: builder.destination }, signal);
   const script = await finder.require('usage');
-  const name = `tjs2i-build-${randomBytes(6).toString('hex')}-usage`;
+  const name = uniqueName(BUILD_CONTAINER_PREFIX, '-usage');
   let container: string | undefined;
   try {
     container = name;

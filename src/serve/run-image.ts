@@ -5,8 +5,8 @@
  * runImage returns. A server that dies, before or after it answered, is a BuildFailedError with its
  * exit code and last lines; its container is removed on every path.
  */
-import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
+import { uniqueName } from '../engine/unique-name.js';
 import { BuildFailedError, UsageError } from '../common/errors.js';
 import { apiUrls, browserUrl, ServerUrlScanner } from './jupyter-url.js';
 import type { Logger } from '../common/log.js';
@@ -91,7 +91,7 @@ export async function runImage(
   signal: AbortSignal | undefined,
   onReady: (ready: ServerReady) => void,
 ): Promise<RunImageResult> {
-  const name = `${RUN_CONTAINER_PREFIX}${randomBytes(6).toString('hex')}`;
+  const name = uniqueName(RUN_CONTAINER_PREFIX);
   const passwordRequired = passwordProtected(options.env);
   const probe = options.probe ?? probeHttp;
   const poll = options.pollIntervalMs ?? 500;

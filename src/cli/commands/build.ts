@@ -4,6 +4,7 @@ import type { BuildOptions } from '../../build/build.js';
 import { runCommand, type GlobalOptions } from '../run-command.js';
 import { parseEnvArgument } from '../../s2i/environment.js';
 import { formatBytes, formatDuration } from '../../common/log.js';
+import { shortId } from '../../engine/short-id.js';
 import { PULL_POLICIES, type PullPolicy } from '../../registry/pull-policy.js';
 import { announce, portOption, runImageOptionsOf } from './run.js';
 
@@ -150,7 +151,7 @@ export async function handler(args: ArgumentsCamelCase<BuildArgs>): Promise<void
     // The credentials are found first too: a malformed config file costs no build.
     const push = args.push ? await import('../../registry/push.js') : undefined;
     const pushPlan = push ? await push.preparePush(args.output ?? '', { signal, warn: (message) => logger.warn(message) }) : undefined;
-    const { build, shortId } = await import('../../build/build.js');
+    const { build } = await import('../../build/build.js');
     const { checkCacheDir, fileCheckCache } = await import('../../build/direct-write-cache.js');
     const result = await build(engine, { ...buildOptionsOf(args), checkCache: fileCheckCache(checkCacheDir()) }, logger, signal);
     if (!result.upToDate)

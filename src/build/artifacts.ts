@@ -41,7 +41,12 @@ export interface SavedArtifacts {
  * Runs save-artifacts in a container of the previous image. Undefined (after a warning) when it
  * fails or writes something that is not a tar; the caller then builds from scratch.
  */
-export async function saveArtifacts(engine: Engine, spec: SaveArtifactsSpec, logger: Logger, signal?: AbortSignal): Promise<SavedArtifacts | undefined> {
+export async function saveArtifacts(
+  engine: Pick<Engine, 'containers' | 'archives'>,
+  spec: SaveArtifactsSpec,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<SavedArtifacts | undefined> {
   const dir = await mkdtemp(join(tmpdir(), 'tjs2i-artifacts-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   const path = join(dir, 'artifacts.tar');
@@ -49,14 +54,14 @@ export async function saveArtifacts(engine: Engine, spec: SaveArtifactsSpec, log
   let container: string | undefined;
   try {
     container = name;
-    const id = await engine.createContainer(
+    const id = await engine.containers.createContainer(
       { image: spec.image, name, user: spec.user, entrypoint: ['/usr/bin/env'], cmd: [spec.script.imagePath], env: spec.env },
       signal,
     );
     container = id;
     if (spec.script.hostPath) {
       const pack = packTrees({ uid: spec.uid, gid: 0, trees: [], files: [{ source: spec.script.hostPath, name: 'scripts/save-artifacts', mode: 0o755 }] });
-      await Promise.all([pack.done, engine.putArchive(id, pack.stream, spec.destination, signal)]);
+      await Promise.all([pack.done, engine.archives.putArchive(id, pack.stream, spec.destination, signal)]);
     }
     // The engine's demultiplexer cannot be paused, so output is written as it comes; a write error
     // (a full disk) is kept and turns into a clean build once the container is done.
@@ -65,7 +70,7 @@ export async function saveArtifacts(engine: Engine, spec: SaveArtifactsSpec, log
     file.on('error', (error) => (writeError ??= error));
     let exitCode: number;
     try {
-      exitCode = await engine.run(
+      exitCode = await engine.containers.run(
         id,
         (chunk, stream) => {
           if (stream === 'stderr') logger.output(chunk, stream);
@@ -101,7 +106,8 @@ export async function saveArtifacts(engine: Engine, spec: SaveArtifactsSpec, log
     await cleanup();
     throw error instanceof InterruptedError || signal?.aborted ? new InterruptedError() : error;
   } finally {
-    if (container) await engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove container ${name}: ${String(error)}`));
+    if (container)
+      await engine.containers.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove container ${name}: ${String(error)}`));
   }
 }
 

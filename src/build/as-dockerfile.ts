@@ -39,7 +39,13 @@ export interface DockerfileResult {
   builderInspected: boolean;
 }
 
-export async function writeAsDockerfile(engine: Engine, path: string, options: BuildOptions, logger: Logger, signal?: AbortSignal): Promise<DockerfileResult> {
+export async function writeAsDockerfile(
+  engine: Pick<Engine, 'images'>,
+  path: string,
+  options: BuildOptions,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<DockerfileResult> {
   if (options.incremental || options.removePrevious) {
     throw new UsageError('--incremental and --rm need an engine build', 'drop them, or drop --as-dockerfile');
   }
@@ -150,11 +156,11 @@ export async function writeAsDockerfile(engine: Engine, path: string, options: B
 }
 
 /** The builder as the engine knows it, or undefined (with a warning) when there is no engine or no such image. */
-async function inspectIfPossible(engine: Engine, name: string, logger: Logger, signal?: AbortSignal): Promise<BuilderImage | undefined> {
+async function inspectIfPossible(engine: Pick<Engine, 'images'>, name: string, logger: Logger, signal?: AbortSignal): Promise<BuilderImage | undefined> {
   const timeout = AbortSignal.timeout(INSPECT_TIMEOUT_MS);
   const defaults = `assuming a tjs2i builder (USER ${DEFAULT_BUILDER_USER}, scripts in ${DEFAULT_SCRIPTS_URL}, destination ${DEFAULT_DESTINATION})`;
   try {
-    const info = await engine.inspectImage(name, signal ? AbortSignal.any([signal, timeout]) : timeout);
+    const info = await engine.images.inspectImage(name, signal ? AbortSignal.any([signal, timeout]) : timeout);
     if (!info) {
       logger.warn(`builder ${name} is not in the engine; ${defaults}`);
       return undefined;

@@ -13,7 +13,9 @@ import { describeScript, FingerprintLabel, recordLabels, type FingerprintInputs 
 import { assembleUserOf, type BuildUser } from '../s2i/assemble-user.js';
 import type { CheckCache } from './direct-write-cache.js';
 import { checkContainerOnce, directWriteDecision, packDirect } from './direct-write.js';
-import type { CommitSpec, Engine, ImageInfo } from '../engine/engine.js';
+import type { CommitSpec } from '../engine/container-client.js';
+import type { Engine } from '../engine/engine.js';
+import type { ImageInfo } from '../engine/image-client.js';
 import { shortId } from '../engine/short-id.js';
 import { BUILD_CONTAINER_PREFIX, uniqueName } from '../engine/unique-name.js';
 import { mergeEnvironment, readEnvironmentFile, readSourceEnvironment, toDockerEnv, type EnvVar } from '../s2i/environment.js';
@@ -90,7 +92,9 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
   const fileEnv = options.environmentFile ? await readEnvironmentFile(options.environmentFile) : [];
 
   const { builder, builderEnv } = await logger.step('inspect', `builder ${options.builder}`, async () => {
-    const info = await ensureImage(engine, options.builder, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, { missingHint: MISSING_BUILDER_HINT });
+    const info = await ensureImage(engine.images, options.builder, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, {
+      missingHint: MISSING_BUILDER_HINT,
+    });
     return { builder: builderFromImage(options.builder, info), builderEnv: info.env };
   });
   const buildUser = assembleUserOf(builder, options.assembleUser, options.allowedUids ?? []);
@@ -122,7 +126,7 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
       );
     const recorded = recordLabels(record, commit !== undefined);
     const fingerprint = recorded[FingerprintLabel.fingerprint];
-    const previous = options.incremental || options.removePrevious || commit ? await engine.inspectImage(tag, signal) : undefined;
+    const previous = options.incremental || options.removePrevious || commit ? await engine.images.inspectImage(tag, signal) : undefined;
     if (commit && previous && previous.labels[FingerprintLabel.fingerprint] === fingerprint) {
       if (options.force) {
         logger.info(`    ${tag} is up to date; rebuilding it (--force)`);
@@ -160,7 +164,7 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     });
 
     container = name;
-    const id = await engine.createContainer(
+    const id = await engine.containers.createContainer(
       {
         image: builder.id,
         name,
@@ -208,14 +212,14 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     if (artifacts) {
       const saved = artifacts;
       await logger.step('artifacts', `${saved.entries} entries, ${formatBytes(saved.bytes)} to ${posix.join(dest, 'artifacts')}`, () =>
-        engine.putArchive(id, artifactsArchive(saved.path, buildUser.uid), dest, signal),
+        engine.archives.putArchive(id, artifactsArchive(saved.path, buildUser.uid), dest, signal),
       );
     }
     throwIfAborted(signal);
 
     const tail = new TailBuffer(TAIL_LINES);
     const exitCode = await logger.step('assemble', assemble.imagePath, () =>
-      engine.run(
+      engine.containers.run(
         id,
         (chunk, stream) => {
           tail.push(chunk, stream);
@@ -244,7 +248,8 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
     // By name when the create request was interrupted before the engine's answer gave the id.
     // The container and the temporary directories are independent: removed at the same time.
     await Promise.all([
-      container && engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove build container ${name}: ${String(error)}`)),
+      container &&
+        engine.containers.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove build container ${name}: ${String(error)}`)),
       ...cleanups.map((cleanup) => cleanup().catch((error: unknown) => logger.warn(`cleanup failed: ${String(error)}`))),
     ]);
   }
@@ -255,7 +260,7 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
  * engine), then tags: an interruption up to here removes the new image and moves no tag.
  */
 async function commitAndTag(
-  engine: Engine,
+  engine: Pick<Engine, 'images' | 'containers'>,
   id: string,
   spec: CommitSpec,
   output: { repository: string; tag: string },
@@ -263,13 +268,13 @@ async function commitAndTag(
   signal?: AbortSignal,
 ): Promise<string> {
   return logger.step('commit', `${output.repository}:${output.tag}`, async () => {
-    const committed = await engine.commit(id, spec);
+    const committed = await engine.containers.commit(id, spec);
     if (signal?.aborted) {
-      await engine.removeImage(committed).catch(() => undefined);
+      await engine.images.removeImage(committed).catch(() => undefined);
       throw new InterruptedError();
     }
-    await engine.tagImage(committed, output.repository, output.tag).catch(async (error: unknown) => {
-      await engine.removeImage(committed).catch(() => undefined);
+    await engine.images.tagImage(committed, output.repository, output.tag).catch(async (error: unknown) => {
+      await engine.images.removeImage(committed).catch(() => undefined);
       throw error;
     });
     return committed;
@@ -288,15 +293,15 @@ interface Finished {
 }
 
 /** After the tag moved: --rm's removal of the previous image, and the result. */
-async function finish(engine: Engine, done: Finished, logger: Logger): Promise<BuildResult> {
+async function finish(engine: Pick<Engine, 'images'>, done: Finished, logger: Logger): Promise<BuildResult> {
   const { previous, imageId } = done;
   if (done.options.removePrevious && previous && previous.id !== imageId) {
-    await engine
+    await engine.images
       .removeImage(previous.id)
       .then(() => logger.info(`    removed the previous image ${shortId(previous.id)}`))
       .catch((error: unknown) => logger.warn(`could not remove the previous image ${shortId(previous.id)}: ${(error as Error).message}`));
   }
-  const info = await engine.inspectImage(imageId);
+  const info = await engine.images.inspectImage(imageId);
   return {
     image: done.tag,
     imageId,
@@ -367,7 +372,7 @@ interface UploadPlan {
   filter: (relative: string, directory: boolean) => boolean;
 }
 
-async function upload(engine: Engine, id: string, plan: UploadPlan, logger: Logger, signal?: AbortSignal): Promise<void> {
+async function upload(engine: Pick<Engine, 'archives'>, id: string, plan: UploadPlan, logger: Logger, signal?: AbortSignal): Promise<void> {
   await logger.step('upload', `source to ${posix.join(plan.dest, 'src')}`, async () => {
     const scripts: PackEntry[] = [plan.assemble, plan.run]
       .filter((s) => s.hostPath)
@@ -379,7 +384,7 @@ async function upload(engine: Engine, id: string, plan: UploadPlan, logger: Logg
       files: scripts,
       onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
     });
-    const uploading = engine.putArchive(id, pack.stream, plan.dest, signal).catch((error: unknown) => {
+    const uploading = engine.archives.putArchive(id, pack.stream, plan.dest, signal).catch((error: unknown) => {
       pack.stream.destroy(); // stop reading files nobody will receive
       throw error;
     });
@@ -399,7 +404,7 @@ interface DirectPlan {
 }
 
 /** The course files as assemble would leave them, written into the container in one archive. */
-async function writeDirect(engine: Engine, id: string, plan: DirectPlan, logger: Logger, signal?: AbortSignal): Promise<void> {
+async function writeDirect(engine: Pick<Engine, 'archives'>, id: string, plan: DirectPlan, logger: Logger, signal?: AbortSignal): Promise<void> {
   await logger.step('write', `source to ${posix.join(plan.home, 'work')} and ${posix.join(plan.home, '.tjs2i', 'course')} (hard links)`, async () => {
     // A run script not in the image goes where an assemble build would put it.
     if (plan.run.hostPath) {
@@ -409,7 +414,7 @@ async function writeDirect(engine: Engine, id: string, plan: DirectPlan, logger:
         trees: [],
         files: [{ source: plan.run.hostPath, name: `scripts/${plan.run.name}`, mode: 0o755 }],
       });
-      await Promise.all([scripts.done, engine.putArchive(id, scripts.stream, plan.dest, signal)]);
+      await Promise.all([scripts.done, engine.archives.putArchive(id, scripts.stream, plan.dest, signal)]);
     }
     const pack = packDirect({
       sourceDir: plan.source.dir,
@@ -417,7 +422,7 @@ async function writeDirect(engine: Engine, id: string, plan: DirectPlan, logger:
       uid: plan.buildUser.uid,
       onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
     });
-    const writing = engine.putArchive(id, pack.stream, plan.home, signal).catch((error: unknown) => {
+    const writing = engine.archives.putArchive(id, pack.stream, plan.home, signal).catch((error: unknown) => {
       pack.stream.destroy();
       throw error;
     });
@@ -436,7 +441,12 @@ interface PreviousPlan {
 }
 
 /** --incremental: the previous image's artifacts, or undefined for a clean build (said why). */
-async function previousArtifacts(engine: Engine, plan: PreviousPlan, logger: Logger, signal?: AbortSignal): Promise<SavedArtifacts | undefined> {
+async function previousArtifacts(
+  engine: Pick<Engine, 'containers' | 'archives'>,
+  plan: PreviousPlan,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<SavedArtifacts | undefined> {
   const { previous } = plan;
   if (!previous) {
     logger.info(`    no previous image ${plan.options.output}: a clean build`);
@@ -467,7 +477,7 @@ async function previousArtifacts(engine: Engine, plan: PreviousPlan, logger: Log
 }
 
 async function labelsFor(
-  engine: Engine,
+  engine: Pick<Engine, 'archives'>,
   id: string,
   builder: BuilderImage,
   options: BuildOptions,
@@ -476,7 +486,7 @@ async function labelsFor(
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<Record<string, string>> {
-  const raw = await engine.readFile(id, IMAGE_METADATA_PATH, signal).catch((error: unknown) => {
+  const raw = await engine.archives.readFile(id, IMAGE_METADATA_PATH, signal).catch((error: unknown) => {
     logger.warn(`could not read ${IMAGE_METADATA_PATH}: ${(error as Error).message}`);
     return undefined;
   });

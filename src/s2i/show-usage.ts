@@ -11,13 +11,13 @@ import { Label } from './labels.js';
 import { ScriptFinder } from './scripts.js';
 
 export async function showUsage(
-  engine: Engine,
+  engine: Pick<Engine, 'images' | 'containers'>,
   builderName: string,
   write: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<void> {
-  const builder = await inspectBuilder(engine, builderName, signal);
+  const builder = await inspectBuilder(engine.images, builderName, signal);
   if (!builder.scriptsUrl) {
     throw new UsageError(`builder ${builderName} has no ${Label.scriptsUrl} label, so it has no usage script`, 'make the builder with `tjs2i builder`');
   }
@@ -27,16 +27,17 @@ export async function showUsage(
   let container: string | undefined;
   try {
     container = name;
-    const id = await engine.createContainer(
+    const id = await engine.containers.createContainer(
       { image: builder.id, name, user: builder.user, entrypoint: ['/usr/bin/env'], cmd: [script.imagePath], env: [`BUILDER_IMAGE=${builderName}`] },
       signal,
     );
     container = id;
-    const code = await engine.run(id, write, signal);
+    const code = await engine.containers.run(id, write, signal);
     throwIfAborted(signal);
     if (code !== 0) throw new BuildFailedError(`the usage script of ${builderName} (${script.imagePath}) failed with exit code ${code}`);
   } finally {
-    if (container) await engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove container ${name}: ${String(error)}`));
+    if (container)
+      await engine.containers.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove container ${name}: ${String(error)}`));
     await finder.cleanup();
   }
 }

@@ -44,7 +44,7 @@ export async function preview(
   } finally {
     if (keep) logger.info(`kept the image ${built.image}`);
     else {
-      await engine
+      await engine.images
         .removeImage(built.image)
         .then(() => logger.info(`removed the image ${built.image}`))
         .catch((error: unknown) => logger.warn(`could not remove the image ${built.image}: ${(error as Error).message}`));

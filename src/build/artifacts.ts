@@ -5,7 +5,6 @@
  * The stream is kept in a temporary file and read through once before anything is uploaded, so a
  * broken stream means a clean build (with a warning), never a half-restored one.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { Engine } from '../engine/engine.js';
+import { BUILD_CONTAINER_PREFIX, uniqueName } from '../engine/unique-name.js';
 import { InterruptedError, throwIfAborted } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { ScriptLocation } from '../s2i/scripts.js';
@@ -41,22 +41,27 @@ export interface SavedArtifacts {
  * Runs save-artifacts in a container of the previous image. Undefined (after a warning) when it
  * fails or writes something that is not a tar; the caller then builds from scratch.
  */
-export async function saveArtifacts(engine: Engine, spec: SaveArtifactsSpec, logger: Logger, signal?: AbortSignal): Promise<SavedArtifacts | undefined> {
+export async function saveArtifacts(
+  engine: Pick<Engine, 'containers' | 'archives'>,
+  spec: SaveArtifactsSpec,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<SavedArtifacts | undefined> {
   const dir = await mkdtemp(join(tmpdir(), 'tjs2i-artifacts-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   const path = join(dir, 'artifacts.tar');
-  const name = `tjs2i-build-${randomBytes(6).toString('hex')}-save`;
+  const name = uniqueName(BUILD_CONTAINER_PREFIX, '-save');
   let container: string | undefined;
   try {
     container = name;
-    const id = await engine.createContainer(
+    const id = await engine.containers.createContainer(
       { image: spec.image, name, user: spec.user, entrypoint: ['/usr/bin/env'], cmd: [spec.script.imagePath], env: spec.env },
       signal,
     );
     container = id;
     if (spec.script.hostPath) {
       const pack = packTrees({ uid: spec.uid, gid: 0, trees: [], files: [{ source: spec.script.hostPath, name: 'scripts/save-artifacts', mode: 0o755 }] });
-      await Promise.all([pack.done, engine.putArchive(id, pack.stream, spec.destination, signal)]);
+      await Promise.all([pack.done, engine.archives.putArchive(id, pack.stream, spec.destination, signal)]);
     }
     // The engine's demultiplexer cannot be paused, so output is written as it comes; a write error
     // (a full disk) is kept and turns into a clean build once the container is done.
@@ -65,7 +70,7 @@ export async function saveArtifacts(engine: Engine, spec: SaveArtifactsSpec, log
     file.on('error', (error) => (writeError ??= error));
     let exitCode: number;
     try {
-      exitCode = await engine.run(
+      exitCode = await engine.containers.run(
         id,
         (chunk, stream) => {
           if (stream === 'stderr') logger.output(chunk, stream);
@@ -101,7 +106,8 @@ export async function saveArtifacts(engine: Engine, spec: SaveArtifactsSpec, log
     await cleanup();
     throw error instanceof InterruptedError || signal?.aborted ? new InterruptedError() : error;
   } finally {
-    if (container) await engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove container ${name}: ${String(error)}`));
+    if (container)
+      await engine.containers.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove container ${name}: ${String(error)}`));
   }
 }
 

@@ -42,7 +42,13 @@ interface ContextPaths {
   tmpDockerfile: string;
 }
 
-export async function writeAsDockerfile(engine: Engine, path: string, options: BuildOptions, logger: Logger, signal?: AbortSignal): Promise<DockerfileResult> {
+export async function writeAsDockerfile(
+  engine: Pick<Engine, 'images'>,
+  path: string,
+  options: BuildOptions,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<DockerfileResult> {
   if (options.incremental || options.removePrevious) {
     throw new UsageError('--incremental and --rm need an engine build', 'drop them, or drop --as-dockerfile');
   }

@@ -3,23 +3,23 @@
  * so that it is removed however the build ends: by name when the create request was interrupted
  * before the engine's answer gave the id (the engine may have made it), by id once known.
  */
-import { randomBytes } from 'node:crypto';
 import type { BuildPlan } from './plan-build.js';
 import type { Engine } from '../engine/engine.js';
+import { BUILD_CONTAINER_PREFIX, uniqueName } from '../engine/unique-name.js';
 import type { Logger } from '../common/log.js';
 import { toDockerEnv } from '../s2i/environment.js';
 
 export class BuildContainer {
-  readonly name = `tjs2i-build-${randomBytes(6).toString('hex')}`;
+  readonly name = uniqueName(BUILD_CONTAINER_PREFIX);
   /** What to remove: the name once creating the container was asked for, its id once known. */
   private made?: string;
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: Pick<Engine, 'containers'>) {}
 
   /** From the builder, as the assemble user, with the build environment; assemble is its command. */
   async create(plan: BuildPlan, signal?: AbortSignal): Promise<string> {
     this.made = this.name;
-    const id = await this.engine.createContainer(
+    const id = await this.engine.containers.createContainer(
       {
         image: plan.builder.id,
         name: this.name,
@@ -39,6 +39,8 @@ export class BuildContainer {
   /** Best effort: a failure is reported, never thrown, so that it cannot hide the build's own error. */
   async remove(logger: Logger): Promise<void> {
     if (this.made === undefined) return;
-    await this.engine.removeContainer(this.made).catch((error: unknown) => logger.warn(`could not remove build container ${this.name}: ${String(error)}`));
+    await this.engine.containers
+      .removeContainer(this.made)
+      .catch((error: unknown) => logger.warn(`could not remove build container ${this.name}: ${String(error)}`));
   }
 }

@@ -13,7 +13,10 @@ import { BuildContainer } from './build-container.js';
 import type { BuildOptions } from './build-options.js';
 import type { CheckCache } from './direct-write-cache.js';
 import { checkContainerOnce, directWriteDecision, packDirect, type DirectWriteDecision } from './direct-write.js';
-import type { CommitSpec, Engine, ImageInfo } from '../engine/engine.js';
+import type { CommitSpec } from '../engine/container-client.js';
+import type { Engine } from '../engine/engine.js';
+import type { ImageInfo } from '../engine/image-client.js';
+import { shortId } from '../engine/short-id.js';
 import { toDockerEnv } from '../s2i/environment.js';
 import { BuildFailedError, InterruptedError, throwIfAborted, UsageError } from '../common/errors.js';
 import { pullBuilder, type InspectedBuilder } from './find-builder.js';
@@ -129,7 +132,7 @@ function upToDateResult(tag: string, image: ImageInfo, started: number): BuildRe
 
 /** --incremental: the previous image's artifacts, or undefined for a clean build (said why). */
 async function previousArtifacts(
-  engine: Engine,
+  engine: Pick<Engine, 'containers' | 'archives'>,
   plan: BuildPlan,
   options: BuildOptions,
   previous: ImageInfo | undefined,
@@ -180,7 +183,7 @@ function decideDirectWrite(plan: BuildPlan, filter: SourceFilter, artifacts: Sav
 
 /** The decision made before the container existed, confirmed in it: the direct write needs the builder's home as tjs2i builders have it. */
 async function confirmDirectWrite(
-  engine: Engine,
+  engine: Pick<Engine, 'endpoint' | 'archives'>,
   id: string,
   plan: BuildPlan,
   decision: DirectWriteDecision,
@@ -203,7 +206,7 @@ async function confirmDirectWrite(
 
 /** The course files as assemble would leave them, written into the container in one archive, without running a process. */
 async function writeDirectly(
-  engine: Engine,
+  engine: Pick<Engine, 'archives'>,
   id: string,
   plan: BuildPlan,
   into: { home: string; filter: SourceFilter },
@@ -216,7 +219,7 @@ async function writeDirectly(
     // assemble is the only one written directly for, so the run script is the only one there can be).
     if (plan.scriptFiles.length) {
       const scripts = packTrees({ uid: plan.buildUser.uid, gid: 0, trees: [], files: plan.scriptFiles });
-      await Promise.all([scripts.done, engine.putArchive(id, scripts.stream, plan.destination, signal)]);
+      await Promise.all([scripts.done, engine.archives.putArchive(id, scripts.stream, plan.destination, signal)]);
     }
     const pack = packDirect({
       sourceDir: plan.source.dir,
@@ -224,7 +227,7 @@ async function writeDirectly(
       uid: plan.buildUser.uid,
       onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
     });
-    const writing = engine.putArchive(id, pack.stream, into.home, signal).catch((error: unknown) => {
+    const writing = engine.archives.putArchive(id, pack.stream, into.home, signal).catch((error: unknown) => {
       pack.stream.destroy();
       throw error;
     });
@@ -245,7 +248,7 @@ interface AssembleInputs {
 
 /** Uploads the source, scripts and artifacts and runs assemble; the labels it asked for (image_metadata.json). */
 async function assembleInContainer(
-  engine: Engine,
+  engine: Pick<Engine, 'containers' | 'archives'>,
   id: string,
   plan: BuildPlan,
   inputs: AssembleInputs,
@@ -257,14 +260,14 @@ async function assembleInContainer(
   const { artifacts } = inputs;
   if (artifacts) {
     await logger.step('artifacts', `${artifacts.entries} entries, ${formatBytes(artifacts.bytes)} to ${posix.join(plan.destination, 'artifacts')}`, () =>
-      engine.putArchive(id, artifactsArchive(artifacts.path, plan.buildUser.uid), plan.destination, signal),
+      engine.archives.putArchive(id, artifactsArchive(artifacts.path, plan.buildUser.uid), plan.destination, signal),
     );
   }
   throwIfAborted(signal);
 
   const tail = new TailBuffer(TAIL_LINES);
   const exitCode = await logger.step('assemble', plan.assemble.imagePath, () =>
-    engine.run(
+    engine.containers.run(
       id,
       (chunk, stream) => {
         tail.push(chunk, stream);
@@ -281,7 +284,14 @@ async function assembleInContainer(
 }
 
 /** The source under `<destination>/src` and the scripts not in the image under `<destination>/scripts`. */
-async function upload(engine: Engine, id: string, plan: BuildPlan, filter: SourceFilter, logger: Logger, signal?: AbortSignal): Promise<void> {
+async function upload(
+  engine: Pick<Engine, 'archives'>,
+  id: string,
+  plan: BuildPlan,
+  filter: SourceFilter,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
   await logger.step('upload', `source to ${posix.join(plan.destination, 'src')}`, async () => {
     const pack = packTrees({
       uid: plan.buildUser.uid,
@@ -290,7 +300,7 @@ async function upload(engine: Engine, id: string, plan: BuildPlan, filter: Sourc
       files: plan.scriptFiles,
       onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
     });
-    const uploading = engine.putArchive(id, pack.stream, plan.destination, signal).catch((error: unknown) => {
+    const uploading = engine.archives.putArchive(id, pack.stream, plan.destination, signal).catch((error: unknown) => {
       pack.stream.destroy(); // stop reading files nobody will receive
       throw error;
     });
@@ -300,8 +310,13 @@ async function upload(engine: Engine, id: string, plan: BuildPlan, filter: Sourc
 }
 
 /** The labels assemble asked for in image_metadata.json; its problems are warnings, never failures. */
-async function readImageMetadata(engine: Engine, id: string, logger: Logger, signal?: AbortSignal): Promise<Record<string, string> | undefined> {
-  const raw = await engine.readFile(id, IMAGE_METADATA_PATH, signal).catch((error: unknown) => {
+async function readImageMetadata(
+  engine: Pick<Engine, 'archives'>,
+  id: string,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<Record<string, string> | undefined> {
+  const raw = await engine.archives.readFile(id, IMAGE_METADATA_PATH, signal).catch((error: unknown) => {
     logger.warn(`could not read ${IMAGE_METADATA_PATH}: ${(error as Error).message}`);
     return undefined;
   });
@@ -325,15 +340,22 @@ function outputLabelsOf(
  * Commits untagged and without the abort signal (an aborted request may still complete in the
  * engine), then tags: an interruption up to here removes the new image and moves no tag.
  */
-async function commitAndTag(engine: Engine, id: string, spec: CommitSpec, output: OutputImage, logger: Logger, signal?: AbortSignal): Promise<string> {
+async function commitAndTag(
+  engine: Pick<Engine, 'containers' | 'images'>,
+  id: string,
+  spec: CommitSpec,
+  output: OutputImage,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<string> {
   return logger.step('commit', output.name, async () => {
-    const committed = await engine.commit(id, spec);
+    const committed = await engine.containers.commit(id, spec);
     if (signal?.aborted) {
-      await engine.removeImage(committed).catch(() => undefined);
+      await engine.images.removeImage(committed).catch(() => undefined);
       throw new InterruptedError();
     }
-    await engine.tagImage(committed, output.repository, output.tag).catch(async (error: unknown) => {
-      await engine.removeImage(committed).catch(() => undefined);
+    await engine.images.tagImage(committed, output.repository, output.tag).catch(async (error: unknown) => {
+      await engine.images.removeImage(committed).catch(() => undefined);
       throw error;
     });
     return committed;
@@ -352,15 +374,15 @@ interface Finished {
 }
 
 /** After the tag moved: --rm's removal of the previous image, and the result. */
-async function finish(engine: Engine, done: Finished, logger: Logger): Promise<BuildResult> {
+async function finish(engine: Pick<Engine, 'images'>, done: Finished, logger: Logger): Promise<BuildResult> {
   const { previous, imageId } = done;
   if (done.options.removePrevious && previous && previous.id !== imageId) {
-    await engine
+    await engine.images
       .removeImage(previous.id)
       .then(() => logger.info(`    removed the previous image ${shortId(previous.id)}`))
       .catch((error: unknown) => logger.warn(`could not remove the previous image ${shortId(previous.id)}: ${(error as Error).message}`));
   }
-  const info = await engine.inspectImage(imageId);
+  const info = await engine.images.inspectImage(imageId);
   return {
     image: done.tag,
     imageId,
@@ -373,5 +395,3 @@ async function finish(engine: Engine, done: Finished, logger: Logger): Promise<B
     directWrite: done.directWrite,
   };
 }
-
-export const shortId = (id: string) => id.replace('sha256:', '').slice(0, 12);

@@ -24,7 +24,8 @@ import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
 import type { CheckCache } from './direct-write-cache.js';
-import type { Engine, PathEntry } from '../engine/engine.js';
+import type { ArchiveClient, PathEntry } from '../engine/archive-client.js';
+import type { Engine } from '../engine/engine.js';
 import { s2iScript } from '../common/package-files.js';
 import type { EnvVar } from '../s2i/environment.js';
 import { Label } from '../s2i/labels.js';
@@ -122,13 +123,19 @@ const defaultAssemble = () => (ownAssemble ??= readFile(s2iScript('assemble')));
  * directories owned by the assemble user, group 0, set-group-ID; work/ empty; no ~/.tjs2i.
  * Undefined when it is so, else why not.
  */
-export async function checkContainer(engine: Engine, containerId: string, home: string, uid: number, signal?: AbortSignal): Promise<string | undefined> {
+export async function checkContainer(
+  archives: ArchiveClient,
+  containerId: string,
+  home: string,
+  uid: number,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   const [script, own, homeEntries, workEntries, state] = await Promise.all([
-    engine.readFile(containerId, DEFAULT_ASSEMBLE, signal),
+    archives.readFile(containerId, DEFAULT_ASSEMBLE, signal),
     defaultAssemble(),
-    engine.listPath(containerId, home, 1, signal),
-    engine.listPath(containerId, posix.join(home, 'work'), 2, signal),
-    engine.listPath(containerId, posix.join(home, '.tjs2i'), 1, signal),
+    archives.listPath(containerId, home, 1, signal),
+    archives.listPath(containerId, posix.join(home, 'work'), 2, signal),
+    archives.listPath(containerId, posix.join(home, '.tjs2i'), 1, signal),
   ]);
   if (!script?.equals(own)) return `the builder's ${DEFAULT_ASSEMBLE} is not the one of this tjs2i (a builder made by another version?)`;
   const want = `owned by uid ${uid}, group 0 and set-group-ID`;
@@ -147,7 +154,7 @@ export const CHECK_VERSION = 'direct-write-check/1';
  * home, assemble user and this tjs2i's assemble (check-cache.ts). Whether the cache answered, too.
  */
 export async function checkContainerOnce(
-  engine: Engine,
+  engine: Pick<Engine, 'endpoint' | 'archives'>,
   containerId: string,
   builder: { imageId: string; platform: string; home: string; uid: number },
   cache: CheckCache | undefined,
@@ -159,7 +166,7 @@ export async function checkContainerOnce(
   // The engine too: another engine may show the same image's files otherwise (rootless, user namespaces).
   const key = [CHECK_VERSION, engine.endpoint, builder.imageId, builder.platform, builder.home, String(builder.uid), assemble].join('\0');
   if (cache?.passed(key)) return { notDirect: undefined, cached: true };
-  const notDirect = await checkContainer(engine, containerId, builder.home, builder.uid, signal);
+  const notDirect = await checkContainer(engine.archives, containerId, builder.home, builder.uid, signal);
   if (notDirect === undefined) cache?.remember(key);
   return { notDirect, cached: false };
 }

@@ -7,7 +7,7 @@
 import { checkAllowedUser, type UidRange } from '../s2i/allowed-uids.js';
 import type { BuildUser } from '../s2i/assemble-user.js';
 import { builderFromImage, checkBuilderUser, MISSING_BUILDER_HINT, type BuilderImage } from '../s2i/builder-image.js';
-import type { Engine } from '../engine/engine.js';
+import type { ImageClient } from '../engine/image-client.js';
 import { EngineUnreachableError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { DEFAULT_PULL_POLICY, ensureImage, type PullPolicy } from '../registry/pull-policy.js';
@@ -30,28 +30,28 @@ export interface InspectedBuilder extends BuilderImage {
 
 /** Finds the builder; undefined means a tjs2i builder is assumed (ASSUMED_BUILDER). */
 export type BuilderLookup<Builder extends InspectedBuilder | undefined> = (
-  engine: Engine,
+  images: ImageClient,
   options: { builder: string; pullPolicy?: PullPolicy },
   logger: Logger,
   signal?: AbortSignal,
 ) => Promise<Builder>;
 
 /** An engine build's: the builder, pulled as the pull policy says, in the `inspect` step. */
-export const pullBuilder: BuilderLookup<InspectedBuilder> = (engine, options, logger, signal) =>
+export const pullBuilder: BuilderLookup<InspectedBuilder> = (images, options, logger, signal) =>
   logger.step('inspect', `builder ${options.builder}`, async () => {
-    const info = await ensureImage(engine, options.builder, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, {
+    const info = await ensureImage(images, options.builder, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, {
       missingHint: MISSING_BUILDER_HINT,
     });
     return { ...builderFromImage(options.builder, info), env: info.env };
   });
 
 /** `--as-dockerfile`'s: the builder as the engine knows it, or undefined (with a warning) when there is no engine or no such image. */
-export const inspectBuilderIfPossible: BuilderLookup<InspectedBuilder | undefined> = async (engine, options, logger, signal) => {
+export const inspectBuilderIfPossible: BuilderLookup<InspectedBuilder | undefined> = async (images, options, logger, signal) => {
   const name = options.builder;
   const timeout = AbortSignal.timeout(INSPECT_TIMEOUT_MS);
   const assumed = `assuming a tjs2i builder (USER ${ASSUMED_BUILDER.user}, scripts in ${ASSUMED_BUILDER.scriptsUrl}, destination ${ASSUMED_BUILDER.destination})`;
   try {
-    const info = await engine.inspectImage(name, signal ? AbortSignal.any([signal, timeout]) : timeout);
+    const info = await images.inspectImage(name, signal ? AbortSignal.any([signal, timeout]) : timeout);
     if (!info) {
       logger.warn(`builder ${name} is not in the engine; ${assumed}`);
       return undefined;

@@ -69,7 +69,7 @@ export interface MadeWhilePlanning {
 }
 
 export async function planBuild<Builder extends InspectedBuilder | undefined>(
-  engine: Engine,
+  engine: Pick<Engine, 'images'>,
   options: BuildOptions,
   mode: PlanMode<Builder>,
   made: MadeWhilePlanning,
@@ -80,7 +80,7 @@ export async function planBuild<Builder extends InspectedBuilder | undefined>(
   const destinationFlag = validateDestination(options.destination);
   const fileEnv = options.environmentFile ? await readEnvironmentFile(options.environmentFile) : [];
 
-  const builder = await mode.findBuilder(engine, options, logger, signal);
+  const builder = await mode.findBuilder(engine.images, options, logger, signal);
   const known = builder ?? ASSUMED_BUILDER;
   const ranges = options.allowedUids ?? [];
   const buildUser = builder ? assembleUserOf(builder, options.assembleUser, ranges) : assumedBuildUser(options.assembleUser, ranges);

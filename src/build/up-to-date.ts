@@ -7,7 +7,8 @@
 import type { BuildOptions } from './build-options.js';
 import type { BuildPlan } from './plan-build.js';
 import { describeScript, FingerprintLabel, recordLabels, type FingerprintInputs } from './fingerprint.js';
-import type { Engine, ImageInfo } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
+import type { ImageInfo } from '../engine/image-client.js';
 import type { Logger } from '../common/log.js';
 import { tjs2iVersion } from '../common/version.js';
 
@@ -21,7 +22,7 @@ export interface OutputTagState {
 }
 
 export async function compareWithOutputTag(
-  engine: Engine,
+  engine: Pick<Engine, 'images'>,
   plan: BuildPlan,
   options: BuildOptions,
   tag: string,
@@ -35,7 +36,7 @@ export async function compareWithOutputTag(
       `not looking for an up-to-date ${tag}: ${plan.source.incomplete ? `the source is not the commit's content (${plan.source.incomplete})` : 'the source is a directory used as it is, not a commit'}`,
     );
   const recorded = recordLabels(record, commit !== undefined);
-  const previous = options.incremental || options.removePrevious || commit ? await engine.inspectImage(tag, signal) : undefined;
+  const previous = options.incremental || options.removePrevious || commit ? await engine.images.inspectImage(tag, signal) : undefined;
   const sameInputs = Boolean(commit) && previous !== undefined && previous.labels[FingerprintLabel.fingerprint] === recorded[FingerprintLabel.fingerprint];
   if (sameInputs && options.force) logger.info(`    ${tag} is up to date; rebuilding it (--force)`);
   else if (sameInputs) logger.info(`${tag} is up to date: built from ${commit} with ${options.builder}; use --force to rebuild`);

@@ -5,11 +5,13 @@
  * `--dockerfile`, through the engine's build API with a tar-stream context (Dockerfile + the S2I
  * scripts), whose chgrp/chmod copies every file it touches into a new layer.
  */
-import { randomBytes } from 'node:crypto';
 import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
 import { builderDockerfile, builderLabels } from './shim-dockerfile.js';
 import { parseNumericUser } from '../s2i/builder-image.js';
-import type { Engine, ImageInfo } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
+import type { ImageInfo } from '../engine/image-client.js';
+import { shortId } from '../engine/short-id.js';
+import { INSPECT_CONTAINER_PREFIX, uniqueName } from '../engine/unique-name.js';
 import { throwIfAborted, UsageError, UserNotAllowedError } from '../common/errors.js';
 import { isValidImageName, parseImageRef } from '../registry/image-ref.js';
 import { MAX_FIX_BYTES, type FinalFileSystem } from './rewrite/outside-tree-fixes.js';
@@ -54,7 +56,7 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
   if (!isValidImageName(tag)) throw new UsageError(`invalid --tag ${tag}`, 'use lowercase name[:tag]');
 
   const base = await logger.step('inspect', `base image ${from}`, () =>
-    ensureImage(engine, from, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, { missingHint: 'give a local base image with --from' }),
+    ensureImage(engine.images, from, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, { missingHint: 'give a local base image with --from' }),
   );
   throwIfAborted(signal);
 
@@ -80,14 +82,14 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
       const roots = treeRoots(paths);
       const resolved = await logger.step('trees', `resolve ${roots.join(' ')} in ${from}`, async () => {
         const container = await inspector.id();
-        return resolveTrees(roots, (path) => engine.statPath(container, path, signal));
+        return resolveTrees(roots, (path) => engine.archives.statPath(container, path, signal));
       });
       for (const tree of resolved) logger.info(`    ${tree.message}`);
       throwIfAborted(signal);
       const container = await inspector.id();
       const final: FinalFileSystem = {
-        stat: (path) => engine.statPath(container, path, signal),
-        read: (path) => engine.readArchive(container, path, MAX_FIX_BYTES + 64 * 1024, signal),
+        stat: (path) => engine.archives.statPath(container, path, signal),
+        read: (path) => engine.archives.readArchive(container, path, MAX_FIX_BYTES + 64 * 1024, signal),
       };
       imageId = await rewriteBuilder(
         engine,
@@ -101,9 +103,9 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
     await inspector.remove().catch((error: unknown) => logger.warn(`could not remove the inspection container: ${(error as Error).message}`));
   }
   throwIfAborted(signal);
-  const info = await engine.inspectImage(imageId, signal);
+  const info = await engine.images.inspectImage(imageId, signal);
   const size = info?.size ?? 0;
-  logger.info(`builder ${tag} (${imageId.replace('sha256:', '').slice(0, 12)}), ${formatBytes(size)}; base ${formatBytes(base.size)}`);
+  logger.info(`builder ${tag} (${shortId(imageId)}), ${formatBytes(size)}; base ${formatBytes(base.size)}`);
   return { image: tag, imageId, size, baseSize: base.size, uid: user.uid, trees, method: options.dockerfile ? 'dockerfile' : 'rewrite' };
 }
 
@@ -116,7 +118,12 @@ interface BuildSpec {
 }
 
 /** The Dockerfile path (`--dockerfile`): the engine builds the shim as a new layer. */
-async function buildWithDockerfile(engine: Engine, spec: BuildSpec & { trees: string[] }, logger: Logger, signal?: AbortSignal): Promise<string> {
+async function buildWithDockerfile(
+  engine: Pick<Engine, 'images'>,
+  spec: BuildSpec & { trees: string[] },
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<string> {
   const plan = { from: spec.from, uid: spec.uid, home: spec.home, trees: spec.trees };
   const context = packTrees({
     uid: 0,
@@ -132,7 +139,7 @@ async function buildWithDockerfile(engine: Engine, spec: BuildSpec & { trees: st
   return logger.step('build', `${spec.tag} from ${spec.from}`, async () => {
     const [, id] = await Promise.all([
       context.done,
-      engine.buildImage(context.stream, { tag: spec.tag, labels: spec.labels, onEvent: (e) => e.stream && logger.output(e.stream) }, signal),
+      engine.images.buildImage(context.stream, { tag: spec.tag, labels: spec.labels, onEvent: (e) => e.stream && logger.output(e.stream) }, signal),
     ]);
     return id;
   });
@@ -140,7 +147,7 @@ async function buildWithDockerfile(engine: Engine, spec: BuildSpec & { trees: st
 
 /** The default path: the base image's layers rewritten on their way from export to load, then tagged. */
 async function rewriteBuilder(
-  engine: Engine,
+  engine: Pick<Engine, 'images'>,
   spec: BuildSpec & { baseId: string; trees: ResolvedTree[]; stack: string; final: FinalFileSystem },
   logger: Logger,
   signal?: AbortSignal,
@@ -148,7 +155,7 @@ async function rewriteBuilder(
   const writable = treeRoots(spec.trees.filter((t) => t.outcome === 'writable').map((t) => t.real));
   const rewritten = await logger.step('rewrite', `${spec.from}: export, rewrite the layers' tar headers, load`, () =>
     rewriteImage(
-      engine,
+      engine.images,
       {
         image: spec.baseId,
         rules: { trees: writable },
@@ -180,25 +187,25 @@ async function rewriteBuilder(
   const { repository, tag } = parseImageRef(spec.tag);
   try {
     throwIfAborted(signal);
-    await logger.step('tag', spec.tag, () => engine.tagImage(rewritten.imageId, repository, tag));
+    await logger.step('tag', spec.tag, () => engine.images.tagImage(rewritten.imageId, repository, tag));
   } catch (error) {
-    await engine.removeImage(rewritten.imageId).catch(() => undefined);
+    await engine.images.removeImage(rewritten.imageId).catch(() => undefined);
     throw error;
   }
   return rewritten.imageId;
 }
 
 /** A container created from the base image on first use (never started), removed by `remove`. */
-function inspectionContainer(engine: Engine, image: string, signal?: AbortSignal) {
-  const name = `tjs2i-inspect-${randomBytes(6).toString('hex')}`;
+function inspectionContainer(engine: Pick<Engine, 'containers'>, image: string, signal?: AbortSignal) {
+  const name = uniqueName(INSPECT_CONTAINER_PREFIX);
   let created: Promise<string> | undefined;
   return {
-    id: () => (created ??= engine.createContainer({ image, name, user: '0', entrypoint: ['/bin/true'], cmd: [] }, signal)),
+    id: () => (created ??= engine.containers.createContainer({ image, name, user: '0', entrypoint: ['/bin/true'], cmd: [] }, signal)),
     async remove() {
       if (!created) return;
       // Removed by name if the create request was interrupted.
       const id = await created.catch(() => name);
-      await engine.removeContainer(id);
+      await engine.containers.removeContainer(id);
     },
   };
 }
@@ -206,7 +213,7 @@ function inspectionContainer(engine: Engine, image: string, signal?: AbortSignal
 /** The notebook user's uid and home: from USER when numeric, else from the image's /etc/passwd. */
 async function resolveUser(
   inspector: ReturnType<typeof inspectionContainer>,
-  engine: Engine,
+  engine: Pick<Engine, 'archives'>,
   from: string,
   base: ImageInfo,
   signal?: AbortSignal,
@@ -218,7 +225,7 @@ async function resolveUser(
   let uid = declared ? numeric?.uid : 0;
   let home = defaultHome;
   if (declared) {
-    const passwd = await engine.readFile(await inspector.id(), '/etc/passwd', signal);
+    const passwd = await engine.archives.readFile(await inspector.id(), '/etc/passwd', signal);
     const entry = passwd ? lookupUser(parsePasswd(passwd.toString('utf8')), declared) : undefined;
     if (entry) {
       uid = entry.uid;

@@ -86,6 +86,15 @@ export function describeDockerHost(host: DockerHost): string {
   return host.kind === 'tcp' && host.tls ? `${host.url} (TLS)` : redactCredentials(host.url);
 }
 
+/** The effective endpoint for messages: --docker-host, else DOCKER_HOST, else the local socket. */
+export function describeEndpoint(env: NodeJS.ProcessEnv = process.env, dockerHost?: string): string {
+  try {
+    return describeDockerHost(resolveDockerHost(dockerHost, env));
+  } catch {
+    return dockerHost ?? env.DOCKER_HOST ?? `unix://${DEFAULT_SOCKET}`;
+  }
+}
+
 /**
  * dockerode options for the endpoint, or undefined to let dockerode read DOCKER_HOST itself.
  * Reads the TLS files now, so a missing one is a clear error before any request.

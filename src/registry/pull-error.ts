@@ -1,11 +1,15 @@
 /**
  * A failed pull as the user should read it. The engine reports pull failures either as the HTTP
  * answer (404 "manifest unknown", 500 "dial tcp ... connection refused") or inside the progress
- * stream (`{"error": ...}`); both end here as a PullFailedError (an ImageNotFoundError, exit 4)
- * that says whether the image is not in its registry or the registry could not be reached.
+ * stream (`{"error": ...}`); its client throws both as an ImageTransferError, which ends here as a
+ * PullFailedError (an ImageNotFoundError, exit 4) that says whether the image is not in its registry
+ * or the registry could not be reached.
  */
 import { ImageNotFoundError } from '../common/errors.js';
 import { redactCredentials } from '../common/redact.js';
+import { ImageTransferError } from '../engine/engine-errors.js';
+import type { ImageClient } from '../engine/image-client.js';
+import type { ProgressEvent } from '../engine/progress-stream.js';
 
 export type PullFailureKind = 'not-found' | 'unreachable' | 'other';
 
@@ -55,5 +59,19 @@ export function pullFailure(image: string, detail: string): PullFailedError {
       return new PullFailedError(image, kind, `cannot pull ${image}: not found in the registry ${registry} (${text})`, 'check the name and the tag');
     default:
       return new PullFailedError(image, kind, `cannot pull ${image}: ${text}`, 'check the name, and that the registry allows pulling it');
+  }
+}
+
+/** The engine's pull of `name`; what the engine or the registry refused becomes a PullFailedError. */
+export async function pullFromRegistry(
+  images: Pick<ImageClient, 'pullImage'>,
+  name: string,
+  onEvent: (event: ProgressEvent) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    await images.pullImage(name, onEvent, signal);
+  } catch (error) {
+    throw error instanceof ImageTransferError ? pullFailure(name, error.detail) : error;
   }
 }

@@ -4,10 +4,10 @@
  *   if-not-present  use the local image, pull it when it is missing (the default)
  *   always          pull; a failed pull fails even when a local copy exists (as s2i does)
  */
-import type { Engine, ImageInfo } from '../engine/engine.js';
+import type { ImageClient, ImageInfo } from '../engine/image-client.js';
 import { ImageNotFoundError, throwIfAborted } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { PullFailedError } from './pull-error.js';
+import { PullFailedError, pullFromRegistry } from './pull-error.js';
 import { createPullProgress } from './pull-progress.js';
 
 export const PULL_POLICIES = ['always', 'never', 'if-not-present'] as const;
@@ -23,14 +23,14 @@ export interface EnsureImageOptions {
 
 /** The image's configuration, after pulling it as the policy says. */
 export async function ensureImage(
-  engine: Engine,
+  images: ImageClient,
   name: string,
   policy: PullPolicy,
   logger: Logger,
   signal?: AbortSignal,
   options: EnsureImageOptions = {},
 ): Promise<ImageInfo> {
-  const local = await engine.inspectImage(name, signal);
+  const local = await images.inspectImage(name, signal);
   if (policy === 'never') {
     if (local) return local;
     throw new ImageNotFoundError(
@@ -43,14 +43,14 @@ export async function ensureImage(
   throwIfAborted(signal);
 
   logger.info(local ? `    pulling ${name} (--pull-policy always)` : `    ${name} is not here; pulling it`);
-  await pull(engine, name, logger, signal, options, local !== undefined);
-  const pulled = await engine.inspectImage(name, signal);
+  await pull(images, name, logger, signal, options, local !== undefined);
+  const pulled = await images.inspectImage(name, signal);
   if (!pulled) throw new ImageNotFoundError(name, options.missingHint, `image ${name} not found after pulling it`);
   return pulled;
 }
 
 async function pull(
-  engine: Engine,
+  images: ImageClient,
   name: string,
   logger: Logger,
   signal: AbortSignal | undefined,
@@ -62,7 +62,7 @@ async function pull(
     tty: options.tty ?? logger.terminal,
   });
   try {
-    await engine.pullImage(name, (event) => progress.onEvent(event), signal);
+    await pullFromRegistry(images, name, (event) => progress.onEvent(event), signal);
   } catch (error) {
     progress.finish();
     if (!(error instanceof PullFailedError)) throw error;

@@ -1,15 +1,19 @@
 /**
  * A failed push as the user should read it. The engine reports push failures inside the progress
- * stream (`{"error": ...}`, after answering 200) or as its HTTP answer; both end here as a
- * RegistryPushError (exit 6, PushFailedError): the image is built and tagged locally, and the
- * message says so, then whether the registry refused the credentials, wanted some, denied the
- * account access to that repository (Docker Hub's `denied:` for a `library/` name, which only
- * official images may use), or could not be reached. A credential helper that was passed over is
- * named when the registry wanted credentials. Credentials are redacted from the engine's words.
+ * stream (`{"error": ...}`, after answering 200) or as its HTTP answer; its client throws both as an
+ * ImageTransferError, which ends here as a RegistryPushError (exit 6, PushFailedError): the image is
+ * built and tagged locally, and the message says so, then whether the registry refused the
+ * credentials, wanted some, denied the account access to that repository (Docker Hub's `denied:`
+ * for a `library/` name, which only official images may use), or could not be reached. A
+ * credential helper that was passed over is named when the registry wanted credentials.
+ * Credentials are redacted from the engine's words.
  */
 import { PushFailedError } from '../common/errors.js';
-import { describeRegistry, DOCKER_HUB, pushTargetOf } from './push-target.js';
+import { describeRegistry, DOCKER_HUB, pushTargetOf, type PushTarget } from './push-target.js';
 import { redactCredentials } from '../common/redact.js';
+import { ImageTransferError } from '../engine/engine-errors.js';
+import type { ImageClient, RegistryAuth } from '../engine/image-client.js';
+import type { ProgressEvent } from '../engine/progress-stream.js';
 
 export type PushFailureKind = 'unauthorized' | 'denied' | 'unreachable' | 'other';
 
@@ -100,5 +104,25 @@ export function pushFailure(reference: string, registry: string, detail: string,
       return error(`${failed}: the registry ${name} refused it (${text})`, `check the credentials for ${registry}, ${retry}${hub}`);
     default:
       return error(`${failed}: ${text}`, `check the name, and that the registry ${registry} accepts pushes to it, ${retry}${hub}`);
+  }
+}
+
+/**
+ * The engine's push of `target` with these credentials: the digest the registry gave, when the
+ * engine told it. What the engine or the registry refused becomes a RegistryPushError, explained
+ * with what `context` says of the credentials.
+ */
+export async function pushToRegistry(
+  images: Pick<ImageClient, 'pushImage'>,
+  target: PushTarget,
+  auth: RegistryAuth | undefined,
+  onEvent: (event: ProgressEvent) => void,
+  signal?: AbortSignal,
+  context: PushContext = {},
+): Promise<string | undefined> {
+  try {
+    return await images.pushImage(target.repository, target.tag, auth, onEvent, signal);
+  } catch (error) {
+    throw error instanceof ImageTransferError ? pushFailure(target.reference, target.registry, error.detail, context) : error;
   }
 }

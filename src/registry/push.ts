@@ -5,10 +5,11 @@
  * X-Registry-Auth header only. The log says where the image goes (Docker Hub when the name has no
  * registry host) and where the credentials came from, never what they are.
  */
-import type { Engine, RegistryAuth } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
+import type { RegistryAuth } from '../engine/image-client.js';
 import { UsageError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { pushFailure, RegistryPushError } from './push-error.js';
+import { pushToRegistry } from './push-error.js';
 import { createPushProgress } from './push-progress.js';
 import { describeRegistry, pushTargetOf, type PushTarget } from './push-target.js';
 import { findCredentials, helperRunner, loadCredentialSources, secretsOf, type HelperGet, type RegistryCredentials } from './registry-credentials.js';
@@ -62,7 +63,13 @@ export interface PushOptions {
   tty?: boolean;
 }
 
-export async function pushImage(engine: Engine, plan: PushPlan, logger: Logger, signal?: AbortSignal, options: PushOptions = {}): Promise<PushResult> {
+export async function pushImage(
+  engine: Pick<Engine, 'images'>,
+  plan: PushPlan,
+  logger: Logger,
+  signal?: AbortSignal,
+  options: PushOptions = {},
+): Promise<PushResult> {
   const { target, credentials } = plan;
   const where = target.implicitRegistry ? `Docker Hub as ${target.canonical} (the name has no registry host)` : describeRegistry(target.registry);
   const how = credentials ? `credentials from ${credentials.from}` : `no credentials found for ${target.registry}`;
@@ -70,16 +77,15 @@ export async function pushImage(engine: Engine, plan: PushPlan, logger: Logger, 
     const progress = createPushProgress(target.reference, { write: (text) => logger.output(text), tty: options.tty ?? logger.terminal });
     let pushed: string | undefined;
     try {
-      pushed = await engine.pushImage(target.repository, target.tag, authOf(credentials), (event) => progress.onEvent(event), signal);
-    } catch (error) {
-      progress.finish();
-      if (!(error instanceof RegistryPushError)) throw error;
-      throw pushFailure(target.reference, target.registry, error.detail, {
+      pushed = await pushToRegistry(engine.images, target, authOf(credentials), (event) => progress.onEvent(event), signal, {
         credentialsFrom: credentials?.from ?? null,
         secrets: secretsOf(credentials),
         implicitRegistry: target.implicitRegistry,
         ...(plan.helperFailures ? { helperFailures: plan.helperFailures } : {}),
       });
+    } catch (error) {
+      progress.finish();
+      throw error;
     }
     const digest = progress.finish() ?? pushed;
     logger.info(`pushed ${target.reference}${digest ? ` (${digest})` : ''}`);

@@ -2,7 +2,7 @@
  * What a build needs to know about its builder image: its numeric user, where its scripts are,
  * the configuration the output image inherits.
  */
-import type { Engine, ImageInfo } from '../engine/engine.js';
+import type { ImageClient, ImageInfo } from '../engine/image-client.js';
 import { ImageNotFoundError, UserNotAllowedError } from '../common/errors.js';
 import { DEFAULT_DESTINATION, Label } from './labels.js';
 
@@ -51,8 +51,8 @@ export function checkBuilderUser(image: string, user: string): number {
 /** What to do about a builder that is nowhere. */
 export const MISSING_BUILDER_HINT = 'make it first, e.g. `tjs2i builder minimal-notebook`, or check the name';
 
-export async function inspectBuilder(engine: Engine, name: string, signal?: AbortSignal): Promise<BuilderImage> {
-  const info = await engine.inspectImage(name, signal);
+export async function inspectBuilder(images: ImageClient, name: string, signal?: AbortSignal): Promise<BuilderImage> {
+  const info = await images.inspectImage(name, signal);
   if (!info) throw new ImageNotFoundError(name, MISSING_BUILDER_HINT);
   return builderFromImage(name, info);
 }

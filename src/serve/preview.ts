@@ -3,9 +3,10 @@
  * the preview ends (Ctrl-C, a server that dies) unless it is kept. A failed or interrupted build
  * tags nothing, so there is nothing to remove then.
  */
-import { randomBytes } from 'node:crypto';
 import type { BuildOptions, BuildResult } from '../build/build.js';
 import type { Engine } from '../engine/engine.js';
+import { shortId } from '../engine/short-id.js';
+import { uniqueName } from '../engine/unique-name.js';
 import { formatBytes, formatDuration, type Logger } from '../common/log.js';
 import { runImage, type RunImageOptions, type RunImageResult, type ServerReady } from './run-image.js';
 
@@ -20,7 +21,7 @@ export interface PreviewResult extends RunImageResult {
 
 /** A fresh throwaway tag. */
 export function previewTag(): string {
-  return `${PREVIEW_IMAGE_PREFIX}${randomBytes(6).toString('hex')}:latest`;
+  return uniqueName(PREVIEW_IMAGE_PREFIX, ':latest');
 }
 
 export async function preview(
@@ -34,7 +35,7 @@ export async function preview(
 ): Promise<PreviewResult> {
   const tag = previewTag();
   // The pipeline loads when a preview runs, not when the CLI starts (see cli.ts).
-  const { build, shortId } = await import('../build/build.js');
+  const { build } = await import('../build/build.js');
   const built: BuildResult = await build(engine, { ...buildOptions, output: tag }, logger, signal);
   logger.info(`built ${built.image} (${shortId(built.imageId)}), ${formatBytes(built.size)}, in ${formatDuration(built.durationMs)}`);
   try {
@@ -43,7 +44,7 @@ export async function preview(
   } finally {
     if (keep) logger.info(`kept the image ${built.image}`);
     else {
-      await engine
+      await engine.images
         .removeImage(built.image)
         .then(() => logger.info(`removed the image ${built.image}`))
         .catch((error: unknown) => logger.warn(`could not remove the image ${built.image}: ${(error as Error).message}`));

@@ -5,8 +5,8 @@
  * runImage returns. A server that dies, before or after it answered, is a BuildFailedError with its
  * exit code and last lines; its container is removed on every path.
  */
-import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
+import { uniqueName } from '../engine/unique-name.js';
 import { BuildFailedError, UsageError } from '../common/errors.js';
 import { apiUrls, browserUrl, ServerUrlScanner } from './jupyter-url.js';
 import type { Logger } from '../common/log.js';
@@ -84,14 +84,14 @@ const PORT_TAKEN = /address already in use|port is already allocated/i;
  * once, when Jupyter answers, with the URL to open.
  */
 export async function runImage(
-  engine: Engine,
+  engine: Pick<Engine, 'containers'>,
   image: string,
   options: RunImageOptions,
   logger: Logger,
   signal: AbortSignal | undefined,
   onReady: (ready: ServerReady) => void,
 ): Promise<RunImageResult> {
-  const name = `${RUN_CONTAINER_PREFIX}${randomBytes(6).toString('hex')}`;
+  const name = uniqueName(RUN_CONTAINER_PREFIX);
   const passwordRequired = passwordProtected(options.env);
   const probe = options.probe ?? probeHttp;
   const poll = options.pollIntervalMs ?? 500;
@@ -120,7 +120,7 @@ export async function runImage(
   try {
     if (options.env.length) logger.info(`    environment: ${options.env.map((v) => v.name).join(', ')}`);
     container = name;
-    const id = await engine.createServer(
+    const id = await engine.containers.createServer(
       {
         image,
         name,
@@ -135,7 +135,7 @@ export async function runImage(
       signal,
     );
     container = id;
-    const attached = await engine.attachOutput(
+    const attached = await engine.containers.attachOutput(
       id,
       (chunk, stream) => {
         tail.push(chunk, stream);
@@ -146,17 +146,17 @@ export async function runImage(
     );
     outputEnded = attached.ended;
     try {
-      await engine.startContainer(id, signal);
+      await engine.containers.startContainer(id, signal);
     } catch (error) {
       if (options.port !== undefined && error instanceof Error && PORT_TAKEN.test(error.message)) {
         throw new UsageError(`port ${options.port} on ${PUBLISH_IP} is already in use`, 'give another --port, or leave it out for any free port');
       }
       throw error;
     }
-    exited = engine.waitContainer(id, internal.signal).then((code) => (exitCode = code));
+    exited = engine.containers.waitContainer(id, internal.signal).then((code) => (exitCode = code));
     // A failed wait (the engine went away, or this run ended) is not an exit.
     exited.catch(() => undefined);
-    const state = await engine.inspectContainer(id, signal);
+    const state = await engine.containers.inspectContainer(id, signal);
     const port = state?.ports[JUPYTER_CONTAINER_PORT]?.find((p) => p.hostPort > 0)?.hostPort;
     if (port === undefined) {
       if (exitCode !== undefined || (state && !state.running)) return await died('before Jupyter answered');
@@ -207,8 +207,10 @@ export async function runImage(
   } finally {
     if (container) {
       if (exitCode === undefined)
-        await engine.stopContainer(container, STOP_SECONDS).catch((error: unknown) => logger.warn(`could not stop container ${name}: ${String(error)}`));
-      await engine.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove container ${name}: ${String(error)}`));
+        await engine.containers
+          .stopContainer(container, STOP_SECONDS)
+          .catch((error: unknown) => logger.warn(`could not stop container ${name}: ${String(error)}`));
+      await engine.containers.removeContainer(container).catch((error: unknown) => logger.warn(`could not remove container ${name}: ${String(error)}`));
     }
     internal.abort();
     clearInterval(keepAlive);

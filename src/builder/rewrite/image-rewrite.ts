@@ -13,7 +13,7 @@ import { pipeline as pipelineCallback, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { builderConfig, loadManifest, serializeConfig } from './image-config.js';
-import type { Engine } from '../../engine/engine.js';
+import type { ImageClient } from '../../engine/image-client.js';
 import { InterruptedError, throwIfAborted } from '../../common/errors.js';
 import { classifyEntry, compressionOf, linkTargetOf, MAX_METADATA_BYTES, readManifest, unsupportedImage } from './saved-image.js';
 import { SCRIPT_NAMES, SCRIPTS_DIR } from '../../s2i/builder-scripts.js';
@@ -258,8 +258,8 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
  * the upload is abandoned (the engine discards it); once the upload is complete the load is let
  * finish and the image it made is removed, so nothing is left behind.
  */
-export async function rewriteImage(engine: Engine, spec: ImageRewriteSpec, signal?: AbortSignal): Promise<ImageRewriteResult> {
-  const exported = await engine.exportImage(spec.image, signal);
+export async function rewriteImage(images: ImageClient, spec: ImageRewriteSpec, signal?: AbortSignal): Promise<ImageRewriteResult> {
+  const exported = await images.exportImage(spec.image, signal);
   const pack = tar.pack();
   // Their errors reach the caller through the pipeline and `fail` below; these listeners only keep
   // a second error (an abort racing a broken connection) from being an uncaught exception.
@@ -292,7 +292,7 @@ export async function rewriteImage(engine: Engine, spec: ImageRewriteSpec, signa
           throw error;
         },
       ),
-      engine.loadImage(pack as unknown as Readable, upload.signal).catch((error: unknown) => {
+      images.loadImage(pack as unknown as Readable, upload.signal).catch((error: unknown) => {
         fail(error);
         throw error;
       }),
@@ -303,7 +303,7 @@ export async function rewriteImage(engine: Engine, spec: ImageRewriteSpec, signa
     return { imageId: id, layers, stats: sum(layers.map((l) => l.stats)), fixes };
   } catch (error) {
     // The image this run made, whether under the id it expected or another one the engine reported.
-    for (const id of new Set([...(expectedId ? [expectedId] : []), ...loadedIds])) await removeIfUntagged(engine, id);
+    for (const id of new Set([...(expectedId ? [expectedId] : []), ...loadedIds])) await removeIfUntagged(images, id);
     if (signal?.aborted) throw new InterruptedError();
     throw firstError ?? error;
   } finally {
@@ -312,7 +312,7 @@ export async function rewriteImage(engine: Engine, spec: ImageRewriteSpec, signa
 }
 
 /** Removes an image this run loaded but did not tag (its id is new: it carries this run's time). */
-async function removeIfUntagged(engine: Engine, imageId: string): Promise<void> {
-  const info = await engine.inspectImage(imageId).catch(() => undefined);
-  if (info && info.repoTags.length === 0) await engine.removeImage(imageId).catch(() => undefined);
+async function removeIfUntagged(images: ImageClient, imageId: string): Promise<void> {
+  const info = await images.inspectImage(imageId).catch(() => undefined);
+  if (info && info.repoTags.length === 0) await images.removeImage(imageId).catch(() => undefined);
 }

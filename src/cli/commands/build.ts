@@ -8,6 +8,7 @@ import { portOptionSpec } from '../run-time-options.js';
 import { stringList } from '../string-list.js';
 import { parseEnvArgument } from '../../s2i/environment.js';
 import { formatBytes, formatDuration } from '../../common/log.js';
+import { shortId } from '../../engine/short-id.js';
 import { PULL_POLICIES } from '../../registry/pull-policy.js';
 import { announce, runImageOptionsOf } from './run.js';
 
@@ -132,7 +133,7 @@ export async function handler(args: BuildArgs): Promise<void> {
     // The credentials are found first too: a malformed config file costs no build.
     const push = args.push ? await import('../../registry/push.js') : undefined;
     const pushPlan = push ? await push.preparePush(args.output ?? '', { signal, warn: (message) => logger.warn(message) }) : undefined;
-    const { build, shortId } = await import('../../build/build.js');
+    const { build } = await import('../../build/build.js');
     const { checkCacheDir, fileCheckCache } = await import('../../build/direct-write-cache.js');
     const result = await build(engine, { ...buildOptionsOf(args), checkCache: fileCheckCache(checkCacheDir()) }, logger, signal);
     if (!result.upToDate)

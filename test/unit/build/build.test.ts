@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { build, type BuildOptions } from '../../../src/build/build.js';
 import { environmentDigest } from '../../../src/build/fingerprint.js';
 import { tjs2iVersion } from '../../../src/common/version.js';
-import type { CommitSpec, ContainerSpec } from '../../../src/engine/engine.js';
+import type { CommitSpec, ContainerSpec } from '../../../src/engine/container-client.js';
 import { BuildFailedError, ImageNotFoundError, InterruptedError, UsageError, UserNotAllowedError } from '../../../src/common/errors.js';
 import { createLogger } from '../../../src/common/log.js';
-import { FakeEngine, imageInfo, rejectionOf, tempDir } from '../../support/unit/helpers.js';
+import { FakeEngine } from '../../support/unit/fake-engine.js';
+import { imageInfo } from '../../support/unit/fake-images.js';
+import { rejectionOf, tempDir } from '../../support/unit/helpers.js';
 
 const BUILDER = 'tjs2i-test/builder:latest';
 const BUILDER_LABELS = {
@@ -26,7 +28,10 @@ const silent = createLogger({ write: () => {} });
 
 function newEngine(builder: Partial<Parameters<typeof imageInfo>[0]> = {}): FakeEngine {
   const engine = new FakeEngine();
-  engine.images.set(BUILDER, imageInfo({ id: 'sha256:builderid', user: '1000', entrypoint: ['tini', '-g', '--'], labels: { ...BUILDER_LABELS }, ...builder }));
+  engine.images.local.set(
+    BUILDER,
+    imageInfo({ id: 'sha256:builderid', user: '1000', entrypoint: ['tini', '-g', '--'], labels: { ...BUILDER_LABELS }, ...builder }),
+  );
   return engine;
 }
 
@@ -69,9 +74,9 @@ describe('build (fake engine)', () => {
         'removeContainer',
       ]);
       expect(engine.calls[0]?.args[0]).to.equal(BUILDER);
-      expect(engine.calls[4]?.args.slice(0, 2)).to.deep.equal([engine.containerId, '/tmp/.s2i/image_metadata.json']);
-      expect(engine.calls[6]?.args).to.deep.equal([engine.committedId, 'my-course', 'v1']);
-      expect(engine.calls[7]?.args[0]).to.equal(engine.committedId);
+      expect(engine.calls[4]?.args.slice(0, 2)).to.deep.equal([engine.containers.containerId, '/tmp/.s2i/image_metadata.json']);
+      expect(engine.calls[6]?.args).to.deep.equal([engine.containers.committedId, 'my-course', 'v1']);
+      expect(engine.calls[7]?.args[0]).to.equal(engine.containers.committedId);
     });
 
     it('passes the abort signal to every engine call before the commit, and not to the commit', () => {
@@ -95,9 +100,9 @@ describe('build (fake engine)', () => {
     });
 
     it('uploads the source under src/ in the destination, owned by uid 1000 gid 0', () => {
-      expect(engine.uploads).to.have.length(1);
-      const upload = engine.uploads[0]!;
-      expect(upload.containerId).to.equal(engine.containerId);
+      expect(engine.archives.uploads).to.have.length(1);
+      const upload = engine.archives.uploads[0]!;
+      expect(upload.containerId).to.equal(engine.containers.containerId);
       expect(upload.path).to.equal('/tmp');
       expect(upload.entries[0]?.name).to.equal('src/');
       for (const e of upload.entries) {
@@ -110,11 +115,11 @@ describe('build (fake engine)', () => {
     });
 
     it('runs assemble in the created container', () => {
-      expect(engine.calls[3]?.args[0]).to.equal(engine.containerId);
+      expect(engine.calls[3]?.args[0]).to.equal(engine.containers.containerId);
     });
 
     it('commits with the run script, the numeric user, the builder entrypoint and the labels', () => {
-      expect(engine.calls[5]?.args[0]).to.equal(engine.containerId);
+      expect(engine.calls[5]?.args[0]).to.equal(engine.containers.containerId);
       const spec = engine.calls[5]?.args[1] as CommitSpec;
       expect(spec).to.deep.equal({
         cmd: ['/usr/libexec/s2i/run'],
@@ -135,14 +140,14 @@ describe('build (fake engine)', () => {
     });
 
     it('removes the build container', () => {
-      expect(engine.calls.find((c) => c.method === 'removeContainer')?.args).to.deep.equal([engine.containerId]);
+      expect(engine.calls.find((c) => c.method === 'removeContainer')?.args).to.deep.equal([engine.containers.containerId]);
     });
 
     it('returns the image, its id, size and labels', () => {
       expect(result.image).to.equal('my-course:v1');
-      expect(result.imageId).to.equal(engine.committedId);
+      expect(result.imageId).to.equal(engine.containers.committedId);
       expect(result.size).to.equal(4242);
-      expect(result.labels).to.deep.equal(engine.commits[0]?.labels);
+      expect(result.labels).to.deep.equal(engine.containers.commits[0]?.labels);
       expect(result.durationMs).to.be.a('number').and.at.least(0);
     });
   });
@@ -150,8 +155,8 @@ describe('build (fake engine)', () => {
   it('commits an empty entrypoint when the builder has none, and tags latest by default', async () => {
     const engine = newEngine({ entrypoint: null });
     const result = await build(engine, { ...options, output: 'my-course' }, silent);
-    expect(engine.commits[0]?.entrypoint).to.deep.equal([]);
-    expect(engine.tags[0]).to.deep.include({ repository: 'my-course', tag: 'latest' });
+    expect(engine.containers.commits[0]?.entrypoint).to.deep.equal([]);
+    expect(engine.images.tags[0]).to.deep.include({ repository: 'my-course', tag: 'latest' });
     expect(result.image).to.equal('my-course:latest');
   });
 
@@ -160,7 +165,7 @@ describe('build (fake engine)', () => {
       labels: { ...BUILDER_LABELS, 'io.openshift.s2i.build.commit.id': 'stale', 'io.openshift.s2i.build.source-context-dir': 'old' },
     });
     await build(engine, options, silent);
-    const labels = engine.commits[0]?.labels ?? {};
+    const labels = engine.containers.commits[0]?.labels ?? {};
     // Blanked, not left out: the engine would otherwise copy them from the build container.
     expect(labels['io.openshift.s2i.build.commit.id']).to.equal('');
     expect(labels['io.openshift.s2i.build.source-context-dir']).to.equal('');
@@ -171,7 +176,7 @@ describe('build (fake engine)', () => {
   it("uploads to the builder's destination label", async () => {
     const engine = newEngine({ labels: { ...BUILDER_LABELS, 'io.openshift.s2i.destination': '/opt/app-root' } });
     await build(engine, options, silent);
-    expect(engine.uploads[0]?.path).to.equal('/opt/app-root');
+    expect(engine.archives.uploads[0]?.path).to.equal('/opt/app-root');
   });
 
   it('uploads and runs an assemble script from the source', async () => {
@@ -183,9 +188,9 @@ describe('build (fake engine)', () => {
       await writeFile(join(dir, 'nb.ipynb'), '{}');
       const engine = newEngine();
       await build(engine, { ...options, source: { location: dir } }, silent);
-      expect(engine.created[0]?.cmd).to.deep.equal(['/tmp/scripts/assemble']);
-      expect(engine.commits[0]?.cmd).to.deep.equal(['/usr/libexec/s2i/run']);
-      const entries = engine.uploads[0]!.entries;
+      expect(engine.containers.created[0]?.cmd).to.deep.equal(['/tmp/scripts/assemble']);
+      expect(engine.containers.commits[0]?.cmd).to.deep.equal(['/usr/libexec/s2i/run']);
+      const entries = engine.archives.uploads[0]!.entries;
       const script = entries.find((e) => e.name === 'scripts/assemble');
       expect(script?.data.toString()).to.equal('#!/bin/sh\necho custom\n');
       expect([script?.mode, script?.uid, script?.gid]).to.deep.equal([0o755, 1000, 0]);
@@ -254,7 +259,7 @@ describe('build (fake engine)', () => {
     it('removes the container by name when creating it fails (the engine may have made it)', async () => {
       const engine = newEngine();
       const original = new BuildFailedError('create a container from x failed: no space');
-      engine.createContainer = async (spec: ContainerSpec) => {
+      engine.containers.createContainer = async (spec: ContainerSpec) => {
         engine.calls.push({ method: 'createContainer', args: [spec] });
         throw original;
       };
@@ -268,15 +273,15 @@ describe('build (fake engine)', () => {
     it('removes the new image and moves no tag when interrupted during the commit', async () => {
       const engine = newEngine();
       const controller = new AbortController();
-      const commit = engine.commitImpl;
-      engine.commitImpl = async (id, spec) => {
+      const commit = engine.containers.commitImpl;
+      engine.containers.commitImpl = async (id, spec) => {
         controller.abort();
         return commit(id, spec);
       };
       const error = await rejectionOf(build(engine, options, silent, controller.signal));
       expect(error).to.be.instanceOf(InterruptedError);
-      expect(engine.tags).to.deep.equal([]);
-      expect(engine.removedImages).to.deep.equal([engine.committedId]);
+      expect(engine.images.tags).to.deep.equal([]);
+      expect(engine.images.removedImages).to.deep.equal([engine.containers.committedId]);
       expect(engine.methods().slice(-1)).to.deep.equal(['removeContainer']);
     });
   });
@@ -298,7 +303,7 @@ describe('build (fake engine)', () => {
         name: 'putArchive rejects',
         setup: (engine) => {
           const original = new BuildFailedError('upload the source failed: connection reset');
-          engine.putArchiveImpl = async () => {
+          engine.archives.putArchiveImpl = async () => {
             throw original;
           };
           return original;
@@ -310,7 +315,7 @@ describe('build (fake engine)', () => {
       {
         name: 'assemble exits with code 3',
         setup: (engine) => {
-          engine.runImpl = async (_id, onOutput) => {
+          engine.containers.runImpl = async (_id, onOutput) => {
             // A line cut between two chunks of one stream, and lines of the other stream.
             onOutput(Buffer.from(`${LINES.slice(0, 7).join('\n')}\nline `), 'stdout');
             onOutput(Buffer.from(`8\n`), 'stdout');
@@ -334,7 +339,7 @@ describe('build (fake engine)', () => {
         name: 'commit rejects',
         setup: (engine) => {
           const original = new BuildFailedError('commit my-course:v1 failed: no space left on device');
-          engine.commitImpl = async () => {
+          engine.containers.commitImpl = async () => {
             throw original;
           };
           return original;
@@ -346,7 +351,7 @@ describe('build (fake engine)', () => {
       {
         name: 'the signal fires during run (run resolves)',
         setup: (engine, controller) => {
-          engine.runImpl = async () => {
+          engine.containers.runImpl = async () => {
             controller.abort();
             return 137;
           };
@@ -363,7 +368,7 @@ describe('build (fake engine)', () => {
         name: 'the signal fires during run (run rejects, as the engine does)',
         setup: (engine, controller) => {
           const original = new InterruptedError();
-          engine.runImpl = async () => {
+          engine.containers.runImpl = async () => {
             controller.abort();
             throw original;
           };
@@ -386,7 +391,7 @@ describe('build (fake engine)', () => {
           const original = c.setup(engine, controller);
           const removeError = new Error('remove container failed: engine gone');
           if (removeFails) {
-            engine.removeContainerImpl = async () => {
+            engine.containers.removeContainerImpl = async () => {
               throw removeError;
             };
           }
@@ -402,7 +407,7 @@ describe('build (fake engine)', () => {
           expect(methods.filter((m) => m === 'removeContainer')).to.have.length(1);
           expect(methods[methods.length - 1]).to.equal('removeContainer');
           expect(methods[methods.length - 2]).to.equal(c.lastBeforeRemove);
-          expect(engine.calls[engine.calls.length - 1]?.args).to.deep.equal([engine.containerId]);
+          expect(engine.calls[engine.calls.length - 1]?.args).to.deep.equal([engine.containers.containerId]);
           if (removeFails) expect(out.join('')).to.include('warning: could not remove build container');
         });
       }
@@ -423,7 +428,7 @@ describe('build (fake engine)', () => {
 
     it('gives assemble the merged environment and puts image_metadata.json labels on the commit', async () => {
       const engine = newEngine();
-      engine.files.set('/tmp/.s2i/image_metadata.json', '{"labels":[{"course":"stats"},{"io.openshift.s2i.build.image":"forged"}]}');
+      engine.archives.files.set('/tmp/.s2i/image_metadata.json', '{"labels":[{"course":"stats"},{"io.openshift.s2i.build.image":"forged"}]}');
       const out: string[] = [];
       await build(
         engine,
@@ -441,14 +446,14 @@ describe('build (fake engine)', () => {
       const engine = newEngine();
       await build(engine, { ...options, assembleUser: '4321' }, silent);
       expect((engine.calls.find((c) => c.method === 'createContainer')?.args[0] as ContainerSpec).user).to.equal('4321');
-      expect(engine.uploads[0]?.entries.every((e) => e.uid === 4321 && e.gid === 0)).to.equal(true);
+      expect(engine.archives.uploads[0]?.entries.every((e) => e.uid === 4321 && e.gid === 0)).to.equal(true);
       expect((engine.calls.find((c) => c.method === 'commit')?.args[1] as CommitSpec).user).to.equal('1000');
     });
 
     it('uploads to --destination', async () => {
       const engine = newEngine();
       await build(engine, { ...options, destination: '/opt/app/' }, silent);
-      expect(engine.uploads[0]?.path).to.equal('/opt/app');
+      expect(engine.archives.uploads[0]?.path).to.equal('/opt/app');
     });
   });
 
@@ -482,27 +487,27 @@ describe('build (fake engine)', () => {
         'inspectImage',
         'removeContainer',
       ]);
-      expect(engine.created[0]?.env).to.deep.equal(['COURSE=stats']);
-      expect(engine.uploads).to.have.length(1);
-      expect(engine.uploads[0]?.path).to.equal('/home/jovyan');
-      expect(engine.uploads[0]?.entries.map((e) => e.name)).to.include.members([
+      expect(engine.containers.created[0]?.env).to.deep.equal(['COURSE=stats']);
+      expect(engine.archives.uploads).to.have.length(1);
+      expect(engine.archives.uploads[0]?.path).to.equal('/home/jovyan');
+      expect(engine.archives.uploads[0]?.entries.map((e) => e.name)).to.include.members([
         'work/lessons/intro.ipynb',
         '.tjs2i/course/lessons/intro.ipynb',
         'work/.tjs2i-seeded',
       ]);
       for (const call of engine.calls.slice(1, 7)) expect(call.args.at(-1), call.method).to.equal(controller.signal);
-      expect(engine.commits[0]?.cmd).to.deep.equal(['/usr/libexec/s2i/run']);
+      expect(engine.containers.commits[0]?.cmd).to.deep.equal(['/usr/libexec/s2i/run']);
       expect(result.directWrite).to.equal(true);
       expect(out.join('')).to.contain('assemble: tjs2i default, written directly (no dependency files)\n').and.contain('<== write done in');
     });
 
     it('runs assemble, saying why, when the builder home is not as a tjs2i builder has it', async () => {
       const engine = newEngine({ labels: TJS2I_LABELS });
-      engine.paths.set('/home/jovyan/.tjs2i', [{ name: '.tjs2i/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]);
+      engine.archives.paths.set('/home/jovyan/.tjs2i', [{ name: '.tjs2i/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]);
       const out: string[] = [];
       const result = await build(engine, directOptions(), createLogger({ write: (t) => void out.push(t) }));
       expect(engine.methods()).to.include('run');
-      expect(engine.uploads[0]?.path).to.equal('/tmp');
+      expect(engine.archives.uploads[0]?.path).to.equal('/tmp');
       expect(result.directWrite).to.equal(false);
       expect(out.join('')).to.contain('assemble: /usr/libexec/s2i/assemble (image), run in the build container: /home/jovyan/.tjs2i exists in the builder');
     });
@@ -525,12 +530,12 @@ describe('build (fake engine)', () => {
       // Another image id, another assemble user, another home: checked again.
       expect(await checks(newEngine({ labels: TJS2I_LABELS, id: 'sha256:rebuilt' }))).to.equal(4);
       const other = newEngine({ labels: TJS2I_LABELS });
-      other.paths.set('/home/jovyan', [{ name: 'jovyan/', type: 'directory', mode: 0o2775, uid: 1001, gid: 0 }]);
-      other.paths.set('/home/jovyan/work', [{ name: 'work/', type: 'directory', mode: 0o2775, uid: 1001, gid: 0 }]);
+      other.archives.paths.set('/home/jovyan', [{ name: 'jovyan/', type: 'directory', mode: 0o2775, uid: 1001, gid: 0 }]);
+      other.archives.paths.set('/home/jovyan/work', [{ name: 'work/', type: 'directory', mode: 0o2775, uid: 1001, gid: 0 }]);
       expect(await checks(other, { assembleUser: '1001' })).to.equal(4);
       const home = newEngine({ labels: TJS2I_LABELS });
-      home.paths.set('/home/ada', [{ name: 'ada/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]);
-      home.paths.set('/home/ada/work', [{ name: 'work/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]);
+      home.archives.paths.set('/home/ada', [{ name: 'ada/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]);
+      home.archives.paths.set('/home/ada/work', [{ name: 'work/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]);
       expect(await checks(home, { env: [{ name: 'NB_USER', value: 'ada' }] })).to.equal(4);
       expect(keys.size).to.equal(4);
     });
@@ -540,7 +545,7 @@ describe('build (fake engine)', () => {
       const checkCache = { passed: (key: string) => keys.has(key), remember: (key: string) => void keys.add(key) };
       for (let i = 0; i < 2; i++) {
         const engine = newEngine({ labels: TJS2I_LABELS });
-        engine.paths.set('/home/jovyan/.tjs2i', [{ name: '.tjs2i/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]);
+        engine.archives.paths.set('/home/jovyan/.tjs2i', [{ name: '.tjs2i/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]);
         const result = await build(engine, { ...directOptions(), checkCache }, silent);
         expect(result.directWrite).to.equal(false);
         expect(engine.methods()).to.include('listPath');
@@ -559,12 +564,12 @@ describe('build (fake engine)', () => {
       it(`a failed write is the error reported, the container is removed, nothing is committed${removeFails ? ' (even when removing fails)' : ''}`, async () => {
         const engine = newEngine({ labels: TJS2I_LABELS });
         const original = new BuildFailedError('upload the source failed: no space left on device');
-        engine.putArchiveImpl = async (_id, archive) => {
+        engine.archives.putArchiveImpl = async (_id, archive) => {
           archive.resume();
           throw original;
         };
         if (removeFails) {
-          engine.removeContainerImpl = async () => {
+          engine.containers.removeContainerImpl = async () => {
             throw new Error('engine gone');
           };
         }
@@ -578,8 +583,8 @@ describe('build (fake engine)', () => {
     it('interrupted during the write: exit 130, no commit, the container removed', async () => {
       const engine = newEngine({ labels: TJS2I_LABELS });
       const controller = new AbortController();
-      const write = engine.putArchiveImpl;
-      engine.putArchiveImpl = async (...args) => {
+      const write = engine.archives.putArchiveImpl;
+      engine.archives.putArchiveImpl = async (...args) => {
         await write(...args);
         controller.abort();
       };
@@ -612,7 +617,7 @@ describe('build (fake engine)', () => {
     /** Builds once, then makes the output tag name the committed image, as the engine would. */
     async function builtOnce(engine: FakeEngine, build1: BuildOptions) {
       const first = await build(engine, build1, silent);
-      engine.images.set('my-course:v1', imageInfo({ id: 'sha256:first', size: 777, labels: first.labels }));
+      engine.images.local.set('my-course:v1', imageInfo({ id: 'sha256:first', size: 777, labels: first.labels }));
       engine.calls.length = 0;
       return first;
     }
@@ -638,7 +643,7 @@ describe('build (fake engine)', () => {
       ] as [string, BuildOptions, string | undefined][]) {
         const engine = newEngine();
         await builtOnce(engine, opts);
-        if (builderId) engine.images.set(BUILDER, imageInfo({ ...engine.images.get(BUILDER), id: builderId }));
+        if (builderId) engine.images.local.set(BUILDER, imageInfo({ ...engine.images.local.get(BUILDER), id: builderId }));
         const result = await build(engine, next, silent);
         expect(result.upToDate, what).to.equal(false);
         expect(engine.methods(), what).to.include('createContainer');

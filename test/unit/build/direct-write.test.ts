@@ -13,7 +13,8 @@ import {
 } from '../../../src/build/direct-write.js';
 import type { ScriptLocation } from '../../../src/s2i/scripts.js';
 import { compileExclude, sourceFilter } from '../../../src/source/source-filter.js';
-import { FakeEngine, readTar, tempDir } from '../../support/unit/helpers.js';
+import { FakeArchives } from '../../support/unit/fake-archives.js';
+import { readTar, tempDir } from '../../support/unit/helpers.js';
 
 const DEFAULT_ASSEMBLE: ScriptLocation = { name: 'assemble', origin: 'image', imagePath: '/usr/libexec/s2i/assemble' };
 const TJS2I_BUILDER = { 'io.openshift.s2i.scripts-url': 'image:///usr/libexec/s2i', 'io.tjs2i.builder.stack': 'minimal-notebook' };
@@ -226,9 +227,9 @@ describe('direct write', () => {
 
   describe('checkContainer', () => {
     it('accepts a tjs2i builder home: set-group-ID group 0 home and empty work/, no .tjs2i', async () => {
-      const engine = new FakeEngine();
-      expect(await checkContainer(engine, 'c', '/home/jovyan', 1000)).to.equal(undefined);
-      expect(engine.calls.map((c) => c.args.slice(1, 3))).to.deep.equal([
+      const archives = new FakeArchives();
+      expect(await checkContainer(archives, 'c', '/home/jovyan', 1000)).to.equal(undefined);
+      expect(archives.calls.map((c) => c.args.slice(1, 3))).to.deep.equal([
         ['/usr/libexec/s2i/assemble', undefined],
         ['/home/jovyan', 1],
         ['/home/jovyan/work', 2],
@@ -236,7 +237,7 @@ describe('direct write', () => {
       ]);
     });
 
-    const cases: [string, (engine: FakeEngine) => void, string, number?][] = [
+    const cases: [string, (archives: FakeArchives) => void, string, number?][] = [
       [
         'a home without set-group-ID',
         (e) => e.paths.set('/home/jovyan', [{ name: 'jovyan/', type: 'directory', mode: 0o775, uid: 1000, gid: 0 }]),
@@ -272,9 +273,9 @@ describe('direct write', () => {
     ];
     for (const [what, setup, reason, uid] of cases) {
       it(`refuses ${what}`, async () => {
-        const engine = new FakeEngine();
-        setup(engine);
-        expect(await checkContainer(engine, 'c', '/home/jovyan', uid ?? 1000)).to.contain(reason);
+        const archives = new FakeArchives();
+        setup(archives);
+        expect(await checkContainer(archives, 'c', '/home/jovyan', uid ?? 1000)).to.contain(reason);
       });
     }
   });

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import type { Readable } from 'node:stream';
 import { stacksTable, stackJson } from '../../../src/cli/commands/stacks.js';
-import type { BuildImageSpec } from '../../../src/engine/engine.js';
+import type { BuildImageSpec } from '../../../src/engine/image-client.js';
 import { createLogger } from '../../../src/common/log.js';
 import { makeBuilder } from '../../../src/builder/make-builder.js';
 import { defaultTrees, findStack, planTrees, STACKS, treeRoots, type Stack } from '../../../src/builder/stacks.js';
-import { FakeEngine, imageInfo, readTar } from '../../support/unit/helpers.js';
+import { FakeEngine } from '../../support/unit/fake-engine.js';
+import { FakeImages, imageInfo } from '../../support/unit/fake-images.js';
+import { readTar } from '../../support/unit/helpers.js';
 
 const get = (name: string): Stack => {
   const stack = findStack(name);
@@ -134,7 +136,7 @@ describe('stacks', () => {
   });
 
   describe('makeBuilder with a fake engine', () => {
-    class BuildingEngine extends FakeEngine {
+    class BuildingImages extends FakeImages {
       dockerfile = '';
       spec?: BuildImageSpec;
       override async buildImage(context: Readable, spec: BuildImageSpec): Promise<string> {
@@ -142,31 +144,32 @@ describe('stacks', () => {
         const { entries } = await readTar(context);
         this.dockerfile = entries.find((e) => e.name === 'Dockerfile')?.data.toString() ?? '';
         this.spec = spec;
-        this.images.set('sha256:made', imageInfo({ id: 'sha256:made' }));
+        this.local.set('sha256:made', imageInfo({ id: 'sha256:made' }));
         return 'sha256:made';
       }
     }
 
     async function make(stack: string, env: string[]) {
-      const engine = new BuildingEngine();
-      engine.images.set('base', imageInfo({ id: 'sha256:base', user: 'jovyan', env }));
-      engine.files.set('/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\njovyan:x:1000:100::/home/jovyan:/bin/bash\n');
+      const images = new BuildingImages();
+      const engine = new FakeEngine(images);
+      images.local.set('base', imageInfo({ id: 'sha256:base', user: 'jovyan', env }));
+      engine.archives.files.set('/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\njovyan:x:1000:100::/home/jovyan:/bin/bash\n');
       const out: string[] = [];
       const result = await makeBuilder(engine, { stack, from: 'base', tag: 'out', dockerfile: true }, createLogger({ write: (t) => void out.push(t) }));
-      return { engine, result, log: out.join('') };
+      return { images, result, log: out.join('') };
     }
 
     it('datascience: the Dockerfile fixes the home, conda and the Julia depot from the ENV; the R library is inside conda', async () => {
-      const { engine, result, log } = await make('datascience-notebook', ['CONDA_DIR=/opt/conda', 'JULIA_DEPOT_PATH=/srv/julia', 'JULIA_PKGDIR=/srv/julia']);
-      expect(engine.dockerfile).to.contain("for d in '/home/jovyan' '/opt/conda' '/srv/julia'; do");
+      const { images, result, log } = await make('datascience-notebook', ['CONDA_DIR=/opt/conda', 'JULIA_DEPOT_PATH=/srv/julia', 'JULIA_PKGDIR=/srv/julia']);
+      expect(images.dockerfile).to.contain("for d in '/home/jovyan' '/opt/conda' '/srv/julia'; do");
       expect(result.trees.map((t) => t.path)).to.deep.equal(['/home/jovyan', '/opt/conda', '/opt/conda/lib/R/library', '/srv/julia']);
-      expect(engine.spec?.labels?.['io.tjs2i.builder.writable-trees']).to.equal('/home/jovyan:/opt/conda:/opt/conda/lib/R/library:/srv/julia');
+      expect(images.spec?.labels?.['io.tjs2i.builder.writable-trees']).to.equal('/home/jovyan:/opt/conda:/opt/conda/lib/R/library:/srv/julia');
       expect(log).to.contain('writable for group 0: /srv/julia ($JULIA_DEPOT_PATH)');
     });
 
     it('pyspark: $SPARK_HOME/conf with the default SPARK_HOME when the image has none, and says so', async () => {
-      const { engine, log } = await make('pyspark-notebook', []);
-      expect(engine.dockerfile).to.contain("for d in '/home/jovyan' '/opt/conda' '/usr/local/spark/conf'; do");
+      const { images, log } = await make('pyspark-notebook', []);
+      expect(images.dockerfile).to.contain("for d in '/home/jovyan' '/opt/conda' '/usr/local/spark/conf'; do");
       expect(log).to.contain('writable for group 0: /usr/local/spark/conf ($SPARK_HOME/conf, default)');
     });
   });

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import type Docker from 'dockerode';
 import { Readable } from 'node:stream';
-import { createEngine, describeEndpoint, engineDetail, mapEngineError } from '../../../src/engine/engine.js';
+import { describeEndpoint } from '../../../src/engine/docker-host.js';
+import { createEngine } from '../../../src/engine/engine.js';
+import { engineDetail, mapEngineError } from '../../../src/engine/engine-errors.js';
+import { pullFromRegistry } from '../../../src/registry/pull-error.js';
 import { BuildFailedError, EngineUnreachableError, ImageNotFoundError, InterruptedError, UsageError } from '../../../src/common/errors.js';
 
 const ENDPOINT = 'unix:///var/run/docker.sock';
@@ -48,12 +51,10 @@ describe('engine', () => {
         ),
       );
       const seen: string[] = [];
-      const error = await engine
-        .pullImage('r:5/x/b:1', (e) => seen.push(e.status ?? ''))
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
+      const error = await pullFromRegistry(engine.images, 'r:5/x/b:1', (e) => seen.push(e.status ?? '')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(ImageNotFoundError);
       expect((error as ImageNotFoundError).exitCode).to.equal(4);
       expect((error as Error).message).to.equal('cannot pull r:5/x/b:1: not found in the registry r:5 (manifest for r:5/x/b:1 not found: manifest unknown)');
@@ -67,12 +68,10 @@ describe('engine', () => {
           '(HTTP code 500) server error - Get "http://127.0.0.1:9/v2/": dial tcp 127.0.0.1:9: connect: connection refused ',
         );
       });
-      const error = (await engine
-        .pullImage('127.0.0.1:9/x:1', () => undefined)
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        )) as ImageNotFoundError;
+      const error = (await pullFromRegistry(engine.images, '127.0.0.1:9/x:1', () => undefined).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as ImageNotFoundError;
       expect(error.exitCode).to.equal(4);
       expect(error.message).to.equal(
         'cannot pull 127.0.0.1:9/x:1: the registry 127.0.0.1:9 could not be reached (Get "http://127.0.0.1:9/v2/": dial tcp 127.0.0.1:9: connect: connection refused)',
@@ -83,12 +82,10 @@ describe('engine', () => {
       const engine = engineWithPull(async () => {
         throw errorWith({ code: 'ECONNREFUSED' });
       });
-      const error = await engine
-        .pullImage('x:1', () => undefined)
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
+      const error = await pullFromRegistry(engine.images, 'x:1', () => undefined).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(EngineUnreachableError);
     });
   });

@@ -2,14 +2,16 @@ import { expect } from 'chai';
 import type Docker from 'dockerode';
 import { Readable } from 'node:stream';
 import { createEngine } from '../../../src/engine/engine.js';
+import { ImageTransferError } from '../../../src/engine/engine-errors.js';
 import { EngineUnreachableError, ExitCode, InterruptedError, PushFailedError, UsageError } from '../../../src/common/errors.js';
 import type { ProgressEvent } from '../../../src/engine/progress-stream.js';
 import { createLogger } from '../../../src/common/log.js';
-import { classifyPushFailure, pushFailure, RegistryPushError } from '../../../src/registry/push-error.js';
+import { classifyPushFailure, pushFailure, pushToRegistry, RegistryPushError } from '../../../src/registry/push-error.js';
 import { createPushProgress } from '../../../src/registry/push-progress.js';
 import { pushTargetOf } from '../../../src/registry/push-target.js';
 import { modemDebugEnabled, preparePush, pushImage } from '../../../src/registry/push.js';
-import { FakeEngine, rejectionOf } from '../../support/unit/helpers.js';
+import { FakeImages } from '../../support/unit/fake-images.js';
+import { rejectionOf } from '../../support/unit/helpers.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -196,7 +198,7 @@ describe('push', () => {
     it('pushes repository with the tag apart, the credentials as authconfig (X-Registry-Auth), and returns the digest', async () => {
       const { engine, asked } = engineWithPush(async () => lines(...pushEvents()));
       const seen: string[] = [];
-      const digest = await engine.pushImage('127.0.0.1:5000/x', '1', { username: 'ada', password: 'pw', serveraddress: '127.0.0.1:5000' }, (e) =>
+      const digest = await engine.images.pushImage('127.0.0.1:5000/x', '1', { username: 'ada', password: 'pw', serveraddress: '127.0.0.1:5000' }, (e) =>
         seen.push(e.status ?? ''),
       );
       expect(digest).to.equal(DIGEST);
@@ -208,7 +210,7 @@ describe('push', () => {
 
     it('sends an empty auth config when there are no credentials (the engine wants one)', async () => {
       const { engine, asked } = engineWithPush(async () => lines({ aux: { Digest: DIGEST } }));
-      await engine.pushImage('x', 'latest', undefined, () => undefined);
+      await engine.images.pushImage('x', 'latest', undefined, () => undefined);
       expect(asked[0]?.options).to.deep.equal({ tag: 'latest', authconfig: {} });
     });
 
@@ -219,7 +221,7 @@ describe('push', () => {
           { errorDetail: { message: 'unauthorized: authentication required' }, error: 'unauthorized: authentication required' },
         ),
       );
-      const error = await rejectionOf(engine.pushImage('r:5/x', '1', undefined, () => undefined));
+      const error = await rejectionOf(pushToRegistry(engine.images, pushTargetOf('r:5/x:1'), undefined, () => undefined));
       expect(error).to.be.instanceOf(RegistryPushError);
       expect((error as RegistryPushError).exitCode).to.equal(6);
       expect((error as RegistryPushError).kind).to.equal('unauthorized');
@@ -230,7 +232,7 @@ describe('push', () => {
       const { engine } = engineWithPush(async () => {
         throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
       });
-      expect(await rejectionOf(engine.pushImage('x', '1', undefined, () => undefined))).to.be.instanceOf(EngineUnreachableError);
+      expect(await rejectionOf(pushToRegistry(engine.images, pushTargetOf('x:1'), undefined, () => undefined))).to.be.instanceOf(EngineUnreachableError);
     });
   });
 
@@ -246,11 +248,11 @@ describe('push', () => {
     it('finds the credentials first, then pushes with them, logging where they came from but not what they are', async () => {
       const plan = await preparePush('127.0.0.1:5000/x:1', { env: env({ DOCKER_AUTH_CONFIG: authConfig }) });
       expect(plan.credentials).to.deep.include({ username: 'ada', from: 'DOCKER_AUTH_CONFIG' });
-      const engine = new FakeEngine();
+      const images = new FakeImages();
       const { out, logger } = capture();
-      const result = await pushImage(engine, plan, logger, undefined, { tty: false });
+      const result = await pushImage({ images }, plan, logger, undefined, { tty: false });
       expect(result).to.deep.equal({ reference: '127.0.0.1:5000/x:1', registry: '127.0.0.1:5000', digest: `sha256:${'d'.repeat(64)}` });
-      expect(engine.calls[0]?.args.slice(0, 3)).to.deep.equal([
+      expect(images.calls[0]?.args.slice(0, 3)).to.deep.equal([
         '127.0.0.1:5000/x',
         '1',
         { username: 'ada', password: 'pw-S3cret', serveraddress: '127.0.0.1:5000' },
@@ -264,7 +266,7 @@ describe('push', () => {
     it('says when a name without registry host goes to Docker Hub, and when no credentials were found', async () => {
       const plan = await preparePush('my-course', { env: env({}) });
       const { out, logger } = capture();
-      await pushImage(new FakeEngine(), plan, logger, undefined, { tty: false });
+      await pushImage({ images: new FakeImages() }, plan, logger, undefined, { tty: false });
       expect(out.join('')).to.include(
         '==> push: my-course:latest to Docker Hub as docker.io/library/my-course:latest (the name has no registry host), no credentials found for docker.io\n',
       );
@@ -272,12 +274,12 @@ describe('push', () => {
 
     it("a refused push: exit 6 naming the credentials' source, the secret masked, the step marked failed", async () => {
       const plan = await preparePush('127.0.0.1:5000/x:1', { env: env({ DOCKER_AUTH_CONFIG: authConfig }) });
-      const engine = new FakeEngine();
-      engine.pushImpl = async (repository, tag) => {
-        throw pushFailure(`${repository}:${tag}`, '127.0.0.1:5000', 'unauthorized: ada:pw-S3cret is wrong');
+      const images = new FakeImages();
+      images.pushImpl = async (repository, tag) => {
+        throw new ImageTransferError('push', `${repository}:${tag}`, 'unauthorized: ada:pw-S3cret is wrong');
       };
       const { out, logger } = capture();
-      const error = (await rejectionOf(pushImage(engine, plan, logger, undefined, { tty: false }))) as RegistryPushError;
+      const error = (await rejectionOf(pushImage({ images }, plan, logger, undefined, { tty: false }))) as RegistryPushError;
       expect(error.exitCode).to.equal(6);
       expect(error.message).to.equal(
         '127.0.0.1:5000/x:1 is built and tagged locally, but pushing it failed: the registry 127.0.0.1:5000 refused the credentials from DOCKER_AUTH_CONFIG (unauthorized: *** is wrong)',
@@ -293,13 +295,13 @@ describe('push', () => {
       expect(warnings).to.deep.equal([
         'the credential helper docker-credential-tjs2i-absent-helper (credsStore in DOCKER_AUTH_CONFIG) is not installed (not on PATH): passed over (install it, or remove it from that file)',
       ]);
-      const engine = new FakeEngine();
-      engine.pushImpl = async (repository, tag) => {
-        throw pushFailure(`${repository}:${tag}`, '127.0.0.1:5000', 'unauthorized: authentication required');
+      const images = new FakeImages();
+      images.pushImpl = async (repository, tag) => {
+        throw new ImageTransferError('push', `${repository}:${tag}`, 'unauthorized: authentication required');
       };
       const { out, logger } = capture();
-      const error = (await rejectionOf(pushImage(engine, plan, logger, undefined, { tty: false }))) as RegistryPushError;
-      expect(engine.calls[0]?.args[2]).to.equal(undefined);
+      const error = (await rejectionOf(pushImage({ images }, plan, logger, undefined, { tty: false }))) as RegistryPushError;
+      expect(images.calls[0]?.args[2]).to.equal(undefined);
       expect(error.exitCode).to.equal(6);
       expect(error.message).to.equal(
         '127.0.0.1:5000/x:1 is built and tagged locally, but pushing it failed: the registry 127.0.0.1:5000 wants credentials and none were found for 127.0.0.1:5000: the credential helper docker-credential-tjs2i-absent-helper (credsStore in DOCKER_AUTH_CONFIG) is not installed (not on PATH) (unauthorized: authentication required)',
@@ -308,12 +310,12 @@ describe('push', () => {
     });
 
     it('an interrupted push stays an interruption', async () => {
-      const engine = new FakeEngine();
-      engine.pushImpl = async () => {
+      const images = new FakeImages();
+      images.pushImpl = async () => {
         throw new InterruptedError();
       };
       const { logger } = capture();
-      expect(await rejectionOf(pushImage(engine, await preparePush('r.example/x', { env: env({}) }), logger))).to.be.instanceOf(InterruptedError);
+      expect(await rejectionOf(pushImage({ images }, await preparePush('r.example/x', { env: env({}) }), logger))).to.be.instanceOf(InterruptedError);
     });
 
     it('a malformed source stops before anything is pushed (exit 2)', async () => {

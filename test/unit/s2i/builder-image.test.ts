@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { checkBuilderUser, inspectBuilder, parseNumericUser } from '../../../src/s2i/builder-image.js';
 import { ExitCode, ImageNotFoundError, UserNotAllowedError } from '../../../src/common/errors.js';
-import { FakeEngine, imageInfo, rejectionOf } from '../../support/unit/helpers.js';
+import { FakeImages, imageInfo } from '../../support/unit/fake-images.js';
+import { rejectionOf } from '../../support/unit/helpers.js';
 
 function userError(run: () => unknown): UserNotAllowedError {
   try {
@@ -61,21 +62,21 @@ describe('builder-image', () => {
 
   describe('inspectBuilder', () => {
     it('throws ImageNotFoundError (exit code 4) for a missing image', async () => {
-      const engine = new FakeEngine();
-      const error = await rejectionOf(inspectBuilder(engine, 'missing:latest'));
+      const images = new FakeImages();
+      const error = await rejectionOf(inspectBuilder(images, 'missing:latest'));
       expect(error).to.be.instanceOf(ImageNotFoundError);
       expect((error as ImageNotFoundError).exitCode).to.equal(4);
       expect((error as ImageNotFoundError).image).to.equal('missing:latest');
       expect((error as Error).message).to.equal('image missing:latest not found');
-      expect(engine.methods()).to.deep.equal(['inspectImage']);
+      expect(images.methods()).to.deep.equal(['inspectImage']);
     });
 
     it('reads user, uid, entrypoint, scripts URL and destination from the image', async () => {
-      const engine = new FakeEngine();
+      const images = new FakeImages();
       const labels = { 'io.openshift.s2i.scripts-url': 'image:///usr/libexec/s2i', 'io.openshift.s2i.destination': '/opt/app', other: 'x' };
-      engine.images.set('b:1', imageInfo({ id: 'sha256:b1', user: ' 1000:0 ', entrypoint: ['tini', '--'], labels, platform: 'linux/arm64/v8' }));
+      images.local.set('b:1', imageInfo({ id: 'sha256:b1', user: ' 1000:0 ', entrypoint: ['tini', '--'], labels, platform: 'linux/arm64/v8' }));
       const controller = new AbortController();
-      const builder = await inspectBuilder(engine, 'b:1', controller.signal);
+      const builder = await inspectBuilder(images, 'b:1', controller.signal);
       expect(builder).to.deep.equal({
         name: 'b:1',
         id: 'sha256:b1',
@@ -87,28 +88,28 @@ describe('builder-image', () => {
         scriptsUrl: 'image:///usr/libexec/s2i',
         destination: '/opt/app',
       });
-      expect(engine.calls[0]?.args).to.deep.equal(['b:1', controller.signal]);
+      expect(images.calls[0]?.args).to.deep.equal(['b:1', controller.signal]);
     });
 
     it('defaults destination to /tmp, entrypoint to [] and leaves scriptsUrl out', async () => {
-      const engine = new FakeEngine();
-      engine.images.set('b', imageInfo({ user: '1000', entrypoint: null, labels: {} }));
-      const builder = await inspectBuilder(engine, 'b');
+      const images = new FakeImages();
+      images.local.set('b', imageInfo({ user: '1000', entrypoint: null, labels: {} }));
+      const builder = await inspectBuilder(images, 'b');
       expect(builder.destination).to.equal('/tmp');
       expect(builder.entrypoint).to.deep.equal([]);
       expect(builder).not.to.have.property('scriptsUrl');
     });
 
     it('treats an empty destination label as unset', async () => {
-      const engine = new FakeEngine();
-      engine.images.set('b', imageInfo({ labels: { 'io.openshift.s2i.destination': '' } }));
-      expect((await inspectBuilder(engine, 'b')).destination).to.equal('/tmp');
+      const images = new FakeImages();
+      images.local.set('b', imageInfo({ labels: { 'io.openshift.s2i.destination': '' } }));
+      expect((await inspectBuilder(images, 'b')).destination).to.equal('/tmp');
     });
 
     it('rejects a builder whose USER is a name, with exit code 5', async () => {
-      const engine = new FakeEngine();
-      engine.images.set('b', imageInfo({ user: 'jovyan' }));
-      const error = await rejectionOf(inspectBuilder(engine, 'b'));
+      const images = new FakeImages();
+      images.local.set('b', imageInfo({ user: 'jovyan' }));
+      const error = await rejectionOf(inspectBuilder(images, 'b'));
       expect(error).to.be.instanceOf(UserNotAllowedError);
       expect((error as UserNotAllowedError).exitCode).to.equal(5);
     });

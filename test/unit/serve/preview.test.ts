@@ -5,7 +5,9 @@ import { readyLine, runImageOptionsOf } from '../../../src/cli/commands/run.js';
 import { BuildFailedError, UsageError } from '../../../src/common/errors.js';
 import { createLogger } from '../../../src/common/log.js';
 import { preview } from '../../../src/serve/preview.js';
-import { FakeEngine, imageInfo, rejectionOf, tempDir } from '../../support/unit/helpers.js';
+import { FakeEngine } from '../../support/unit/fake-engine.js';
+import { imageInfo } from '../../support/unit/fake-images.js';
+import { rejectionOf, tempDir } from '../../support/unit/helpers.js';
 
 const BUILDER = 'tjs2i-test/builder:latest';
 const silent = createLogger({ write: () => undefined });
@@ -22,8 +24,8 @@ describe('preview (fake engine)', () => {
 
   function engine(): FakeEngine {
     const fake = new FakeEngine();
-    fake.images.set(BUILDER, imageInfo({ id: 'sha256:builderid', labels: { 'io.openshift.s2i.scripts-url': 'image:///usr/libexec/s2i' } }));
-    fake.serverOutput = ['[I NotebookApp] http://c0ffee:8888/?token=abc123\n'];
+    fake.images.local.set(BUILDER, imageInfo({ id: 'sha256:builderid', labels: { 'io.openshift.s2i.scripts-url': 'image:///usr/libexec/s2i' } }));
+    fake.containers.serverOutput = ['[I NotebookApp] http://c0ffee:8888/?token=abc123\n'];
     return fake;
   }
 
@@ -43,11 +45,11 @@ describe('preview (fake engine)', () => {
   it('builds to a throwaway tag, serves that image, and removes it after the container', async () => {
     const fake = engine();
     const result = await run(fake, false);
-    const tag = fake.tags[0];
+    const tag = fake.images.tags[0];
     expect(`${tag?.repository}:${tag?.tag}`).to.match(/^tjs2i-preview-[0-9a-f]{12}:latest$/);
-    expect(fake.servers[0]?.image).to.equal(`${tag?.repository}:${tag?.tag}`);
+    expect(fake.containers.servers[0]?.image).to.equal(`${tag?.repository}:${tag?.tag}`);
     expect(result).to.deep.include({ image: `${tag?.repository}:${tag?.tag}`, kept: false, url: 'http://127.0.0.1:49153/?token=abc123' });
-    expect(fake.removedImages).to.deep.equal([result.image]);
+    expect(fake.images.removedImages).to.deep.equal([result.image]);
     expect(fake.methods().slice(-2)).to.deep.equal(['removeContainer', 'removeImage']);
   });
 
@@ -55,28 +57,28 @@ describe('preview (fake engine)', () => {
     const fake = engine();
     const result = await run(fake, true);
     expect(result.kept).to.equal(true);
-    expect(fake.removedImages).to.deep.equal([]);
+    expect(fake.images.removedImages).to.deep.equal([]);
   });
 
   it('removes the image when the server dies', async () => {
     const fake = engine();
-    fake.startContainerImpl = async () => {
-      fake.emitServerOutput('boom\n');
-      fake.exitServer(3);
+    fake.containers.startContainerImpl = async () => {
+      fake.containers.emitServerOutput('boom\n');
+      fake.containers.exitServer(3);
     };
     const error = await rejectionOf(run(fake, false));
     expect(error).to.be.instanceOf(BuildFailedError);
-    expect(fake.removedImages).to.have.length(1);
-    expect(fake.removedImages[0]).to.match(/^tjs2i-preview-/);
+    expect(fake.images.removedImages).to.have.length(1);
+    expect(fake.images.removedImages[0]).to.match(/^tjs2i-preview-/);
   });
 
   it('a failed build tags nothing and serves nothing', async () => {
     const fake = engine();
-    fake.runImpl = async () => 5;
+    fake.containers.runImpl = async () => 5;
     const error = await rejectionOf(run(fake, false));
     expect((error as Error).message).to.match(/^assemble failed with exit code 5/);
-    expect(fake.servers).to.deep.equal([]);
-    expect(fake.tags).to.deep.equal([]);
+    expect(fake.containers.servers).to.deep.equal([]);
+    expect(fake.images.tags).to.deep.equal([]);
   });
 });
 

@@ -2,13 +2,14 @@ import { expect } from 'chai';
 import { BuildFailedError, UsageError } from '../../../src/common/errors.js';
 import { createLogger } from '../../../src/common/log.js';
 import { runImage, type RunImageOptions, type ServerReady } from '../../../src/serve/run-image.js';
-import { FakeEngine, rejectionOf } from '../../support/unit/helpers.js';
+import { FakeContainers } from '../../support/unit/fake-containers.js';
+import { rejectionOf } from '../../support/unit/helpers.js';
 
 const TOKEN = 'abcdef0123456789abcdef0123456789abcdef0123456789';
 const JUPYTER_LOG = [`[I NotebookApp] Jupyter Notebook 6.4.12 is running at:\n`, `[I NotebookApp] http://c0ffee:8888/?token=${TOKEN}\n`];
 
 interface Harness {
-  engine: FakeEngine;
+  containers: FakeContainers;
   controller: AbortController;
   logs: string[];
   ready: ServerReady[];
@@ -20,7 +21,7 @@ interface Harness {
 
 function harness(): Harness {
   const h: Harness = {
-    engine: new FakeEngine(),
+    containers: new FakeContainers(),
     controller: new AbortController(),
     logs: [],
     ready: [],
@@ -28,7 +29,7 @@ function harness(): Harness {
     answering: true,
     start: (options = {}) =>
       runImage(
-        h.engine,
+        { containers: h.containers },
         'my-course:v1',
         {
           env: [],
@@ -50,7 +51,7 @@ function harness(): Harness {
         },
       ),
   };
-  h.engine.serverOutput = [...JUPYTER_LOG];
+  h.containers.serverOutput = [...JUPYTER_LOG];
   return h;
 }
 
@@ -63,7 +64,7 @@ describe('runImage (fake engine)', () => {
       volumes: ['data:/home/jovyan/work/extra'],
       labels: { 'io.tjs2i.preview': '1' },
     });
-    const spec = h.engine.servers[0];
+    const spec = h.containers.servers[0];
     expect(spec).to.deep.include({
       image: 'my-course:v1',
       containerPort: '8888/tcp',
@@ -80,7 +81,7 @@ describe('runImage (fake engine)', () => {
     expect(h.probed[0]).to.equal('http://127.0.0.1:49153/api');
     expect(result).to.deep.include({ image: 'my-course:v1', port: 49153, passwordRequired: false, tokenFound: true, container: spec?.name });
     // Attached before it started; stopped (gracefully) and removed at the end.
-    const methods = h.engine.methods();
+    const methods = h.containers.methods();
     expect(methods.slice(0, 3)).to.deep.equal(['createServer', 'attachOutput', 'startContainer']);
     expect(methods.slice(-2)).to.deep.equal(['stopContainer', 'removeContainer']);
     // The log was streamed; no value of a variable was.
@@ -90,13 +91,13 @@ describe('runImage (fake engine)', () => {
   it('publishes on the given port', async () => {
     const h = harness();
     const result = await h.start({ port: 18888 });
-    expect(h.engine.servers[0]?.hostPort).to.equal(18888);
+    expect(h.containers.servers[0]?.hostPort).to.equal(18888);
     expect(result.url).to.equal(`http://127.0.0.1:18888/?token=${TOKEN}`);
   });
 
   it('with a password: the URL without token, "password required", the value never logged', async () => {
     const h = harness();
-    h.engine.serverOutput = ['run: password protection is on\n', '[I NotebookApp] http://c0ffee:8888/\n'];
+    h.containers.serverOutput = ['run: password protection is on\n', '[I NotebookApp] http://c0ffee:8888/\n'];
     const result = await h.start({ env: [{ name: 'PASSWORD', value: 'hunter2-secret' }] });
     expect(result).to.deep.include({ url: 'http://127.0.0.1:49153/', passwordRequired: true });
     expect(h.logs.join('')).not.to.contain('hunter2-secret');
@@ -113,7 +114,7 @@ describe('runImage (fake engine)', () => {
 
   it('says so and gives the URL without token when the token is not in the log', async () => {
     const h = harness();
-    h.engine.serverOutput = ['[I NotebookApp] starting\n'];
+    h.containers.serverOutput = ['[I NotebookApp] starting\n'];
     const result = await h.start({ tokenWaitMs: 20 });
     expect(result).to.deep.include({ url: 'http://127.0.0.1:49153/', tokenFound: false });
     expect(h.logs.join('')).to.contain("warning: Jupyter's token was not found in its log");
@@ -122,34 +123,34 @@ describe('runImage (fake engine)', () => {
   it('a server that dies before it answers: its exit code and last lines, the container removed, no URL', async () => {
     const h = harness();
     h.answering = false;
-    h.engine.serverOutput = ['boom\n'];
-    setTimeout(() => h.engine.exitServer(3), 30);
+    h.containers.serverOutput = ['boom\n'];
+    setTimeout(() => h.containers.exitServer(3), 30);
     const error = await rejectionOf(h.start());
     expect(error).to.be.instanceOf(BuildFailedError);
     expect((error as BuildFailedError).message).to.equal('the container of my-course:v1 exited with code 3 before Jupyter answered');
     expect((error as BuildFailedError).lastLines).to.deep.equal(['boom']);
     expect(h.ready).to.deep.equal([]);
-    expect(h.engine.methods().at(-1)).to.equal('removeContainer');
-    expect(h.engine.methods()).not.to.include('stopContainer');
+    expect(h.containers.methods().at(-1)).to.equal('removeContainer');
+    expect(h.containers.methods()).not.to.include('stopContainer');
   });
 
   it('a server that dies after it answered: an error with its exit code, the container removed', async () => {
     const h = harness();
     const run = runImage(
-      h.engine,
+      { containers: h.containers },
       'my-course:v1',
       { env: [], volumes: [], pollIntervalMs: 5, probe: async () => 200 },
       createLogger({ write: () => undefined }),
       h.controller.signal,
       () => {
-        h.engine.emitServerOutput('Killed\n');
-        setTimeout(() => h.engine.exitServer(137), 5);
+        h.containers.emitServerOutput('Killed\n');
+        setTimeout(() => h.containers.exitServer(137), 5);
       },
     );
     const error = await rejectionOf(run);
     expect((error as BuildFailedError).message).to.equal('the container of my-course:v1 exited with code 137 while serving');
     expect((error as BuildFailedError).lastLines.at(-1)).to.equal('Killed');
-    expect(h.engine.methods().at(-1)).to.equal('removeContainer');
+    expect(h.containers.methods().at(-1)).to.equal('removeContainer');
   });
 
   it('gives up after the timeout, with the last lines, and removes the container', async () => {
@@ -158,7 +159,7 @@ describe('runImage (fake engine)', () => {
     const error = await rejectionOf(h.start({ readyTimeoutMs: 40 }));
     expect((error as BuildFailedError).message).to.equal('Jupyter in my-course:v1 did not answer on 127.0.0.1:49153 within 0 s');
     expect((error as BuildFailedError).lastLines).to.deep.equal(JUPYTER_LOG.map((l) => l.trimEnd()));
-    expect(h.engine.methods().slice(-2)).to.deep.equal(['stopContainer', 'removeContainer']);
+    expect(h.containers.methods().slice(-2)).to.deep.equal(['stopContainer', 'removeContainer']);
   });
 
   it('Ctrl-C while waiting for Jupyter ends normally and removes the container', async () => {
@@ -168,12 +169,12 @@ describe('runImage (fake engine)', () => {
     const result = await h.start();
     expect(result.port).to.equal(49153);
     expect(h.ready).to.deep.equal([]);
-    expect(h.engine.methods().slice(-2)).to.deep.equal(['stopContainer', 'removeContainer']);
+    expect(h.containers.methods().slice(-2)).to.deep.equal(['stopContainer', 'removeContainer']);
   });
 
   it('a port in use is a usage error, and the container is removed', async () => {
     const h = harness();
-    h.engine.startContainerImpl = async () => {
+    h.containers.startContainerImpl = async () => {
       throw new BuildFailedError(
         'start container c0ffee failed: driver failed programming external connectivity: Bind for 127.0.0.1:18888 failed: port is already allocated',
       );
@@ -181,6 +182,6 @@ describe('runImage (fake engine)', () => {
     const error = await rejectionOf(h.start({ port: 18888 }));
     expect(error).to.be.instanceOf(UsageError);
     expect((error as UsageError).message).to.equal('port 18888 on 127.0.0.1 is already in use');
-    expect(h.engine.methods().at(-1)).to.equal('removeContainer');
+    expect(h.containers.methods().at(-1)).to.equal('removeContainer');
   });
 });

@@ -8,7 +8,8 @@ import { BuildFailedError } from '../../../../src/common/errors.js';
 import { rewriteImage, type ImageRewriteSpec } from '../../../../src/builder/rewrite/image-rewrite.js';
 import { s2iScript } from '../../../../src/common/package-files.js';
 import { encodeEntry, END_OF_ARCHIVE } from '../../../../src/builder/rewrite/raw-tar-entry.js';
-import { FakeEngine, imageInfo, parseTar, readAll, rejectionOf, type TarEntry } from '../../../support/unit/helpers.js';
+import { FakeImages, imageInfo } from '../../../support/unit/fake-images.js';
+import { parseTar, readAll, rejectionOf, type TarEntry } from '../../../support/unit/helpers.js';
 
 const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
@@ -96,18 +97,18 @@ interface Loaded {
   file: (name: string) => Buffer;
 }
 
-function engineExporting(archive: Buffer): FakeEngine & { loaded?: Loaded } {
-  const engine = new FakeEngine() as FakeEngine & { loaded?: Loaded };
-  engine.exportImpl = async () => Readable.from([archive.subarray(0, 700), archive.subarray(700)]);
-  engine.loadImpl = async (stream) => {
+function imagesExporting(archive: Buffer): FakeImages & { loaded?: Loaded } {
+  const images = new FakeImages() as FakeImages & { loaded?: Loaded };
+  images.exportImpl = async () => Readable.from([archive.subarray(0, 700), archive.subarray(700)]);
+  images.loadImpl = async (stream) => {
     const entries = await parseTar(await readAll(stream));
     const file = (name: string) => entries.find((e) => e.name === name)!.data;
     const manifest = JSON.parse(file('manifest.json').toString()) as Loaded['manifest'][];
     const configBytes = file(manifest[0]!.Config);
-    engine.loaded = { entries, manifest: manifest[0]!, config: JSON.parse(configBytes.toString()), file };
+    images.loaded = { entries, manifest: manifest[0]!, config: JSON.parse(configBytes.toString()), file };
     return { imageIds: [sha(configBytes)], tags: [] };
   };
-  return engine;
+  return images;
 }
 
 const spec: ImageRewriteSpec = {
@@ -124,9 +125,9 @@ const spec: ImageRewriteSpec = {
 describe('image-rewrite (fake engine)', () => {
   it('legacy export: layers in manifest order (not archive order), a repeated layer once, new diff ids, the scripts layer, the new config', async () => {
     const { archive, a, b } = await legacyExport();
-    const engine = engineExporting(archive);
-    const result = await rewriteImage(engine, spec);
-    const loaded = engine.loaded!;
+    const images = imagesExporting(archive);
+    const result = await rewriteImage(images, spec);
+    const loaded = images.loaded!;
     expect(loaded.manifest.RepoTags).to.equal(null);
     expect(loaded.manifest.Layers).to.deep.equal(['layers/1.tar', 'layers/0.tar', 'layers/1.tar', 'layers/scripts.tar']);
     // Nothing to change in these layers: byte for byte the same, so the same diff ids.
@@ -144,13 +145,13 @@ describe('image-rewrite (fake engine)', () => {
     expect(result.imageId).to.equal(sha(loaded.file(loaded.manifest.Config)));
     expect(loaded.manifest.Config).to.equal(`${result.imageId.slice(7)}.json`);
     expect(result.layers.map((l) => l.source)).to.deep.equal(['aaaa/layer.tar', 'bbbb/layer.tar']);
-    expect(engine.methods()).to.deep.equal(['exportImage', 'loadImage']);
+    expect(images.methods()).to.deep.equal(['exportImage', 'loadImage']);
   });
 
   it('the extra layer: assemble, run and usage in /usr/libexec/s2i, 0755 root:0, with their directory only (no parent known)', async () => {
-    const engine = engineExporting((await legacyExport()).archive);
-    await rewriteImage(engine, spec);
-    const entries = await parseTar(engine.loaded!.file('layers/scripts.tar'));
+    const images = imagesExporting((await legacyExport()).archive);
+    await rewriteImage(images, spec);
+    const entries = await parseTar(images.loaded!.file('layers/scripts.tar'));
     expect(entries.map((e) => [e.name, e.type, e.mode.toString(8), e.uid, e.gid])).to.deep.equal([
       ['usr/libexec/s2i/', 'directory', '755', 0, 0],
       ['usr/libexec/s2i/assemble', 'file', '755', 0, 0],
@@ -172,7 +173,7 @@ describe('image-rewrite (fake engine)', () => {
       { name: 'usr/libexec/', type: 'directory', mode: 0o711 },
     ]);
     const { archive } = await ociExport(system);
-    const engine = engineExporting(archive);
+    const images = imagesExporting(archive);
     const directory = { name: '', size: 0, type: 'directory' as const, mode: 0o755, linkTarget: '' };
     const files: Record<string, Buffer> = {
       '/usr/bin/su': Buffer.concat([
@@ -191,8 +192,8 @@ describe('image-rewrite (fake engine)', () => {
       },
       read: async (path: string) => files[path],
     };
-    const result = await rewriteImage(engine, { ...spec, final });
-    const loaded = engine.loaded!;
+    const result = await rewriteImage(images, { ...spec, final });
+    const loaded = images.loaded!;
     // Byte for byte as it was: the same diff id, so the engine keeps the layer it has.
     expect(loaded.config.rootfs.diff_ids[0]).to.equal(sha(system));
     expect(result.layers.every((l) => l.unchanged)).to.equal(true);
@@ -220,7 +221,7 @@ describe('image-rewrite (fake engine)', () => {
       { name: 'usr/bin/su', data: 'su\n', mode: 0o4755, mtime: new Date(1_000_000) },
     ]);
     const { archive } = await ociExport(system);
-    const engine = engineExporting(archive);
+    const images = imagesExporting(archive);
     const directory = { name: '', size: 0, type: 'directory' as const, mode: 0o755, linkTarget: '' };
     const reads: string[] = [];
     const final = {
@@ -235,18 +236,18 @@ describe('image-rewrite (fake engine)', () => {
         return undefined;
       },
     };
-    const result = await rewriteImage(engine, { ...spec, final });
+    const result = await rewriteImage(images, { ...spec, final });
     expect(reads).to.deep.equal([]);
-    const su = (await parseTar(engine.loaded!.file('layers/scripts.tar'))).find((e) => e.name === 'usr/bin/su')!;
+    const su = (await parseTar(images.loaded!.file('layers/scripts.tar'))).find((e) => e.name === 'usr/bin/su')!;
     expect([su.mode.toString(8), su.uid, su.gid, su.data.toString()]).to.deep.equal(['755', 1000, 100, 'su\n']);
     expect(result.fixes.map((f) => f.was.toString(8))).to.deep.equal(['4755']);
   });
 
   it('OCI-layout export: layer blobs recognised by their tar header, config and manifests kept as metadata', async () => {
     const { archive, a, b } = await ociExport();
-    const engine = engineExporting(archive);
-    await rewriteImage(engine, spec);
-    const loaded = engine.loaded!;
+    const images = imagesExporting(archive);
+    await rewriteImage(images, spec);
+    const loaded = images.loaded!;
     // b arrives first in the archive.
     expect(loaded.manifest.Layers).to.deep.equal(['layers/1.tar', 'layers/0.tar', 'layers/scripts.tar']);
     expect(loaded.config.rootfs.diff_ids.slice(0, 2)).to.deep.equal([sha(a), sha(b)]);
@@ -254,9 +255,9 @@ describe('image-rewrite (fake engine)', () => {
 
   it('a gzip-compressed layer is refused with a hint to use --dockerfile, and the load is abandoned', async () => {
     const { archive } = await ociExport(gzipSync(await layerA()));
-    const engine = engineExporting(archive);
+    const images = imagesExporting(archive);
     let loadFailed: unknown;
-    engine.loadImpl = (stream) =>
+    images.loadImpl = (stream) =>
       readAll(stream).then(
         () => ({ imageIds: [], tags: [] }),
         (error: unknown) => {
@@ -264,7 +265,7 @@ describe('image-rewrite (fake engine)', () => {
           throw error;
         },
       );
-    const error = await rejectionOf(rewriteImage(engine, spec));
+    const error = await rejectionOf(rewriteImage(images, spec));
     expect(error).to.be.instanceOf(BuildFailedError);
     expect((error as BuildFailedError).message).to.match(/gzip-compressed layer/);
     expect((error as BuildFailedError).hint).to.contain('tjs2i builder <stack> --dockerfile');
@@ -272,24 +273,24 @@ describe('image-rewrite (fake engine)', () => {
   });
 
   it('a load that ends with another image than expected is an error, and the untagged image it made is removed', async () => {
-    const engine = engineExporting((await legacyExport()).archive);
-    const load = engine.loadImpl;
+    const images = imagesExporting((await legacyExport()).archive);
+    const load = images.loadImpl;
     let expected = '';
-    engine.loadImpl = async (stream) => {
+    images.loadImpl = async (stream) => {
       const result = await load(stream);
       expected = result.imageIds[0]!;
-      engine.images.set(expected, imageInfo({ id: expected, repoTags: [] }));
+      images.local.set(expected, imageInfo({ id: expected, repoTags: [] }));
       return { imageIds: ['sha256:other'], tags: [] };
     };
-    const error = await rejectionOf(rewriteImage(engine, spec));
+    const error = await rejectionOf(rewriteImage(images, spec));
     expect((error as Error).message).to.match(/loaded sha256:other/);
-    expect(engine.removedImages).to.deep.equal([expected]);
+    expect(images.removedImages).to.deep.equal([expected]);
   });
 
   it('an export without manifest.json is unsupported', async () => {
-    const engine = engineExporting(await tarOf([{ name: 'aaaa/layer.tar', data: await layerA() }]));
-    engine.loadImpl = (stream) => readAll(stream).then(() => ({ imageIds: [], tags: [] }));
-    const error = await rejectionOf(rewriteImage(engine, spec));
+    const images = imagesExporting(await tarOf([{ name: 'aaaa/layer.tar', data: await layerA() }]));
+    images.loadImpl = (stream) => readAll(stream).then(() => ({ imageIds: [], tags: [] }));
+    const error = await rejectionOf(rewriteImage(images, spec));
     expect(error).to.be.instanceOf(BuildFailedError);
     expect((error as BuildFailedError).message).to.contain('no manifest.json');
   });

@@ -1,0 +1,16 @@
+/**
+ * Names of what tjs2i makes in the engine (containers, throwaway tags): a prefix that says what it
+ * is, so leftovers can be found (CI and the tests look for these), and a random part no other run
+ * uses.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** Build containers: assemble's, and save-artifacts' and usage's (with a suffix). */
+export const BUILD_CONTAINER_PREFIX = 'tjs2i-build-';
+/** The created, never started, container that answers `tjs2i builder`'s questions about the base image. */
+export const INSPECT_CONTAINER_PREFIX = 'tjs2i-inspect-';
+
+/** `prefix`, 12 random hex digits, `suffix`. */
+export function uniqueName(prefix: string, suffix = ''): string {
+  return `${prefix}${randomBytes(6).toString('hex')}${suffix}`;
+}

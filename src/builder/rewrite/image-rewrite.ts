@@ -15,7 +15,7 @@ import tar from 'tar-stream';
 import { builderConfig, loadManifest, serializeConfig } from './image-config.js';
 import type { ImageClient } from '../../engine/image-client.js';
 import { InterruptedError, throwIfAborted } from '../../common/errors.js';
-import { classifyEntry, compressionOf, linkTargetOf, MAX_METADATA_BYTES, readManifest, unsupportedImage } from './saved-image.js';
+import { classifyEntry, compressionOf, linkTargetOf, MAX_EXPORT_METADATA_BYTES, readManifest, unsupportedImage } from './saved-image.js';
 import { SCRIPT_NAMES, SCRIPTS_DIR } from '../../s2i/builder-scripts.js';
 import { extraLayer } from './extra-layer.js';
 import { MAX_FIX_BYTES, planFixes, type FinalFileSystem, type FinalFix } from './outside-tree-fixes.js';
@@ -157,7 +157,7 @@ async function rewriteArchive(exported: Readable, pack: tar.Pack, spec: ImageRew
     if (kind === 'compressed') throw unsupportedImage(`the base image has a ${compressionOf(head)}-compressed layer (${name}), which this path cannot rewrite`);
     if (kind === 'unknown') throw unsupportedImage(`the base image export holds ${name} (${size} bytes), neither a layer tar nor metadata`);
     if (kind === 'metadata') {
-      if (size > MAX_METADATA_BYTES) throw unsupportedImage(`the image export's ${name} is ${size} bytes, more than ${MAX_METADATA_BYTES}`);
+      if (size > MAX_EXPORT_METADATA_BYTES) throw unsupportedImage(`the image export's ${name} is ${size} bytes, more than ${MAX_EXPORT_METADATA_BYTES}`);
       const chunks = [head];
       for await (const chunk of concat(Buffer.alloc(0), rest)) chunks.push(chunk);
       metadata.set(name, Buffer.concat(chunks));

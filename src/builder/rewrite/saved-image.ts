@@ -12,7 +12,7 @@ import { BuildFailedError } from '../../common/errors.js';
 export type EntryKind = 'layer' | 'metadata' | 'compressed' | 'unknown';
 
 /** The largest metadata entry of an image export (manifest.json, an image config, the like): each is read into memory whole. */
-export const MAX_METADATA_BYTES = 16 * 1024 * 1024;
+export const MAX_EXPORT_METADATA_BYTES = 16 * 1024 * 1024;
 
 const METADATA_NAMES = new Set(['manifest.json', 'repositories', 'index.json', 'oci-layout']);
 
@@ -50,7 +50,7 @@ export function classifyEntry(name: string, size: number, head: Buffer): EntryKi
   if (size >= 1024 && isTarBlock(head)) return 'layer';
   if (compressionOf(head)) return 'compressed';
   if (base === 'layer.tar') return 'unknown';
-  return size <= MAX_METADATA_BYTES ? 'metadata' : 'unknown';
+  return size <= MAX_EXPORT_METADATA_BYTES ? 'metadata' : 'unknown';
 }
 
 export interface ManifestEntry {

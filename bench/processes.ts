@@ -99,7 +99,7 @@ export interface CliRun extends Completed {
 let cacheDir: Promise<string> | undefined;
 
 /**
- * The benchmark's own cache of passed builder checks (check-cache.ts), empty when it starts: the
+ * The benchmark's own cache of passed builder checks (src/build/direct-write-cache.ts), empty when it starts: the
  * warm-up build fills it, as a user's first build does, whatever earlier runs left in theirs.
  */
 function benchCacheDir(): Promise<string> {

@@ -151,7 +151,7 @@ export const CHECK_VERSION = 'direct-write-check/1';
 
 /**
  * {@link checkContainer}, skipped when the same check passed before for this builder image (its id),
- * home, assemble user and this tjs2i's assemble (check-cache.ts). Whether the cache answered, too.
+ * home, assemble user and this tjs2i's assemble (direct-write-cache.ts). Whether the cache answered, too.
  */
 export async function checkContainerOnce(
   engine: Pick<Engine, 'endpoint' | 'archives'>,

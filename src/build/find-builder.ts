@@ -11,12 +11,13 @@ import type { ImageClient } from '../engine/image-client.js';
 import { EngineUnreachableError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { DEFAULT_PULL_POLICY, ensureImage, type PullPolicy } from '../registry/pull-policy.js';
+import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
 import { DEFAULT_DESTINATION } from '../s2i/labels.js';
 
 /** What a tjs2i builder has, assumed when the builder cannot be inspected. */
 export const ASSUMED_BUILDER: Pick<BuilderImage, 'user' | 'scriptsUrl' | 'destination' | 'labels'> = {
   user: '1000',
-  scriptsUrl: 'image:///usr/libexec/s2i',
+  scriptsUrl: `image://${SCRIPTS_DIR}`,
   destination: DEFAULT_DESTINATION,
   labels: {},
 };

@@ -1,5 +1,5 @@
 /**
- * Loads dockerode for engine.ts (which stays its only user) without what it requires eagerly but
+ * Loads dockerode for engine.ts (the engine's clients are its only users) without what it requires eagerly but
  * tjs2i rarely or never needs: gRPC and protobuf for BuildKit sessions (about 110 modules, never
  * used here) and ssh2 with its native cpu-features (about 30 modules, used only for an ssh://
  * DOCKER_HOST). Each is replaced in the CommonJS cache by a stand-in that loads the real module on

@@ -5,6 +5,7 @@
  * the registry modules to explain (the engine knows nothing of registries' credentials or hints).
  */
 import { BuildFailedError, EngineUnreachableError, ImageNotFoundError, InterruptedError, Tjs2iError } from '../common/errors.js';
+import { redactCredentials } from '../common/redact.js';
 
 interface EngineErrorLike {
   code?: string;
@@ -106,7 +107,8 @@ export class ImageTransferError extends BuildFailedError {
     /** The engine's words (engineDetail). */
     readonly detail: string,
   ) {
-    super(`${transfer} ${reference} failed: ${detail}`);
+    // The message may reach a log before the registry modules explain it: no credentials in it.
+    super(redactCredentials(`${transfer} ${reference} failed: ${detail}`));
   }
 }
 

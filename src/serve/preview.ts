@@ -34,7 +34,7 @@ export async function preview(
   onReady: (ready: ServerReady) => void,
 ): Promise<PreviewResult> {
   const tag = previewTag();
-  // The pipeline loads when a preview runs, not when the CLI starts (see cli.ts).
+  // The pipeline loads when a preview runs, not when the CLI starts (see cli/main.ts).
   const { build } = await import('../build/build.js');
   const built: BuildResult = await build(engine, { ...buildOptions, output: tag }, logger, signal);
   logger.info(`built ${built.image} (${shortId(built.imageId)}), ${formatBytes(built.size)}, in ${formatDuration(built.durationMs)}`);

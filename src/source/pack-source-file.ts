@@ -1,5 +1,5 @@
 /**
- * One regular file of the source into a tar pack, shared by the upload tar (tar.ts) and the direct
+ * One regular file of the source into a tar pack, shared by the upload tar (pack-trees.ts) and the direct
  * write (direct-write.ts). The file is opened without following symlinks and the header's size comes
  * from the open file, and exactly that many bytes are sent: a file that grows cannot spill into the
  * next entry, and one that shrinks is a clear error. A small file is one read and one entry, without

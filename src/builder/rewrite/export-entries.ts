@@ -205,7 +205,7 @@ export class ExportEntries {
 function fileKind(name: string, size: number, head: Buffer): 'layer' | 'metadata' {
   const kind = classifyEntry(name, size, head);
   if (kind === 'compressed') throw unsupportedImage(`the base image has a ${compressionOf(head)}-compressed layer (${name}), which this path cannot rewrite`);
-  if (kind === 'unknown') throw unsupportedImage(`the image export holds ${name} (${size} bytes), neither a layer tar nor metadata`);
+  if (kind === 'unknown') throw unsupportedImage(`the base image export holds ${name} (${size} bytes), neither a layer tar nor metadata`);
   return kind;
 }
 

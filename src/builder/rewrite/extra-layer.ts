@@ -2,7 +2,7 @@
  * The builder's one extra layer on top of the base's: the S2I scripts at /usr/libexec/s2i
  * (root-owned, group 0, 0755) and their directory (root's 0755 when the base has none, else as the
  * base has it), the files the final fixes write again
- * (final-fixes.ts), and the parent directories of both with the headers the base's layers gave
+ * (outside-tree-fixes.ts), and the parent directories of both with the headers the base's layers gave
  * them (a parent left out would be made by the engine as root 0755 with the load's time). A few
  * hundred kilobytes, so it is made in memory.
  */
@@ -16,7 +16,7 @@ import { encodeEntry, END_OF_ARCHIVE, type TarEntryHeader } from './raw-tar-entr
 export interface ExtraLayerContent {
   mtime: Date;
   fixes?: readonly FinalFix[];
-  /** The directories of the fixes and the scripts' directory, with those above them (final-fixes.ts planFixes). */
+  /** The directories of the fixes and the scripts' directory, with those above them (outside-tree-fixes.ts planFixes). */
   parents?: readonly TarEntryHeader[];
   /** Where the scripts' directory really is (SCRIPTS_DIR unless a link leads elsewhere). */
   scriptsDir?: string;

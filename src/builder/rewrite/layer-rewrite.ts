@@ -13,7 +13,7 @@
  * The rules that reach beyond the trees (no set-uid/set-gid file anywhere, a group-writable
  * /etc/passwd) are not applied here, which would change the base's bottom layers: the rewriter
  * reports the names they concern (`findings`), and the builder's extra layer fixes those that
- * are still there in the final file system (see final-fixes.ts).
+ * are still there in the final file system (see outside-tree-fixes.ts).
  *
  * The reading follows Go's archive/tar (the engine's reader): a GNU long name wins over a PAX
  * `path`, a PAX sparse file's GNU.sparse.name over both; link, symlink, device, directory and FIFO

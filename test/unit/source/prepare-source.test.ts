@@ -364,7 +364,7 @@ describe('prepareSource', function () {
       }
     };
 
-    // Regression tests for a bug found in src/source.ts (cloneRepository → git()) as committed:
+    // Regression tests for a bug found in the source preparation (cloneRepository → git()) as committed:
     // the whole process.env was handed to simple-git's .env(), so simple-git 4 treated every
     // inherited variable as explicit and refused to run git when the environment had EDITOR,
     // VISUAL, PAGER, SSH_ASKPASS, GIT_SSH_COMMAND (even though it was in ALLOWED_GIT_ENV) or any

@@ -7,28 +7,25 @@
  * Every stage is a timed step; containers and temporary directories are removed on every path; the
  * output tag is only written after the final commit, so a failed build never moves it.
  */
-import { posix } from 'node:path';
-import { artifactsArchive, saveArtifacts, type SavedArtifacts } from './artifacts.js';
+import { saveArtifacts, type SavedArtifacts } from './artifacts.js';
 import { BuildContainer } from './build-container.js';
 import type { BuildOptions } from './build-options.js';
-import type { CheckCache } from './direct-write-cache.js';
-import { checkContainerOnce, directWriteDecision, packDirect, type DirectWriteDecision } from './direct-write.js';
 import type { CommitSpec } from '../engine/container-client.js';
 import type { Engine } from '../engine/engine.js';
 import type { ImageInfo } from '../engine/image-client.js';
 import { shortId } from '../engine/short-id.js';
 import { toDockerEnv } from '../s2i/environment.js';
-import { BuildFailedError, InterruptedError, throwIfAborted, UsageError } from '../common/errors.js';
+import { InterruptedError, throwIfAborted, UsageError } from '../common/errors.js';
 import { pullBuilder, type InspectedBuilder } from './find-builder.js';
-import { IMAGE_METADATA_PATH, parseImageMetadata } from '../s2i/image-metadata.js';
+import { IMAGE_METADATA_PATH } from '../s2i/image-metadata.js';
 import { isValidImageName, parseImageRef } from '../registry/image-ref.js';
-import { formatBytes, type Logger } from '../common/log.js';
+import type { Logger } from '../common/log.js';
 import { outputLabels } from './output-labels.js';
-import { planBuild, type BuildPlan, type MadeWhilePlanning, type PlanMode, type SourceFilter } from './plan-build.js';
+import { planBuild, type BuildPlan, type MadeWhilePlanning, type PlanMode } from './plan-build.js';
 import { Label } from '../s2i/labels.js';
 import { ScriptFinder } from '../s2i/scripts.js';
-import { TailBuffer } from '../common/tail-buffer.js';
-import { packTrees } from '../source/pack-trees.js';
+import { assembleInContainer } from './assemble-stage.js';
+import { confirmDirectWrite, decideDirectWrite, writeDirectly } from './direct-write-stage.js';
 import { compareWithOutputTag } from './up-to-date.js';
 
 export type { BuildOptions } from './build-options.js';
@@ -51,8 +48,6 @@ export interface BuildResult {
 
 /** An engine build needs its builder (pulled as the pull policy says), and names a clone and the build variables. */
 const ENGINE_BUILD: PlanMode<InspectedBuilder> = { findBuilder: pullBuilder, showsClone: true, logsEnvironment: true };
-
-const TAIL_LINES = 15;
 
 export async function build(engine: Engine, options: BuildOptions, logger: Logger, signal?: AbortSignal): Promise<BuildResult> {
   const started = performance.now();
@@ -165,164 +160,6 @@ async function previousArtifacts(
   } finally {
     await finder.cleanup();
   }
-}
-
-/** Whether the files may be written directly, as far as it is known before a container exists. */
-function decideDirectWrite(plan: BuildPlan, filter: SourceFilter, artifacts: SavedArtifacts | undefined): Promise<DirectWriteDecision> {
-  return directWriteDecision({
-    builderLabels: plan.builder.labels,
-    builderEnv: plan.builder.env,
-    assemble: plan.assemble,
-    env: plan.env,
-    artifacts: artifacts !== undefined,
-    destination: plan.destination,
-    sourceDir: plan.source.dir,
-    filter,
-  });
-}
-
-/** The decision made before the container existed, confirmed in it: the direct write needs the builder's home as tjs2i builders have it. */
-async function confirmDirectWrite(
-  engine: Pick<Engine, 'endpoint' | 'archives'>,
-  id: string,
-  plan: BuildPlan,
-  decision: DirectWriteDecision,
-  checkCache: CheckCache | undefined,
-  logger: Logger,
-  signal?: AbortSignal,
-): Promise<DirectWriteDecision> {
-  if (!decision.direct) return decision;
-  const { builder } = plan;
-  const checked = await checkContainerOnce(
-    engine,
-    id,
-    { imageId: builder.id, platform: builder.platform, home: decision.home, uid: plan.buildUser.uid },
-    checkCache,
-    signal,
-  );
-  if (checked.cached) logger.debug(`the builder's home passed the direct write's check before (image ${shortId(builder.id)}): not checked again`);
-  return checked.notDirect === undefined ? decision : { direct: false, reason: checked.notDirect };
-}
-
-/** The course files as assemble would leave them, written into the container in one archive, without running a process. */
-async function writeDirectly(
-  engine: Pick<Engine, 'archives'>,
-  id: string,
-  plan: BuildPlan,
-  into: { home: string; filter: SourceFilter },
-  logger: Logger,
-  signal?: AbortSignal,
-): Promise<void> {
-  logger.info(`assemble: tjs2i default, written directly (no dependency files)`);
-  await logger.step('write', `source to ${posix.join(into.home, 'work')} and ${posix.join(into.home, '.tjs2i', 'course')} (hard links)`, async () => {
-    // A run script not in the image goes where an assemble build would put it (the image's own
-    // assemble is the only one written directly for, so the run script is the only one there can be).
-    if (plan.scriptFiles.length) {
-      const scripts = packTrees({ uid: plan.buildUser.uid, gid: 0, trees: [], files: plan.scriptFiles });
-      await Promise.all([scripts.done, engine.archives.putArchive(id, scripts.stream, plan.destination, signal)]);
-    }
-    const pack = packDirect({
-      sourceDir: plan.source.dir,
-      filter: into.filter,
-      uid: plan.buildUser.uid,
-      onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
-    });
-    const writing = engine.archives.putArchive(id, pack.stream, into.home, signal).catch((error: unknown) => {
-      pack.stream.destroy();
-      throw error;
-    });
-    const [stats] = await Promise.all([pack.done, writing]);
-    logger.info(`    ${stats.files} files, ${stats.directories} directories, ${stats.symlinks} symlinks, ${formatBytes(stats.bytes)}`);
-  });
-  throwIfAborted(signal);
-}
-
-interface AssembleInputs {
-  /** Why the files are not written directly. */
-  reason: string;
-  filter: SourceFilter;
-  artifacts: SavedArtifacts | undefined;
-  /** The output image as given, for the message of a failed assemble. */
-  output: string;
-}
-
-/** Uploads the source, scripts and artifacts and runs assemble; the labels it asked for (image_metadata.json). */
-async function assembleInContainer(
-  engine: Pick<Engine, 'containers' | 'archives'>,
-  id: string,
-  plan: BuildPlan,
-  inputs: AssembleInputs,
-  logger: Logger,
-  signal?: AbortSignal,
-): Promise<Record<string, string> | undefined> {
-  logger.info(`assemble: ${plan.assemble.imagePath} (${plan.assemble.origin}), run in the build container: ${inputs.reason}`);
-  await upload(engine, id, plan, inputs.filter, logger, signal);
-  const { artifacts } = inputs;
-  if (artifacts) {
-    await logger.step('artifacts', `${artifacts.entries} entries, ${formatBytes(artifacts.bytes)} to ${posix.join(plan.destination, 'artifacts')}`, () =>
-      engine.archives.putArchive(id, artifactsArchive(artifacts.path, plan.buildUser.uid), plan.destination, signal),
-    );
-  }
-  throwIfAborted(signal);
-
-  const tail = new TailBuffer(TAIL_LINES);
-  const exitCode = await logger.step('assemble', plan.assemble.imagePath, () =>
-    engine.containers.run(
-      id,
-      (chunk, stream) => {
-        tail.push(chunk, stream);
-        logger.output(chunk, stream);
-      },
-      signal,
-    ),
-  );
-  throwIfAborted(signal);
-  if (exitCode !== 0) {
-    throw new BuildFailedError(`assemble failed with exit code ${exitCode}; the output image ${inputs.output} was not written`, undefined, tail.get());
-  }
-  return readImageMetadata(engine, id, logger, signal);
-}
-
-/** The source under `<destination>/src` and the scripts not in the image under `<destination>/scripts`. */
-async function upload(
-  engine: Pick<Engine, 'archives'>,
-  id: string,
-  plan: BuildPlan,
-  filter: SourceFilter,
-  logger: Logger,
-  signal?: AbortSignal,
-): Promise<void> {
-  await logger.step('upload', `source to ${posix.join(plan.destination, 'src')}`, async () => {
-    const pack = packTrees({
-      uid: plan.buildUser.uid,
-      gid: 0,
-      trees: [{ dir: plan.source.dir, prefix: 'src', exclude: filter }],
-      files: plan.scriptFiles,
-      onSkip: (path, reason) => logger.warn(`skipped ${path}: ${reason}`),
-    });
-    const uploading = engine.archives.putArchive(id, pack.stream, plan.destination, signal).catch((error: unknown) => {
-      pack.stream.destroy(); // stop reading files nobody will receive
-      throw error;
-    });
-    const [stats] = await Promise.all([pack.done, uploading]);
-    logger.info(`    ${stats.files} files, ${stats.directories} directories, ${stats.symlinks} symlinks, ${formatBytes(stats.bytes)}`);
-  });
-}
-
-/** The labels assemble asked for in image_metadata.json; its problems are warnings, never failures. */
-async function readImageMetadata(
-  engine: Pick<Engine, 'archives'>,
-  id: string,
-  logger: Logger,
-  signal?: AbortSignal,
-): Promise<Record<string, string> | undefined> {
-  const raw = await engine.archives.readFile(id, IMAGE_METADATA_PATH, signal).catch((error: unknown) => {
-    logger.warn(`could not read ${IMAGE_METADATA_PATH}: ${(error as Error).message}`);
-    return undefined;
-  });
-  const metadata = raw ? parseImageMetadata(raw.toString('utf8')) : undefined;
-  for (const problem of metadata?.problems ?? []) logger.warn(`${IMAGE_METADATA_PATH}: ${problem}`);
-  return metadata?.labels;
 }
 
 function outputLabelsOf(

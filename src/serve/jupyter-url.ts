@@ -13,19 +13,27 @@ export interface ServerUrl {
   token?: string;
 }
 
-/** URLs of the server inside the container (on JUPYTER_PORT). */
-const URL_PATTERN = new RegExp(`\\bhttps?://[^\\s/?#'"<>]+:${JUPYTER_PORT}(/[^\\s?#'"<>]*)?(\\?[^\\s#'"<>]*)?`, 'g');
+/** URLs of the server inside the container (on JUPYTER_PORT): their scheme, path and query. */
+const URL_PATTERN = new RegExp(`\\b(https?)://[^\\s/?#'"<>]+:${JUPYTER_PORT}(?![0-9])(/[^\\s?#'"<>]*)?(\\?[^\\s#'"<>]*)?`, 'g');
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 /** The server URLs in a piece of log text, in order. A masked token (`?token=...`) is no token. */
 export function findServerUrls(text: string): ServerUrl[] {
   const found: ServerUrl[] = [];
   for (const match of text.matchAll(URL_PATTERN)) {
-    const path = match[1] || '/';
-    const token = new URLSearchParams(match[2] ?? '').get('token') ?? undefined;
+    const path = match[2] || '/';
+    const token = new URLSearchParams(match[3] ?? '').get('token') ?? undefined;
     found.push(token !== undefined && TOKEN.test(token) ? { path, token } : { path });
   }
   return found;
+}
+
+/**
+ * The text with each URL of the server in the container pointed at the address that answers on the
+ * host: `http://<container or 127.0.0.1>:8888/p?q` becomes `http://127.0.0.1:<port>/p?q`.
+ */
+export function hostUrlsIn(text: string, port: number, host = '127.0.0.1'): string {
+  return text.replace(URL_PATTERN, (_url, scheme: string, path: string | undefined, query: string | undefined) => `${scheme}://${host}:${port}${path ?? ''}${query ?? ''}`);
 }
 
 /** Watches a log as it streams in: the first URL with a token, else the first URL. */

@@ -1,7 +1,8 @@
 /**
  * The container that serves an image (`tjs2i run`, `preview`, `build --run`): created with Jupyter's
  * port published on 127.0.0.1 and attached before it starts, so no line of its log is lost; its log
- * shown and kept (the last lines for an error report, Jupyter's URL as Jupyter prints it); its exit
+ * shown with Jupyter's URLs pointed at the published port, and kept as it came (the last lines for an
+ * error report, Jupyter's URL as Jupyter prints it); its exit
  * watched; stopped and removed at the end, whichever way the run ends.
  */
 import { setTimeout as delay } from 'node:timers/promises';
@@ -10,6 +11,7 @@ import { uniqueName } from '../engine/unique-name.js';
 import { BuildFailedError, UsageError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { TailBuffer } from '../common/tail-buffer.js';
+import { HostUrlLog } from './host-url-log.js';
 import { ServerUrlScanner, type ServerUrl } from './jupyter-url.js';
 import { JUPYTER_CONTAINER_PORT, PUBLISH_IP, RUN_LABEL, type RunOptions } from './run-options.js';
 
@@ -33,6 +35,7 @@ export class ServerContainer {
   readonly name = uniqueName(RUN_CONTAINER_PREFIX);
   private readonly tail = new TailBuffer(TAIL_LINES);
   private readonly scanner = new ServerUrlScanner();
+  private readonly shown: HostUrlLog;
   /** What to stop and remove: its name from the moment it is asked for (a create may fail half way), then its id. */
   private reference: string | undefined;
   private code: number | undefined;
@@ -45,7 +48,9 @@ export class ServerContainer {
     private readonly logger: Logger,
     /** Ends the attach and the wait for the exit once the run is over. */
     private readonly runOver: AbortSignal,
-  ) {}
+  ) {
+    this.shown = new HostUrlLog((line, stream) => this.logger.output(line, stream), PUBLISH_IP);
+  }
 
   /** Jupyter's URL as the log has printed it so far. */
   get url(): ServerUrl | undefined {
@@ -81,7 +86,10 @@ export class ServerContainer {
   async publishedPort(id: string, signal: AbortSignal | undefined): Promise<number> {
     const state = await this.containers.inspectContainer(id, signal);
     const port = state?.ports[JUPYTER_CONTAINER_PORT]?.find((p) => p.hostPort > 0)?.hostPort;
-    if (port !== undefined) return port;
+    if (port !== undefined) {
+      this.shown.publishedOn(port);
+      return port;
+    }
     if (this.code !== undefined || (state && !state.running)) throw await this.exitError('before Jupyter answered');
     throw new BuildFailedError(`the engine published no port for ${JUPYTER_CONTAINER_PORT} of container ${this.name}`);
   }
@@ -90,6 +98,7 @@ export class ServerContainer {
   async exitError(when: string): Promise<BuildFailedError> {
     const code = await this.exit;
     await Promise.race([this.outputEnded, delay(LOG_END_WAIT_MS)]);
+    this.shown.end();
     return new BuildFailedError(
       `the container of ${this.image} exited with code ${code} ${when}`,
       this.logger.level === 'quiet' ? 'its last lines are above' : 'its log is above; run it with `docker run --rm -it` to look closer',
@@ -110,6 +119,7 @@ export class ServerContainer {
         .catch((error: unknown) => this.logger.warn(`could not stop container ${this.name}: ${String(error)}`));
     }
     await this.containers.removeContainer(reference).catch((error: unknown) => this.logger.warn(`could not remove container ${this.name}: ${String(error)}`));
+    this.shown.end();
   }
 
   private spec(options: ServerContainerOptions): ServerSpec {
@@ -132,7 +142,7 @@ export class ServerContainer {
       (chunk, stream) => {
         this.tail.push(chunk, stream);
         this.scanner.push(chunk, stream);
-        this.logger.output(chunk, stream);
+        this.shown.push(chunk, stream);
       },
       this.runOver,
     );

@@ -9,5 +9,7 @@ if ! bash "$here/../.ci/engine.sh"; then
   exit 0
 fi
 bash "$here/fixtures/standin/build.sh" || exit
+# Today's stacks (JupyterLab 4, Notebook 7, jupyter_server 2): the second family of stand-ins.
+bash "$here/fixtures/standin-today/build.sh" || exit
 # The Node base of the tjs2i image (container-image.test.ts), from the Debian fixture.
 bash "$here/fixtures/node/build.sh"

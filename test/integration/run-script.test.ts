@@ -1,19 +1,31 @@
 /**
  * The run script's switches, as a user (or a platform such as JupyterHub) sets them: the interface
  * (DOCKER_STACKS_JUPYTER_CMD, JUPYTER_ENABLE_LAB), path prefixes (JUPYTER_BASE_URL,
- * JUPYTERHUB_SERVICE_PREFIX), NOTEBOOK_ARGS, and authentication (token by default, JUPYTER_NO_AUTH=1).
+ * JUPYTERHUB_SERVICE_PREFIX), NOTEBOOK_ARGS, and authentication (token by default, JUPYTER_NO_AUTH=1),
+ * on both families of stand-ins; on today's, also the image's health check and start-up hooks.
  */
 import { expect } from 'chai';
-import { docker, exec, randomUid, tempDir, testBuilder, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { docker, exec, randomUid, tempDir, tjs2i, uniqueName } from '../support/integration/helpers.js';
 import { notebook, writeTree } from '../support/integration/course-fixtures.js';
+import { familyBuilder, forEachFamily, type Family } from '../support/integration/families.js';
 import { JupyterClient, runJupyter, tokenOf, waitForJupyter, type RunningJupyter } from '../support/integration/jupyter.js';
+
+/** Start-up warnings that name configuration the installed server no longer reads under that name. */
+const STALE_CONFIG_WARNING = /^\[W [^\]]*\] .*(NotebookApp|ServerApp\.password|ServerApp\.token|not recognized by)/m;
 
 describe('run: interface, path prefix, NOTEBOOK_ARGS and authentication (real engine, real Jupyter)', function () {
   this.timeout(300_000);
+  forEachFamily(runScriptOn);
+});
+
+function runScriptOn(family: Family): void {
   let image: string;
+  const landing = (prefix = '') => new RegExp(`^${prefix}${family.landing}\\??$`);
 
   before(async () => {
-    const builder = await testBuilder();
+    const builder = await familyBuilder(family);
     const dir = await tempDir('runcourse');
     try {
       await writeTree(dir.path, { '01-intro.ipynb': notebook('Introduction'), 'lessons/02.ipynb': notebook('Two') });
@@ -39,22 +51,43 @@ describe('run: interface, path prefix, NOTEBOOK_ARGS and authentication (real en
     }
   }
 
-  it('by default lands users in work/ (the server runs in $HOME, so the API paths are /api/contents/work)', async () => {
-    await serve({}, async (jupyter) => {
+  it(`by default starts ${family.defaultInterface} and lands users in work/ (the server runs in $HOME, so the API paths are /api/contents/work)`, async () => {
+    await serve({}, async (jupyter, logs) => {
       const client = new JupyterClient(jupyter.base, await tokenOf(jupyter));
       const home = await client.request('GET', '/');
       expect(home.status).to.equal(302);
-      expect(home.headers.get('location')).to.match(/^\/tree\/work\??$/);
+      expect(home.headers.get('location')).to.match(landing());
       expect(await client.listWork()).to.deep.equal(['01-intro.ipynb', 'lessons']);
+      expect(logs).to.match(family.runningLine);
+      expect(logs).not.to.match(STALE_CONFIG_WARNING);
     });
   });
 
-  it('DOCKER_STACKS_JUPYTER_CMD=lab on an image without JupyterLab falls back to the notebook, with one line', async () => {
-    await serve({ env: { DOCKER_STACKS_JUPYTER_CMD: 'lab' } }, async (_jupyter, logs) => {
-      expect(logs).to.contain('run: DOCKER_STACKS_JUPYTER_CMD=lab asks for lab, but this image has no jupyter-lab; starting jupyter notebook instead');
-      expect(logs).to.match(/Jupyter Notebook 6\.[\d.]+ is running at/);
+  if (family.defaultInterface === 'notebook') {
+    it('DOCKER_STACKS_JUPYTER_CMD=lab on an image without JupyterLab falls back to the notebook, with one line', async () => {
+      await serve({ env: { DOCKER_STACKS_JUPYTER_CMD: 'lab' } }, async (_jupyter, logs) => {
+        expect(logs).to.contain('run: DOCKER_STACKS_JUPYTER_CMD=lab asks for lab, but this image has no jupyter-lab; starting jupyter notebook instead');
+        expect(logs).to.match(/Jupyter Notebook 6\.[\d.]+ is running at/);
+      });
     });
-  });
+  } else {
+    it('DOCKER_STACKS_JUPYTER_CMD=notebook starts Notebook 7 in work/, and =server the bare server, without stale-option warnings', async () => {
+      await serve({ env: { DOCKER_STACKS_JUPYTER_CMD: 'notebook' } }, async (jupyter, logs) => {
+        const client = new JupyterClient(jupyter.base, await tokenOf(jupyter));
+        expect((await client.request('GET', '/')).headers.get('location')).to.match(/^\/tree\/work\??$/);
+        const page = await client.request('GET', '/tree/work');
+        expect(page.status).to.equal(200);
+        expect(await page.text()).to.contain('notebook');
+        expect(logs).not.to.match(STALE_CONFIG_WARNING);
+        expect(logs).to.contain('notebook | extension was successfully loaded');
+      });
+      await serve({ env: { DOCKER_STACKS_JUPYTER_CMD: 'server' } }, async (jupyter, logs) => {
+        expect(await new JupyterClient(jupyter.base, await tokenOf(jupyter)).listWork()).to.include('lessons');
+        expect(logs).to.match(family.runningLine);
+        expect(logs).not.to.match(STALE_CONFIG_WARNING);
+      });
+    });
+  }
 
   it('the legacy JUPYTER_ENABLE_LAB is honoured the same way, and an unknown interface is refused', async () => {
     const legacy = await exec('docker', [
@@ -71,9 +104,9 @@ describe('run: interface, path prefix, NOTEBOOK_ARGS and authentication (real en
       '--version',
     ]);
     expect(legacy.code, legacy.stderr).to.equal(0);
-    expect(legacy.stdout + legacy.stderr).to.contain(
-      'run: JUPYTER_ENABLE_LAB asks for lab, but this image has no jupyter-lab; starting jupyter notebook instead',
-    );
+    const fallback = 'run: JUPYTER_ENABLE_LAB asks for lab, but this image has no jupyter-lab; starting jupyter notebook instead';
+    if (family.defaultInterface === 'notebook') expect(legacy.stdout + legacy.stderr).to.contain(fallback);
+    else expect(legacy.stdout + legacy.stderr).not.to.contain('asks for lab');
     const bogus = await exec('docker', ['run', '--rm', '--label', 'io.tjs2i.test=1', '-e', 'DOCKER_STACKS_JUPYTER_CMD=jupyterlab', image]);
     expect(bogus.code).to.equal(2);
     expect(bogus.stderr).to.contain('run: DOCKER_STACKS_JUPYTER_CMD=jupyterlab is not one of lab, notebook, nbclassic, server');
@@ -85,7 +118,7 @@ describe('run: interface, path prefix, NOTEBOOK_ARGS and authentication (real en
       expect((await new JupyterClient(jupyter.base).request('GET', '/api/contents/work')).status).to.equal(403);
       const client = new JupyterClient(jupyter.base, await tokenOf(jupyter));
       expect(await client.listWork()).to.deep.equal(['01-intro.ipynb', 'lessons']);
-      expect((await client.request('GET', '/')).headers.get('location')).to.match(/^\/course\/tree\/work\??$/);
+      expect((await client.request('GET', '/')).headers.get('location')).to.match(landing('/course'));
     });
   });
 
@@ -96,19 +129,22 @@ describe('run: interface, path prefix, NOTEBOOK_ARGS and authentication (real en
   });
 
   it("NOTEBOOK_ARGS is split into words and passed to Jupyter, after (so over) run's own options", async () => {
-    await serve(
-      { env: { NOTEBOOK_ARGS: '--NotebookApp.base_url=/from-args/   --NotebookApp.default_url=/tree/work/lessons' }, basePath: '/from-args' },
-      async (jupyter) => {
-        const client = new JupyterClient(jupyter.base, await tokenOf(jupyter));
-        expect((await client.request('GET', '/')).headers.get('location')).to.match(/^\/from-args\/tree\/work\/lessons\??$/);
-      },
-    );
+    const args =
+      family.defaultInterface === 'notebook'
+        ? '--NotebookApp.base_url=/from-args/   --NotebookApp.default_url=/tree/work/lessons'
+        : '--ServerApp.base_url=/from-args/   --LabApp.default_url=/lab/tree/work/lessons';
+    await serve({ env: { NOTEBOOK_ARGS: args }, basePath: '/from-args' }, async (jupyter, logs) => {
+      const client = new JupyterClient(jupyter.base, await tokenOf(jupyter));
+      expect((await client.request('GET', '/')).headers.get('location')).to.match(new RegExp(`^/from-args${family.landing}/lessons\\??$`));
+      expect(logs).not.to.match(STALE_CONFIG_WARNING);
+    });
   });
 
   it('JUPYTER_NO_AUTH=1 serves the API without a token and prints a warning', async () => {
     await serve({ env: { JUPYTER_NO_AUTH: '1' } }, async (jupyter, logs) => {
       expect(logs).to.contain('run: WARNING: JUPYTER_NO_AUTH=1: authentication is off, anyone who can reach port 8888 can run code as this user');
       expect(logs).to.not.match(/\?token=/);
+      expect(logs).not.to.match(STALE_CONFIG_WARNING);
       expect(await new JupyterClient(jupyter.base).listWork()).to.deep.equal(['01-intro.ipynb', 'lessons']);
     });
   });
@@ -121,4 +157,54 @@ describe('run: interface, path prefix, NOTEBOOK_ARGS and authentication (real en
       expect(await new JupyterClient(jupyter.base, await tokenOf(jupyter)).listWork()).to.include('lessons');
     });
   });
-});
+
+  it('PASSWORD with a base URL: the password is required and no start-up warning names stale options', async () => {
+    const password = `pw-${randomUid()}`;
+    await serve({ password, env: { JUPYTER_BASE_URL: '/course/' }, basePath: '/course' }, async (jupyter, logs) => {
+      expect((await new JupyterClient(jupyter.base).request('GET', '/api/contents/work')).status).to.equal(403);
+      const client = new JupyterClient(jupyter.base);
+      expect(await client.login('wrong')).to.equal(false);
+      expect(await client.login(password)).to.equal(true);
+      expect(await client.listWork()).to.include('lessons');
+      expect(logs).not.to.match(STALE_CONFIG_WARNING);
+      expect(logs).not.to.contain(password);
+    });
+  });
+
+  if (family.name === 'today') {
+    it("the image's own HEALTHCHECK reports healthy under a random UID with group 0, with and without a base URL", async () => {
+      for (const env of [{}, { JUPYTER_BASE_URL: '/course/' }] as Record<string, string>[]) {
+        const jupyter = await runJupyter(image, { user: `${randomUid()}:0`, env });
+        try {
+          let status = '';
+          for (const deadline = Date.now() + 60_000; Date.now() < deadline && status !== 'healthy'; ) {
+            status = await docker('inspect', '--format', '{{.State.Health.Status}}', jupyter.id);
+            if (status === 'unhealthy') break;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+          expect(status, `${JSON.stringify(env)}\n${await jupyter.logs()}`).to.equal('healthy');
+        } finally {
+          await jupyter.stop();
+        }
+      }
+    });
+
+    it("the stack's before-notebook.d hooks still run before run: a variable a hook exports reaches the kernel", async () => {
+      const dir = await tempDir('hook');
+      try {
+        const hook = join(dir.path, '50-course.sh');
+        await writeFile(hook, 'export COURSE_HOOK_MARK=from-the-hook\n', { mode: 0o644 });
+        const mount = `type=bind,src=${hook},dst=/usr/local/bin/before-notebook.d/50-course.sh,readonly`;
+        await serve({ mounts: [mount] }, async (jupyter, logs) => {
+          expect(logs.indexOf('Sourcing shell script: /usr/local/bin/before-notebook.d/50-course.sh')).to.be.within(0, logs.indexOf('run: '));
+          const client = new JupyterClient(jupyter.base, await tokenOf(jupyter));
+          const kernel = await client.startKernel();
+          const result = await client.execute(kernel, "import os; print(os.environ.get('COURSE_HOOK_MARK'))");
+          expect(result.stdout.trim()).to.equal('from-the-hook');
+        });
+      } finally {
+        await dir.remove();
+      }
+    });
+  }
+}

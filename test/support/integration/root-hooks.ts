@@ -5,6 +5,7 @@
  * reuse. A run of the unit tests alone never asks the engine.
  */
 import type { Context, Suite } from 'mocha';
+import { FAMILIES } from './families.js';
 import { DEBIAN, engineAnswers, imageExists, removeTestArtifacts, REQUIRE_DOCKER, STANDIN } from './helpers.js';
 
 /** Stand-ins for the other stacks (test/fixtures/standin/<stack>.Dockerfile, used by stacks.test.ts). */
@@ -24,7 +25,7 @@ async function checkEngineAndFixtures(this: Context): Promise<void> {
     if (REQUIRE_DOCKER) throw new Error('TJS2I_REQUIRE_DOCKER=1 but no Docker engine answers (run .ci/engine.sh)');
     return;
   }
-  for (const fixture of [STANDIN, DEBIAN, ...STACK_STANDINS]) {
+  for (const fixture of new Set([STANDIN, DEBIAN, ...STACK_STANDINS, ...FAMILIES.map((f) => f.standIn)])) {
     if (!(await imageExists(fixture))) {
       const message = `fixture image ${fixture} is missing (run npm run fixtures)`;
       if (REQUIRE_DOCKER) throw new Error(message);

@@ -62,7 +62,10 @@ export class HostUrlLog {
     if (OPEN_FILE_HINT.test(raw) || OPEN_FILE_URL.test(raw) || ALL_INTERFACES.test(raw)) return;
     const line = this.port === undefined ? raw : hostUrlsIn(raw, this.port, this.host);
     const urls = line.match(URL) ?? [];
-    const alone = line.replace(LOG_PREFIX, '').trim().replace(/^or\s+/, '');
+    const alone = line
+      .replace(LOG_PREFIX, '')
+      .trim()
+      .replace(/^or\s+/, '');
     const repeat = urls.length === 1 && alone === urls[0] && urls[0] === this.lastUrl;
     this.lastUrl = urls.at(-1);
     if (!repeat) this.write(`${line}\n`, stream);

@@ -33,7 +33,10 @@ export function findServerUrls(text: string): ServerUrl[] {
  * host: `http://<container or 127.0.0.1>:8888/p?q` becomes `http://127.0.0.1:<port>/p?q`.
  */
 export function hostUrlsIn(text: string, port: number, host = '127.0.0.1'): string {
-  return text.replace(URL_PATTERN, (_url, scheme: string, path: string | undefined, query: string | undefined) => `${scheme}://${host}:${port}${path ?? ''}${query ?? ''}`);
+  return text.replace(
+    URL_PATTERN,
+    (_url, scheme: string, path: string | undefined, query: string | undefined) => `${scheme}://${host}:${port}${path ?? ''}${query ?? ''}`,
+  );
 }
 
 /** Watches a log as it streams in: the first URL with a token, else the first URL. */

@@ -177,7 +177,7 @@ function runScriptOn(family: Family): void {
         const jupyter = await runJupyter(image, { user: `${randomUid()}:0`, env });
         try {
           let status = '';
-          for (const deadline = Date.now() + 60_000; Date.now() < deadline && status !== 'healthy'; ) {
+          for (const deadline = Date.now() + 60_000; Date.now() < deadline && status !== 'healthy';) {
             status = await docker('inspect', '--format', '{{.State.Health.Status}}', jupyter.id);
             if (status === 'unhealthy') break;
             await new Promise((resolve) => setTimeout(resolve, 500));

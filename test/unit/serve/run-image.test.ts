@@ -88,7 +88,7 @@ describe('runImage (fake engine)', () => {
     expect(h.logs.join('')).to.contain(`?token=${TOKEN}`).and.contain('environment: GREETING').and.not.contain('hi\n');
   });
 
-  it('shows every URL of the log at the published port, not the container\'s', async () => {
+  it("shows every URL of the log at the published port, not the container's", async () => {
     const h = harness();
     h.containers.serverOutput = [
       '[I ServerApp] Jupyter Server 2.20.0 is running at:\n',
@@ -97,7 +97,9 @@ describe('runImage (fake engine)', () => {
     ];
     await h.start();
     const shown = h.logs.join('');
-    expect(shown).to.contain(`http://127.0.0.1:49153/lab/tree/work?token=${TOKEN}`).and.not.match(/:8888\b/);
+    expect(shown)
+      .to.contain(`http://127.0.0.1:49153/lab/tree/work?token=${TOKEN}`)
+      .and.not.match(/:8888\b/);
     expect(h.ready[0]?.url).to.equal(`http://127.0.0.1:49153/lab/tree/work?token=${TOKEN}`);
   });
 

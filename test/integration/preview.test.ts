@@ -4,21 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEngineRecorder, tjs2iTracked } from '../support/integration/engine-recorder.js';
-import {
-  BIN,
-  cliEnv,
-  DEBIAN,
-  docker,
-  exec,
-  freePort,
-  imageExists,
-  randomUid,
-  tempDir,
-  TEST_LABEL,
-  testBuilder,
-  tjs2i,
-  uniqueName,
-} from '../support/integration/helpers.js';
+import { BIN, cliEnv, DEBIAN, docker, exec, freePort, imageExists, randomUid, tempDir, TEST_LABEL, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { familyBuilder, forEachFamily, type Family } from '../support/integration/families.js';
 import { emptyNotebook, JupyterClient } from '../support/integration/jupyter.js';
 
 /** A CLI run that serves until it is signalled, through an engine recorder (so its containers are known). */
@@ -85,7 +72,11 @@ async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Servi
   };
 }
 
-const URL_LINE = /^open (http:\/\/127\.0\.0\.1:(\d+)\/)\?token=([0-9a-f]+)$/;
+/** `open <origin><path>?token=…`: the origin, the port, the path (the interface's page of work/), the token. */
+const URL_LINE = /^open (http:\/\/127\.0\.0\.1:(\d+))(\/\S*)\?token=([0-9a-f]+)$/;
+
+/** Every http(s) URL in a run's output, which must all answer on the host. */
+const urlsIn = (text: string) => text.match(/\bhttps?:\/\/[^\s'"<>]+/g) ?? [];
 
 async function expectCleanEnd(run: Serving): Promise<void> {
   const code = await run.interrupt();
@@ -97,6 +88,10 @@ async function expectCleanEnd(run: Serving): Promise<void> {
 
 describe('tjs2i run, preview and build --run (real engine, real Jupyter)', function () {
   this.timeout(600_000);
+  forEachFamily(servingOn);
+});
+
+function servingOn(family: Family): void {
   let builder: string;
   let course: { path: string; remove: () => Promise<void> };
   let dead: { path: string; remove: () => Promise<void> };
@@ -107,7 +102,7 @@ describe('tjs2i run, preview and build --run (real engine, real Jupyter)', funct
   const volumes: string[] = [];
 
   before(async () => {
-    builder = await testBuilder();
+    builder = await familyBuilder(family);
     course = await tempDir('served');
     await writeFile(join(course.path, 'intro.ipynb'), JSON.stringify(emptyNotebook.content));
     await writeFile(join(course.path, 'notes.md'), '# notes\n');
@@ -140,15 +135,21 @@ describe('tjs2i run, preview and build --run (real engine, real Jupyter)', funct
     const line = await run.firstLine();
     const match = URL_LINE.exec(line);
     expect(match, line).to.not.equal(null);
-    const [, base, , token] = match as RegExpExecArray;
+    const [, base, port, path, token] = match as RegExpExecArray;
+    expect(path).to.equal(family.name === '2016' ? '/' : family.landing);
     const page = await fetch(line.slice('open '.length), { signal: AbortSignal.timeout(10_000) });
     expect(page.status).to.equal(200);
-    const client = new JupyterClient((base as string).replace(/\/$/, ''), token);
+    const client = new JupyterClient(base as string, token);
     expect(await client.listWork()).to.deep.equal(['intro.ipynb', 'notes.md']);
     // Without the token Jupyter refuses: the token is what lets the user in.
-    const anonymous = await fetch(`${base}api/contents/work`, { signal: AbortSignal.timeout(10_000) });
+    const anonymous = await fetch(`${base}/api/contents/work`, { signal: AbortSignal.timeout(10_000) });
     expect(anonymous.status).to.equal(403);
-    expect(run.stderr()).to.contain('NotebookApp').and.contain('Jupyter Notebook');
+    expect(run.stderr()).to.match(family.runningLine);
+    // Every URL the user sees, Jupyter's own lines included, is one that answers on the host.
+    const urls = urlsIn(run.stderr());
+    expect(urls, run.stderr()).to.have.length.above(0);
+    for (const url of urls) expect(url, run.stderr()).to.match(new RegExp(`^http://127\\.0\\.0\\.1:${port}/`));
+    expect(run.stderr()).not.to.match(/:8888\b|file:/);
     await expectCleanEnd(run);
     expect(run.stdout().trim().split('\n')).to.deep.equal([line]);
   });
@@ -157,16 +158,30 @@ describe('tjs2i run, preview and build --run (real engine, real Jupyter)', funct
     const password = `pw-${randomBytes(8).toString('hex')}`;
     const run = await serve(['run', image, '-e', 'PASSWORD', '--user', `${randomUid()}:0`], { PASSWORD: password });
     const line = await run.firstLine();
-    const match = /^open (http:\/\/127\.0\.0\.1:\d+)\/ \(password required\)$/.exec(line);
+    const match = /^open (http:\/\/127\.0\.0\.1:(\d+))\/\S* \(password required\)$/.exec(line);
     expect(match, line).to.not.equal(null);
-    const base = (match as RegExpExecArray)[1] as string;
-    expect(await new JupyterClient(base).login('not-the-password')).to.equal(false);
-    const client = new JupyterClient(base);
+    const [, base, port] = match as RegExpExecArray;
+    expect(await new JupyterClient(base as string).login('not-the-password')).to.equal(false);
+    const client = new JupyterClient(base as string);
     expect(await client.login(password)).to.equal(true);
     expect(await client.listWork()).to.deep.equal(['intro.ipynb', 'notes.md']);
     await expectCleanEnd(run);
     expect(run.stdout() + run.stderr()).to.not.contain(password);
     expect(run.stderr()).to.not.contain('warning:');
+    for (const url of urlsIn(run.stderr())) expect(url, run.stderr()).to.match(new RegExp(`^http://127\\.0\\.0\\.1:${port}/`));
+  });
+
+  it('run -e JUPYTER_BASE_URL=/course/: the URL printed and every URL in the log are under the prefix, on the host port', async () => {
+    const run = await serve(['run', image, '-e', 'JUPYTER_BASE_URL=/course/', '--user', `${randomUid()}:0`]);
+    const line = await run.firstLine();
+    const [, base, port, path, token] = URL_LINE.exec(line) ?? [];
+    expect(path, line).to.match(/^\/course\//);
+    expect((await fetch(line.slice('open '.length), { signal: AbortSignal.timeout(10_000) })).status).to.equal(200);
+    expect(await new JupyterClient(`${base}/course`, token).listWork()).to.deep.equal(['intro.ipynb', 'notes.md']);
+    const urls = urlsIn(run.stderr());
+    expect(urls, run.stderr()).to.have.length.above(0);
+    for (const url of urls) expect(url, run.stderr()).to.match(new RegExp(`^http://127\\.0\\.0\\.1:${port}/course/`));
+    await expectCleanEnd(run);
   });
 
   it('run -e PASSWORD=... on the command line: one warning that ps shows it, the value never repeated', async () => {
@@ -204,20 +219,21 @@ describe('tjs2i run, preview and build --run (real engine, real Jupyter)', funct
 
     const quiet = await tracked(['run', deadImage, '--quiet']);
     expect(quiet.code).to.equal(1);
-    expect(quiet.stderr).to.match(/^last lines of output:\n {2}boom: the server cannot start\nerror: the container/);
+    // Today's start.sh says what it runs before the command does.
+    expect(quiet.stderr).to.match(/^last lines of output:\n( {2}.*\n)* {2}boom: the server cannot start\nerror: the container/);
     expect(await quiet.leftoverContainers()).to.deep.equal([]);
   });
 
   it('preview <dir> <builder>: serves the course; Ctrl-C removes the container and the throwaway image', async () => {
     const run = await serve(['preview', course.path, builder]);
     const line = await run.firstLine();
-    const [, base, , token] = URL_LINE.exec(line) ?? [];
+    const [, base, , , token] = URL_LINE.exec(line) ?? [];
     expect(token, line).to.be.a('string');
     const throwaway = /built (tjs2i-preview-[0-9a-f]+:latest)/.exec(run.stderr())?.[1];
     expect(throwaway, run.stderr()).to.be.a('string');
     keptImages.push(throwaway as string);
     expect(await imageExists(throwaway as string)).to.equal(true);
-    expect(await new JupyterClient((base as string).replace(/\/$/, ''), token).listWork()).to.deep.equal(['intro.ipynb', 'notes.md']);
+    expect(await new JupyterClient(base as string, token).listWork()).to.deep.equal(['intro.ipynb', 'notes.md']);
     await expectCleanEnd(run);
     expect(await imageExists(throwaway as string)).to.equal(false);
   });
@@ -235,10 +251,10 @@ describe('tjs2i run, preview and build --run (real engine, real Jupyter)', funct
   it('build --run: builds, then serves the image; Ctrl-C removes the container and keeps the image', async () => {
     const run = await serve(['build', course.path, builder, builtWithRun, '--run']);
     const line = await run.firstLine();
-    const [, base, , token] = URL_LINE.exec(line) ?? [];
+    const [, base, , , token] = URL_LINE.exec(line) ?? [];
     expect(token, line).to.be.a('string');
     expect(run.stderr()).to.contain(`built ${builtWithRun}`);
-    expect(await new JupyterClient((base as string).replace(/\/$/, ''), token).listWork()).to.deep.equal(['intro.ipynb', 'notes.md']);
+    expect(await new JupyterClient(base as string, token).listWork()).to.deep.equal(['intro.ipynb', 'notes.md']);
     await expectCleanEnd(run);
     expect(await imageExists(builtWithRun)).to.equal(true);
   });
@@ -263,8 +279,8 @@ describe('tjs2i run, preview and build --run (real engine, real Jupyter)', funct
       'echo handout > /v/handout.txt && chmod 777 /v',
     );
     const run = await serve(['run', image, '--user', `${randomUid()}:0`, '--volume', `${volume}:/home/jovyan/work/extra`]);
-    const [, base, , token] = URL_LINE.exec(await run.firstLine()) ?? [];
-    const client = new JupyterClient((base as string).replace(/\/$/, ''), token);
+    const [, base, , , token] = URL_LINE.exec(await run.firstLine()) ?? [];
+    const client = new JupyterClient(base as string, token);
     const listing = await client.request('GET', '/api/contents/work/extra');
     expect(listing.status).to.equal(200);
     expect(((await listing.json()) as { content: { name: string }[] }).content.map((c) => c.name)).to.deep.equal(['handout.txt']);
@@ -287,4 +303,4 @@ describe('tjs2i run, preview and build --run (real engine, real Jupyter)', funct
     expect(dockerfile.code).to.equal(2);
     expect(dockerfile.stderr).to.contain('--run serves a built image');
   });
-});
+}

@@ -7,7 +7,9 @@
 #   PORT=8888 bash examples/preview.sh  # a fixed port instead of a free one
 #
 # The builder is made from quay.io/jupyter/minimal-notebook; where no registry is reachable (as on
-# the machines this project is tested on) it is made from the local stand-in fixture instead.
+# the machines this project is tested on) it is made from the local stand-in of today's stack
+# (JupyterLab 4, Notebook 7, jupyter_server 2) instead. BUILDER and IMAGE name the builder and the
+# course image (default jupyter-minimal-notebook and tjs2i-example-course).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,14 +19,17 @@ bash .ci/engine.sh
 npm run --silent build
 tjs2i() { node "$root/bin/tjs2i" "$@"; }
 
-builder=jupyter-minimal-notebook
-image=tjs2i-example-course
+builder=${BUILDER:-jupyter-minimal-notebook}
+image=${IMAGE:-tjs2i-example-course}
+standin=tjs2i-fixture-today/minimal-notebook
 
-if ! docker image inspect "$builder" >/dev/null 2>&1; then
-  if ! tjs2i builder minimal-notebook; then
-    echo "--> no registry reachable: making $builder from the local stand-in image"
-    bash test/fixtures/standin/build.sh
-    tjs2i builder minimal-notebook --from tjs2i-fixture/minimal-notebook
+# A builder made earlier from the 2016 stand-in (Notebook 6) is made again from today's.
+made_from=$(docker image inspect --format '{{index .Config.Labels "io.tjs2i.builder.base"}}' "$builder" 2>/dev/null || true)
+if [ -z "$made_from" ] || [ "$made_from" = tjs2i-fixture/minimal-notebook ]; then
+  if ! tjs2i builder minimal-notebook --tag "$builder"; then
+    echo "--> no registry reachable: making $builder from the local stand-in of today's stack"
+    bash test/fixtures/standin-today/build.sh
+    tjs2i builder minimal-notebook --from "$standin" --tag "$builder"
   fi
 fi
 

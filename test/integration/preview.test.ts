@@ -1,75 +1,18 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startEngineRecorder, tjs2iTracked } from '../support/integration/engine-recorder.js';
-import { BIN, cliEnv, DEBIAN, docker, exec, freePort, imageExists, randomUid, tempDir, TEST_LABEL, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { tjs2iTracked } from '../support/integration/engine-recorder.js';
+import { DEBIAN, docker, exec, freePort, imageExists, randomUid, tempDir, TEST_LABEL, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { removeServedContainers, runs, serve, type Serving } from '../support/integration/serving.js';
 import { familyBuilder, forEachFamily, type Family } from '../support/integration/families.js';
 import { emptyNotebook, JupyterClient } from '../support/integration/jupyter.js';
-
-/** A CLI run that serves until it is signalled, through an engine recorder (so its containers are known). */
-interface Serving {
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the first stdout line, or rejects if the CLI exits first. */
-  firstLine(): Promise<string>;
-  /** Ctrl-C; resolves with the exit code. */
-  interrupt(): Promise<number | null>;
-  exited: Promise<number | null>;
-  /** Containers this run asked the engine to create that still exist. */
-  leftoverContainers(): Promise<string[]>;
-  created: string[];
-}
-
-const runs: { stop(): Promise<void>; created: string[] }[] = [];
 
 /** tjs2iTracked, with the run's containers removed in after() should a test fail. */
 async function tracked(args: string[]) {
   const result = await tjs2iTracked(args);
   runs.push({ created: result.created, stop: async () => undefined });
   return result;
-}
-
-async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Serving> {
-  const recorder = await startEngineRecorder();
-  runs.push(recorder);
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv({ ...env, DOCKER_HOST: recorder.dockerHost }) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
-  let code: number | null | undefined;
-  void exited.then((c) => (code = c));
-  return {
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exited,
-    created: recorder.created,
-    async firstLine() {
-      while (!stdout.includes('\n')) {
-        if (code !== undefined) throw new Error(`tjs2i exited with ${code} before printing a line:\n${stderr}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return stdout.split('\n')[0] as string;
-    },
-    async interrupt() {
-      child.kill('SIGINT');
-      // A liveness guard, not a timing assertion: Ctrl-C must end the run.
-      const result = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60_000).unref())]);
-      if (result === 'hung') {
-        child.kill('SIGKILL');
-        throw new Error(`tjs2i did not exit after Ctrl-C:\n${stderr}`);
-      }
-      return result;
-    },
-    async leftoverContainers() {
-      const left: string[] = [];
-      for (const name of recorder.created) if ((await exec('docker', ['container', 'inspect', name])).code === 0) left.push(name);
-      return left;
-    },
-  };
 }
 
 /** `open <origin><path>?token=…`: the origin, the port, the path (the interface's page of work/), the token. */
@@ -119,11 +62,7 @@ function servingOn(family: Family): void {
   });
 
   after(async () => {
-    for (const run of runs) {
-      const left = run.created.filter(Boolean);
-      if (left.length) await exec('docker', ['rm', '-f', ...left]);
-      await run.stop();
-    }
+    await removeServedContainers();
     await exec('docker', ['rmi', '-f', image, deadImage, builtWithRun, ...keptImages]);
     for (const volume of volumes) await exec('docker', ['volume', 'rm', '-f', volume]);
     await course?.remove();

@@ -145,10 +145,11 @@ export async function removeTestArtifacts(): Promise<void> {
   if (containers.length) await exec('docker', ['rm', '-f', ...containers]);
   const images = (await docker('images', '--format', '{{.Repository}}:{{.Tag}}')).split('\n').filter((n) => n.startsWith(TEST_PREFIX));
   if (images.length) await exec('docker', ['rmi', '-f', ...images]);
-  // Images a rebuild to the same tag left untagged, made from a test builder.
+  // Images a rebuild to the same tag left untagged, and previews a failed test left, made from a test builder.
   const untagged = (await docker('images', '-q', '--filter', 'dangling=true', '--filter', 'label=io.openshift.s2i.build.image')).split('\n').filter(Boolean);
+  const previews = (await docker('images', '--format', '{{.Repository}}:{{.Tag}}')).split('\n').filter((n) => n.startsWith('tjs2i-preview-'));
   const dangling: string[] = [];
-  for (const id of new Set(untagged)) {
+  for (const id of new Set([...untagged, ...previews])) {
     const builtWith = await exec('docker', ['image', 'inspect', '--format', '{{index .Config.Labels "io.openshift.s2i.build.image"}}', id]);
     if (builtWith.stdout.trim().startsWith(TEST_PREFIX)) dangling.push(id);
   }

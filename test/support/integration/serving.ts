@@ -31,7 +31,6 @@ export function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Serv
 /** A command that ends up serving (such as examples/preview.sh), with tjs2i's test environment. */
 export async function serveCommand(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Serving> {
   const recorder = await startEngineRecorder();
-  runs.push(recorder);
   const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv({ ...env, DOCKER_HOST: recorder.dockerHost }) });
   let stdout = '';
   let stderr = '';
@@ -40,6 +39,18 @@ export async function serveCommand(file: string, args: string[], env: NodeJS.Pro
   const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
   let code: number | null | undefined;
   void exited.then((c) => (code = c));
+  runs.push({
+    created: recorder.created,
+    // A run a failed test left serving is interrupted as a user would, so it removes what it made.
+    stop: async () => {
+      if (code === undefined) {
+        child.kill('SIGINT');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000).unref())]);
+        if (code === undefined) child.kill('SIGKILL');
+      }
+      await recorder.stop();
+    },
+  });
   return {
     stdout: () => stdout,
     stderr: () => stderr,
@@ -74,11 +85,11 @@ export async function serveCommand(file: string, args: string[], env: NodeJS.Pro
   };
 }
 
-/** Removes what the runs served so far left (after a failed test), and stops their recorders. */
+/** Ends the runs served so far (Ctrl-C, for one a failed test left serving), then removes any container they left. */
 export async function removeServedContainers(): Promise<void> {
   for (const run of runs.splice(0)) {
+    await run.stop();
     const left = run.created.filter(Boolean);
     if (left.length) await exec('docker', ['rm', '-f', ...left]);
-    await run.stop();
   }
 }

@@ -12,21 +12,23 @@ import { JupyterClient, runJupyter, tokenOf, waitForJupyter } from '../support/i
 
 const wheel = pureWheel('tjs2i_course_pkg', '0.1', 'GREETING = "hello from the course wheel"\n');
 
-const COURSE: Record<string, TreeEntry> = {
+/** A course with Binder files, asking for the builder's Python (major.minor) in runtime.txt. */
+const courseFor = (python: string): Record<string, TreeEntry> => ({
   '01-intro.ipynb': notebook('Introduction'),
   'binder/requirements.txt': `--no-index\n./${wheel.filename}\n`,
   [`binder/${wheel.filename}`]: wheel.data,
-  'binder/runtime.txt': 'python-3.11\n',
+  'binder/runtime.txt': `python-${python}\n`,
   // Not executable on purpose: assemble makes it so. It runs after the installs, from the course directory.
   'binder/postBuild': { content: '#!/bin/bash\nset -e\npython -c "import tjs2i_course_pkg as p; print(p.GREETING)" > made-by-postbuild.txt\n', mode: 0o644 },
   'binder/start': script('#!/bin/bash\nexport COURSE_STARTED_BY=binder-start\necho "start ran as $(id -u)" > /tmp/start-ran\nexec "$@"\n'),
   // At the root, ignored because binder/ exists (as repo2docker does): installing it would fail.
   'requirements.txt': 'this-package-does-not-exist==1.0\n',
-};
+});
 
 describe('assemble: dependencies from Binder files (real engine, real Jupyter)', function () {
   this.timeout(300_000);
   forEachFamily((family) => {
+    const COURSE = courseFor(family.python);
     let builder: string;
     const dirs: { remove(): Promise<void> }[] = [];
     const images: string[] = [];
@@ -61,7 +63,7 @@ describe('assemble: dependencies from Binder files (real engine, real Jupyter)',
       });
 
       it('says what it installs and runs, from binder/ only', () => {
-        expect(stderr).to.contain("---> binder/runtime.txt: python-3.11 matches the builder's Python 3.11");
+        expect(stderr).to.contain(`---> binder/runtime.txt: python-${family.python} matches the builder's Python ${family.python}`);
         expect(stderr).to.contain('---> Installing binder/requirements.txt with /opt/conda/bin/python -m pip');
         expect(stderr).to.match(/Successfully installed tjs2i[-_]course[-_]pkg-0\.1/);
         expect(stderr).to.contain('---> Running binder/postBuild');
@@ -160,8 +162,10 @@ describe('assemble: dependencies from Binder files (real engine, real Jupyter)',
         {
           name: 'runtime.txt asking for another Python',
           files: { 'binder/runtime.txt': 'python-3.7\n' },
-          message:
-            /^assemble: binder\/runtime\.txt asks for python-3\.7, but this builder's Python is 3\.11\.\d+; S2I cannot change the builder's Python: pick a builder with Python 3\.7, or remove runtime\.txt$/m,
+          message: new RegExp(
+            `^assemble: binder/runtime\\.txt asks for python-3\\.7, but this builder's Python is ${family.python.replace('.', '\\.')}\\.\\d+; S2I cannot change the builder's Python: pick a builder with Python 3\\.7, or remove runtime\\.txt$`,
+            'm',
+          ),
         },
         {
           name: 'runtime.txt asking for R without R',

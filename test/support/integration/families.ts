@@ -20,6 +20,12 @@ export interface Family {
   landing: string;
   /** The line the server prints once it serves (a pattern). */
   runningLine: RegExp;
+  /** The class that holds the server's own options (base_url, ...). */
+  serverClass: 'NotebookApp' | 'ServerApp';
+  /** The stand-in's Python, major.minor. */
+  python: string;
+  /** How the stand-in itself fails under a random UID with group 0: the problem the builder fixes. */
+  problem: RegExp;
 }
 
 export const FAMILY_2016: Family = {
@@ -28,6 +34,9 @@ export const FAMILY_2016: Family = {
   defaultInterface: 'notebook',
   landing: '/tree/work',
   runningLine: /Jupyter Notebook 6\.[\d.]+ is running at/,
+  serverClass: 'NotebookApp',
+  python: '3.11',
+  problem: /PermissionError: \[Errno 13\] Permission denied: '\/\.local'/,
 };
 
 export const FAMILY_TODAY: Family = {
@@ -36,6 +45,10 @@ export const FAMILY_TODAY: Family = {
   defaultInterface: 'lab',
   landing: '/lab/tree/work',
   runningLine: /Jupyter Server 2\.[\d.]+ is running at/,
+  serverClass: 'ServerApp',
+  python: '3.14',
+  // HOME is set and start.sh adds a passwd entry, but group 0 cannot write the group-100 home.
+  problem: /PermissionError: \[Errno 13\] Permission denied: '\/home\/jovyan\/\.local\/share\/jupyter\/runtime'/,
 };
 
 const ALL = [FAMILY_2016, FAMILY_TODAY];

@@ -76,9 +76,18 @@ export async function imageId(name: string): Promise<string | undefined> {
   return result.code === 0 ? result.stdout.trim() : undefined;
 }
 
-export async function inspectImage(
-  name: string,
-): Promise<{ Id: string; Config: { Cmd: string[]; User: string; Entrypoint: string[] | null; Env: string[]; Labels: Record<string, string> } }> {
+export async function inspectImage(name: string): Promise<{
+  Id: string;
+  Config: {
+    Cmd: string[];
+    User: string;
+    Entrypoint: string[] | null;
+    Env: string[];
+    Labels: Record<string, string>;
+    Healthcheck?: { Test: string[] };
+    WorkingDir: string;
+  };
+}> {
   return JSON.parse(await docker('image', 'inspect', name))[0];
 }
 

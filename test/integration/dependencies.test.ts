@@ -100,7 +100,7 @@ describe('assemble: dependencies from Binder files (real engine, real Jupyter)',
         try {
           await waitForJupyter(jupyter);
           const logs = await jupyter.logs();
-          expect(logs).to.contain("run: running the course's start script (/home/jovyan/.tjs2i/start) before jupyter notebook");
+          expect(logs).to.contain(`run: running the course's start script (/home/jovyan/.tjs2i/start) before jupyter ${family.defaultInterface}`);
           const client = new JupyterClient(jupyter.base, await tokenOf(jupyter));
           const kernel = await client.startKernel();
           const ran = await client.execute(

@@ -32,4 +32,11 @@ export class StreamLines {
   partialLines(): string[] {
     return [...this.partials.values()].filter((partial) => partial !== '');
   }
+
+  /** The unterminated lines with their streams, which are then forgotten (the output has ended). */
+  takePartialLines(): [stream: string, line: string][] {
+    const taken = [...this.partials].filter(([, partial]) => partial !== '');
+    this.partials.clear();
+    return taken;
+  }
 }

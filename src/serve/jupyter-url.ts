@@ -14,28 +14,32 @@ export interface ServerUrl {
 }
 
 /** URLs of the server inside the container (on JUPYTER_PORT): their scheme, path and query. */
-const URL_PATTERN = new RegExp(`\\b(https?)://[^\\s/?#'"<>]+:${JUPYTER_PORT}(?![0-9])(/[^\\s?#'"<>]*)?(\\?[^\\s#'"<>]*)?`, 'g');
+const URL_PATTERN = new RegExp(`\\b(https?)://([^\\s/?#'"<>]+):${JUPYTER_PORT}(?![0-9])(/[^\\s?#'"<>]*)?(\\?[^\\s#'"<>]*)?`, 'g');
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 /** The server URLs in a piece of log text, in order. A masked token (`?token=...`) is no token. */
 export function findServerUrls(text: string): ServerUrl[] {
   const found: ServerUrl[] = [];
   for (const match of text.matchAll(URL_PATTERN)) {
-    const path = match[2] || '/';
-    const token = new URLSearchParams(match[3] ?? '').get('token') ?? undefined;
+    const path = match[3] || '/';
+    const token = new URLSearchParams(match[4] ?? '').get('token') ?? undefined;
     found.push(token !== undefined && TOKEN.test(token) ? { path, token } : { path });
   }
   return found;
 }
 
+/** The names a server in a container calls itself by, besides the container's host name. */
+const CONTAINER_LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '[::]', '[::1]']);
+
 /**
  * The text with each URL of the server in the container pointed at the address that answers on the
- * host: `http://<container or 127.0.0.1>:8888/p?q` becomes `http://127.0.0.1:<port>/p?q`.
+ * host: `http://<container or 127.0.0.1>:8888/p?q` becomes `http://127.0.0.1:<port>/p?q`. Only the
+ * container's own names are rewritten (`containerHost`, its host name, and the local addresses):
+ * another machine's port 8888 in a log line is left as it is.
  */
-export function hostUrlsIn(text: string, port: number, host = '127.0.0.1'): string {
-  return text.replace(
-    URL_PATTERN,
-    (_url, scheme: string, path: string | undefined, query: string | undefined) => `${scheme}://${host}:${port}${path ?? ''}${query ?? ''}`,
+export function hostUrlsIn(text: string, port: number, host = '127.0.0.1', containerHost?: string): string {
+  return text.replace(URL_PATTERN, (url, scheme: string, name: string, path: string | undefined, query: string | undefined) =>
+    CONTAINER_LOCAL_HOSTS.has(name) || name === containerHost ? `${scheme}://${host}:${port}${path ?? ''}${query ?? ''}` : url,
   );
 }
 

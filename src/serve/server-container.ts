@@ -1,9 +1,9 @@
 /**
  * The container that serves an image (`tjs2i run`, `preview`, `build --run`): created with Jupyter's
  * port published on 127.0.0.1 and attached before it starts, so no line of its log is lost; its log
- * shown with Jupyter's URLs pointed at the published port, and kept as it came (the last lines for an
- * error report, Jupyter's URL as Jupyter prints it); its exit
- * watched; stopped and removed at the end, whichever way the run ends.
+ * shown with Jupyter's URLs pointed at the published port, and kept as it came (the last lines for
+ * an error report, Jupyter's URL as Jupyter prints it); its exit watched; stopped and removed at the
+ * end, whichever way the run ends.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ContainerClient, ServerSpec } from '../engine/container-client.js';
@@ -87,7 +87,8 @@ export class ServerContainer {
     const state = await this.containers.inspectContainer(id, signal);
     const port = state?.ports[JUPYTER_CONTAINER_PORT]?.find((p) => p.hostPort > 0)?.hostPort;
     if (port !== undefined) {
-      this.shown.publishedOn(port);
+      // The engine names a container's host after the first 12 characters of its id.
+      this.shown.publishedOn(port, id.slice(0, 12));
       return port;
     }
     if (this.code !== undefined || (state && !state.running)) throw await this.exitError('before Jupyter answered');

@@ -147,7 +147,7 @@ function inBrowserOn(family: Family, theBrowser: () => Browser): void {
     const names = await listedNames('notebooks');
     expect(names.join('\n')).to.contain('notebooks').and.contain('syllabus.md');
     // The interface upstream opens for this family: JupyterLab on today's, the Notebook's tree on 2016's.
-    expect(new URL(watched.page.url()).pathname).to.equal(family.landing);
+    await watched.page.waitForURL((url) => url.pathname === family.landing, { timeout: 15_000 });
     expect(missingAssets(watched.problems), watched.problems.join('\n')).to.deep.equal([]);
     // The line on stdout leads to the same place.
     await watched.page.goto(line.slice('open '.length));
@@ -179,7 +179,7 @@ function inBrowserOn(family: Family, theBrowser: () => Browser): void {
     await page.locator('input[type=password]').fill(password);
     await page.locator('input[type=password]').press('Enter');
     await listedNames('notebooks');
-    expect(new URL(page.url()).pathname).to.equal(family.landing);
+    await page.waitForURL((url) => url.pathname === family.landing, { timeout: 15_000 });
 
     await page.goto(`${origin}${ui.notebookPath('notebooks/uid.ipynb')}`);
     await runFirstCell(page, ui, String(uid));

@@ -107,6 +107,7 @@ function servingOn(family: Family): void {
     await expectCleanEnd(run);
     expect(run.stdout() + run.stderr()).to.not.contain(password);
     expect(run.stderr()).to.not.contain('warning:');
+    expect(urlsIn(run.stderr()), run.stderr()).to.have.length.above(0);
     for (const url of urlsIn(run.stderr())) expect(url, run.stderr()).to.match(new RegExp(`^http://127\\.0\\.0\\.1:${port}/`));
   });
 

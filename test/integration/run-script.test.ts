@@ -171,6 +171,24 @@ function runScriptOn(family: Family): void {
     });
   });
 
+  if (family.name === '2016') {
+    it('the bare jupyter_server 1 (DOCKER_STACKS_JUPYTER_CMD=server) gets its own options: a password, or none with JUPYTER_NO_AUTH=1', async () => {
+      const password = `pw-${randomUid()}`;
+      await serve({ password, env: { DOCKER_STACKS_JUPYTER_CMD: 'server' } }, async (jupyter, logs) => {
+        expect(logs).to.match(/Jupyter Server 1\.[\d.]+ is running at/);
+        expect((await new JupyterClient(jupyter.base).request('GET', '/api/contents/work')).status).to.equal(403);
+        const client = new JupyterClient(jupyter.base);
+        expect(await client.login(password)).to.equal(true);
+        expect(await client.listWork()).to.include('lessons');
+        expect(logs).not.to.match(STALE_CONFIG_WARNING);
+      });
+      await serve({ env: { DOCKER_STACKS_JUPYTER_CMD: 'server', JUPYTER_NO_AUTH: '1' } }, async (jupyter, logs) => {
+        expect(await new JupyterClient(jupyter.base).listWork()).to.include('lessons');
+        expect(logs).not.to.match(STALE_CONFIG_WARNING);
+      });
+    });
+  }
+
   if (family.name === 'today') {
     it("the image's own HEALTHCHECK reports healthy under a random UID with group 0, with and without a base URL", async () => {
       for (const env of [{}, { JUPYTER_BASE_URL: '/course/' }] as Record<string, string>[]) {

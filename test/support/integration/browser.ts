@@ -79,7 +79,7 @@ export async function keepEvidence(watched: WatchedPage | undefined, title: stri
   await mkdir(EVIDENCE_DIR, { recursive: true });
   const base = join(EVIDENCE_DIR, title.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 120));
   const lines = [`url: ${watched.page.url()}`, ...watched.problems];
-  await writeFile(`${base}.txt`, `${lines.join('\n')}\n`);
   await watched.page.screenshot({ path: `${base}.png`, fullPage: true }).catch((error: unknown) => lines.push(`no screenshot: ${String(error)}`));
+  await writeFile(`${base}.txt`, `${lines.join('\n')}\n`);
   console.error(`    browser evidence: ${base}.png, ${base}.txt`);
 }

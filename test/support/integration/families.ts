@@ -56,6 +56,9 @@ const ALL = [FAMILY_2016, FAMILY_TODAY];
 /** The families this run covers: all, unless TJS2I_FAMILIES names some. */
 export const FAMILIES: Family[] = (() => {
   const wanted = (process.env.TJS2I_FAMILIES ?? '').split(/[\s,]+/).filter(Boolean);
+  const unknown = wanted.filter((name) => !ALL.some((f) => f.name === name));
+  // A misspelt name would otherwise leave no family, and every matrix suite would pass by running nothing.
+  if (unknown.length) throw new Error(`TJS2I_FAMILIES names no family: ${unknown.join(', ')} (known: ${ALL.map((f) => f.name).join(', ')})`);
   return wanted.length ? ALL.filter((f) => wanted.includes(f.name)) : ALL;
 })();
 

@@ -92,7 +92,8 @@ describe('runImage (fake engine)', () => {
     const h = harness();
     h.containers.serverOutput = [
       '[I ServerApp] Jupyter Server 2.20.0 is running at:\n',
-      `[I ServerApp] http://c0ffee:8888/lab/tree/work?token=${TOKEN}\n`,
+      // The container's host name: the first 12 characters of its id.
+      `[I ServerApp] http://c0ffee000000:8888/lab/tree/work?token=${TOKEN}\n`,
       `[I ServerApp]     http://127.0.0.1:8888/lab/tree/work?token=${TOKEN}\n`,
     ];
     await h.start();

@@ -173,19 +173,29 @@ function runScriptOn(family: Family): void {
 
   if (family.name === '2016') {
     it('the bare jupyter_server 1 (DOCKER_STACKS_JUPYTER_CMD=server) gets its own options: a password, or none with JUPYTER_NO_AUTH=1', async () => {
-      const password = `pw-${randomUid()}`;
-      await serve({ password, env: { DOCKER_STACKS_JUPYTER_CMD: 'server' } }, async (jupyter, logs) => {
-        expect(logs).to.match(/Jupyter Server 1\.[\d.]+ is running at/);
-        expect((await new JupyterClient(jupyter.base).request('GET', '/api/contents/work')).status).to.equal(403);
-        const client = new JupyterClient(jupyter.base);
-        expect(await client.login(password)).to.equal(true);
-        expect(await client.listWork()).to.include('lessons');
-        expect(logs).not.to.match(STALE_CONFIG_WARNING);
-      });
-      await serve({ env: { DOCKER_STACKS_JUPYTER_CMD: 'server', JUPYTER_NO_AUTH: '1' } }, async (jupyter, logs) => {
-        expect(await new JupyterClient(jupyter.base).listWork()).to.include('lessons');
-        expect(logs).not.to.match(STALE_CONFIG_WARNING);
-      });
+      // The stand-in has jupyter_server 1.23 without its command: the test gives it one, as a pip install would.
+      const dir = await tempDir('server1');
+      try {
+        const command = join(dir.path, 'jupyter-server');
+        await writeFile(command, '#!/opt/conda/bin/python3\nfrom jupyter_server.serverapp import main\nmain()\n', { mode: 0o755 });
+        const mounts = [`type=bind,src=${command},dst=/usr/local/bin/jupyter-server,readonly`];
+        const password = `pw-${randomUid()}`;
+        await serve({ password, mounts, env: { DOCKER_STACKS_JUPYTER_CMD: 'server' } }, async (jupyter, logs) => {
+          expect(logs).to.match(/Jupyter Server 1\.[\d.]+ is running at/);
+          expect((await new JupyterClient(jupyter.base).request('GET', '/api/contents/work')).status).to.equal(403);
+          const client = new JupyterClient(jupyter.base);
+          expect(await client.login(password)).to.equal(true);
+          expect(await client.listWork()).to.include('lessons');
+          expect(logs).not.to.match(STALE_CONFIG_WARNING);
+        });
+        await serve({ mounts, env: { DOCKER_STACKS_JUPYTER_CMD: 'server', JUPYTER_NO_AUTH: '1' } }, async (jupyter, logs) => {
+          expect(logs).to.match(/Jupyter Server 1\.[\d.]+ is running at/);
+          expect(await new JupyterClient(jupyter.base).listWork()).to.include('lessons');
+          expect(logs).not.to.match(STALE_CONFIG_WARNING);
+        });
+      } finally {
+        await dir.remove();
+      }
     });
   }
 

@@ -15,9 +15,10 @@
  * reports the names they concern (`findings`), and the builder's extra layer fixes those that
  * are still there in the final file system (see outside-tree-fixes.ts).
  *
- * The reading follows Go's archive/tar (the engine's reader): a GNU long name wins over a PAX
- * `path`, a PAX sparse file's GNU.sparse.name over both; link, symlink, device, directory and FIFO
- * headers carry no data whatever their size field says; a PAX `size` overrides the header's.
+ * Every member is read as Go's archive/tar (the engine's reader) reads it (member-reading.ts): the
+ * last PAX header before it, GNU long names, sparse names, data sizes, a global header's own name.
+ * A member Go would refuse, or one this rewriter does not follow, stops the rewrite (LayerTarError).
+ * For tests, each member's reading is emitted as a 'member' event when its data starts.
  */
 import { posix } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -33,9 +34,11 @@ import {
   writeChecksum,
   writeOctal,
   writeString,
+  type PaxRecord,
   type RawHeader,
 } from './tar-header.js';
 import { LinkGroups } from './link-groups.js';
+import { APPLIED_PAX, paxRecordMap, readGlobalHeader, readMember, TarReadError, type MemberReading } from './member-reading.js';
 import type { TarEntryHeader } from './raw-tar-entry.js';
 
 export interface LayerRules {
@@ -82,9 +85,6 @@ export interface CaptureBudget {
   bytes: number;
 }
 
-/** PAX keys the header fields stand for; any other record is kept as bytes with a captured file. */
-const APPLIED_PAX = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'uname', 'gname', 'mtime', 'atime', 'ctime']);
-
 /** FNV-1a over UTF-16 code units: a path's 32-bit hash. */
 function pathHash(path: string): number {
   let hash = 0x811c9dc5;
@@ -115,10 +115,8 @@ export class LayerTarError extends Error {
   }
 }
 
-/** Types whose headers never carry data (Go's isHeaderOnlyType). */
-const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
 /** Regular file, hard link, contiguous file, GNU sparse file: what the file rules apply to. */
-const FILE_TYPES = new Set(['0', '\0', '1', '7', 'S']);
+const FILE_TYPES = new Set(['0', '1', '7', 'S']);
 /** What the group-0 rule applies to under a tree's name: files, directories, symbolic links (a hard link goes by its target). */
 const TREE_RULE_TYPES = new Set([...FILE_TYPES, '5', '2']);
 
@@ -134,18 +132,25 @@ export function normaliseEntryPath(name: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
+/** A member as the rewriter read it (as Go reads it), where it starts and where its data starts in the layer. */
+export interface ReadMember extends MemberReading {
+  /** The member's first header (its first metadata entry's, if any). */
+  offset: number;
+  dataOffset: number;
+}
+
 export function layerRewriter(
   rules: LayerRules,
   budget: CaptureBudget = { bytes: 0 },
-): Transform & { readonly stats: LayerRewriteStats; findings(): LayerFindings } {
+): Transform & { readonly stats: LayerRewriteStats; findings(): LayerFindings; on(event: 'member', listener: (member: ReadMember) => void): unknown } {
   return new LayerRewriter(rules, budget);
 }
 
 /** A metadata entry being read: its header block and its data so far. */
 interface MetaEntry {
-  type: 'x' | 'L' | 'K';
+  type: 'x' | 'g' | 'L' | 'K';
   header: Buffer;
-  size: number;
+  raw: RawHeader;
   chunks: Buffer[];
 }
 
@@ -153,7 +158,8 @@ class LayerRewriter extends Transform {
   readonly stats: LayerRewriteStats = { entries: 0, rewritten: 0, setIdCleared: 0 };
   private readonly trees: string[];
 
-  private state: 'header' | 'data' | 'meta' | 'sparse-ext' | 'trailer' = 'header';
+  /** 'zero': after the first zero block, where only a second one (or the end) may come. */
+  private state: 'header' | 'data' | 'meta' | 'sparse-ext' | 'zero' | 'trailer' = 'header';
   /** A header or sparse extension block being assembled across chunks. */
   private readonly block = Buffer.alloc(BLOCK);
   private filled = 0;
@@ -170,7 +176,8 @@ class LayerRewriter extends Transform {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private meta: MetaEntry | undefined;
-  private pax = new Map<string, string>();
+  /** The last PAX header's records: Go forgets an earlier one's when the next comes. */
+  private pax: ReadonlyMap<string, string> = new Map();
   private paxGids: { data: Buffer; offset: number; length: number }[] = [];
   private longName: string | undefined;
   private longLink: string | undefined;
@@ -183,6 +190,8 @@ class LayerRewriter extends Transform {
   private readonly captured = new Map<string, CapturedFile>();
   private readonly touched = new Set<number>();
   private paxRaw: [string, Buffer][] = [];
+  /** The member whose data comes next, reported when it starts. */
+  private reading: (MemberReading & { offset: number }) | undefined;
   /** The file whose content is being captured, and how many of its bytes are still to come. */
   private capture: { path: string; header: TarEntryHeader; chunks: Buffer[]; left: number } | undefined;
 
@@ -207,7 +216,7 @@ class LayerRewriter extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    const clean = this.state === 'trailer' || (this.state === 'header' && this.filled === 0 && this.pending.length === 0);
+    const clean = this.state === 'trailer' || (this.filled === 0 && (this.state === 'zero' || (this.state === 'header' && this.pending.length === 0)));
     if (clean) callback();
     else callback(new LayerTarError(`layer tar ends in the middle of an entry at byte ${this.offset}`, this.entryOffset));
   }
@@ -244,6 +253,7 @@ class LayerRewriter extends Transform {
           break;
         }
         case 'header':
+        case 'zero':
         case 'sparse-ext': {
           const n = Math.min(BLOCK - this.filled, available);
           chunk.copy(this.block, this.filled, at, at + n);
@@ -254,6 +264,7 @@ class LayerRewriter extends Transform {
             this.filled = 0;
             const block = Buffer.from(this.block);
             if (this.state === 'header') this.onHeader(block);
+            else if (this.state === 'zero') this.onSecondZeroBlock(block);
             else this.onSparseExtension(block);
           }
           break;
@@ -266,10 +277,9 @@ class LayerRewriter extends Transform {
     const offset = this.offset - BLOCK;
     if (this.pending.length === 0) this.entryOffset = offset;
     if (isZeroBlock(block)) {
-      // End of archive: it and whatever follows go through as they are.
       this.flushPending();
       this.push(block);
-      this.state = 'trailer';
+      this.state = 'zero';
       return;
     }
     if (!checksumValid(block)) throw new LayerTarError('invalid tar header checksum', offset);
@@ -280,52 +290,83 @@ class LayerRewriter extends Transform {
       throw new LayerTarError(`invalid tar header: ${(error as Error).message}`, offset);
     }
     const type = raw.typeflag;
-    if (type === 'x' || type === 'L' || type === 'K') {
+    if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
       this.pendingBytes += BLOCK + padded(raw.size);
       if (this.pendingBytes > MAX_MEMBER_METADATA_BYTES) {
         throw new LayerTarError(`tar metadata (PAX or GNU long-name entries) larger than ${MAX_MEMBER_METADATA_BYTES} bytes`, this.entryOffset);
       }
-      const meta: MetaEntry = { type, header: block, size: raw.size, chunks: [] };
+      const meta: MetaEntry = { type, header: block, raw, chunks: [] };
       this.meta = meta;
       this.remaining = padded(raw.size);
       if (this.remaining === 0) this.endMeta(meta);
       else this.state = 'meta';
       return;
     }
-    if (type === 'g') {
-      // A global PAX header: passed through; like Go, it is not applied to later entries.
-      this.flushPending();
-      this.push(block);
-      this.startData(raw.size);
-      return;
-    }
     this.onMember(block, raw, offset);
+  }
+
+  /** After a zero block Go reads one more: another zero block ends the archive, anything else is an error. */
+  private onSecondZeroBlock(block: Buffer): void {
+    if (!isZeroBlock(block)) throw new LayerTarError('a header after a zero block', this.offset - BLOCK);
+    // End of archive: whatever follows goes through as it is, unread (as Go leaves it).
+    this.push(block);
+    this.state = 'trailer';
   }
 
   private endMeta(meta: MetaEntry): void {
     const data = Buffer.concat(meta.chunks);
-    const payload = data.subarray(0, meta.size);
-    if (meta.type === 'x') {
-      let records;
-      try {
-        records = parsePaxRecords(payload);
-      } catch (error) {
-        throw new LayerTarError(`invalid PAX header: ${(error as Error).message}`, this.entryOffset);
-      }
-      for (const record of records) {
-        this.pax.set(record.key, record.value);
-        if (!APPLIED_PAX.has(record.key))
-          this.paxRaw.push([record.key, Buffer.from(payload.subarray(record.valueOffset, record.valueOffset + record.valueLength))]);
-        if (record.key === 'gid') this.paxGids.push({ data, offset: record.valueOffset, length: record.valueLength });
-      }
-    } else if (meta.type === 'L') {
-      this.longName = readString(payload);
-    } else {
-      this.longLink = readString(payload);
-    }
+    const payload = data.subarray(0, meta.raw.size);
     this.pending.push(meta.header, data);
     this.meta = undefined;
     this.state = 'header';
+    if (meta.type === 'x') this.onPaxHeader(data, this.paxRecords(payload));
+    else if (meta.type === 'g') this.onGlobalHeader(meta.raw, this.paxRecords(payload));
+    else if (meta.type === 'L') this.longName = readString(payload);
+    else this.longLink = readString(payload);
+  }
+
+  private paxRecords(payload: Buffer): { records: PaxRecord[]; map: Map<string, string> } {
+    try {
+      const records = parsePaxRecords(payload);
+      return { records, map: paxRecordMap(records) };
+    } catch (error) {
+      throw new LayerTarError(`invalid PAX header: ${(error as Error).message}`, this.entryOffset);
+    }
+  }
+
+  /** A PAX header replaces whatever an earlier one said about the next member (as in Go). */
+  private onPaxHeader(data: Buffer, { records, map }: { records: PaxRecord[]; map: Map<string, string> }): void {
+    this.pax = map;
+    const raw = new Map<string, Buffer>();
+    this.paxGids = [];
+    for (const record of records) {
+      if (!APPLIED_PAX.has(record.key)) raw.set(record.key, Buffer.from(data.subarray(record.valueOffset, record.valueOffset + record.valueLength)));
+      if (record.key === 'gid') this.paxGids.push({ data, offset: record.valueOffset, length: record.valueLength });
+    }
+    this.paxRaw = [...raw];
+  }
+
+  /**
+   * A global header: Go returns it as a header of its own and forgets the metadata before it; the
+   * engine removes what is at its name (or whites out what that names) and writes nothing there.
+   */
+  private onGlobalHeader(raw: RawHeader, { map }: { map: Map<string, string> }): void {
+    const reading = this.asGoReads(() => readGlobalHeader(raw, map));
+    const offset = this.entryOffset;
+    this.flushPending();
+    const path = normaliseEntryPath(reading.name);
+    if (!this.inTree(path)) this.noteNameOutside(path, 'g');
+    this.emit('member', { ...reading, offset, dataOffset: this.offset } satisfies ReadMember);
+  }
+
+  /** Runs a reading of member-reading.ts: what Go refuses stops the rewrite. */
+  private asGoReads(reading: () => MemberReading): MemberReading {
+    try {
+      return reading();
+    } catch (error) {
+      if (error instanceof TarReadError) throw new LayerTarError(error.message, this.entryOffset);
+      throw error;
+    }
   }
 
   /** What the layer said about names outside the trees (complete once the layer has been read). */
@@ -361,11 +402,6 @@ class LayerRewriter extends Transform {
     this.captured.delete(path);
   }
 
-  private paxNumber(key: string, fallback: number): number {
-    const value = this.pax.get(key);
-    return value !== undefined && /^[0-9]+(\.[0-9]*)?$/.test(value) ? Math.floor(Number(value)) : fallback;
-  }
-
   private inTree(path: string): boolean {
     return this.trees.some((tree) => tree === '/' || path === tree || path.startsWith(`${tree}/`));
   }
@@ -373,45 +409,38 @@ class LayerRewriter extends Transform {
   /** A member's header: apply the rules to it, note what it says about names outside the trees, patch it in place, emit. */
   private onMember(block: Buffer, raw: RawHeader, offset: number): void {
     this.stats.entries++;
-    const name = this.pax.get('GNU.sparse.name') || this.longName || this.pax.get('path') || raw.name;
-    // Legacy archives mark directories with a trailing slash on a '\0' entry (Go and GNU tar read them so).
-    const type = raw.typeflag === '\0' && name.endsWith('/') ? '5' : raw.typeflag;
-    const size = this.dataSize(raw, type, offset);
+    const member = this.asGoReads(() => readMember(block, raw, { pax: this.pax, longName: this.longName ?? '', longLink: this.longLink ?? '' }));
+    const { name, typeflag: type, linkname } = member;
     const path = normaliseEntryPath(name);
-    if (posix.basename(path).startsWith('.wh.')) {
-      if (!this.inTree(path)) this.onWhiteoutOutside(path);
-    } else {
-      // Every name outside the trees this layer writes (whatever happens to its header below): a
-      // copy of it kept from a lower layer, or earlier in this layer, no longer says what is there.
-      if (type !== '5' && !this.inTree(path)) this.touch(path);
-      const linkname = this.longLink || this.pax.get('linkpath') || raw.linkname;
+    if (!this.inTree(path)) this.noteNameOutside(path, type);
+    if (!posix.basename(path).startsWith('.wh.')) {
       const inTree = type === '1' ? this.onHardLink(path, linkname) : TREE_RULE_TYPES.has(type) && this.inTree(path);
       let mode = inTree ? groupWritableMode(raw.mode, type) : raw.mode;
       if (FILE_TYPES.has(type)) {
         if (inTree || this.setIdClearedInPlace(path, type, name, linkname)) mode = this.clearSetId(mode);
-        else this.onFileOutside(path, type, size, raw);
+        else this.onFileOutside(path, member);
       } else if (type === '5' && !this.inTree(path)) {
-        this.onDirectoryOutside(path, raw);
+        this.onDirectoryOutside(path, member);
       }
-      this.patchHeader(block, raw, mode, inTree);
+      this.patchHeader(block, raw, mode, inTree, offset);
     }
-    this.emitMember(block, raw, type, size);
+    this.reading = { ...member, offset: this.entryOffset };
+    this.emitMember(block, type, member.dataSize);
   }
 
-  /** The member's data size: a PAX `size` overrides the header's, and header-only types carry none whatever they say. */
-  private dataSize(raw: RawHeader, type: string, offset: number): number {
-    const paxSize = this.pax.get('size');
-    if (paxSize !== undefined && (!/^[0-9]+$/.test(paxSize) || !Number.isSafeInteger(Number(paxSize)))) {
-      throw new LayerTarError(`invalid PAX size ${JSON.stringify(paxSize)}`, offset);
-    }
-    if (HEADER_ONLY.has(type)) return 0;
-    return paxSize === undefined ? raw.size : Number(paxSize);
-  }
-
-  /** A whiteout outside the trees: the name it removes (an opaque directory's marker removes none by name). */
-  private onWhiteoutOutside(path: string): void {
+  /**
+   * What the engine does at a name outside the trees before writing anything: a whiteout removes
+   * the name it names (an opaque directory's marker none by name), any other entry but a directory
+   * replaces what is there. Either way a copy of that name kept from a lower layer, or earlier in
+   * this layer, no longer says what is there.
+   */
+  private noteNameOutside(path: string, type: string): void {
     const base = posix.basename(path);
-    if (base !== '.wh..wh..opq') this.touch(posix.join(posix.dirname(path), base.slice('.wh.'.length)));
+    if (!base.startsWith('.wh.')) {
+      if (type !== '5') this.touch(path);
+    } else if (base !== '.wh..wh..opq') {
+      this.touch(posix.join(posix.dirname(path), base.slice('.wh.'.length)));
+    }
   }
 
   /**
@@ -448,58 +477,42 @@ class LayerRewriter extends Transform {
    * A file outside the trees as this layer leaves it: a candidate for the extra layer when it is
    * set-id or /etc/passwd, with its content kept when it is a plain regular file within the budget.
    */
-  private onFileOutside(path: string, type: string, size: number, raw: RawHeader): void {
-    const setId = (raw.mode & 0o6000) !== 0;
+  private onFileOutside(path: string, member: MemberReading): void {
+    const setId = (member.mode & 0o6000) !== 0;
     const passwd = path === '/etc/passwd';
     if (setId) this.setIdNames.add(path);
     if (passwd) this.passwd.add(path);
-    if ((setId || passwd) && (type === '0' || type === '\0' || type === '7') && !this.isPaxSparse() && size <= this.budget.bytes) {
-      this.startCapture(path, size, raw);
-    }
-  }
-
-  private isPaxSparse(): boolean {
-    for (const key of this.pax.keys()) if (key.startsWith('GNU.sparse.')) return true;
-    return false;
+    const plain = (member.typeflag === '0' || member.typeflag === '7') && member.sparse === undefined;
+    // A negative owner (Go reads one) is not written again from here: the engine's copy is used instead.
+    if ((setId || passwd) && plain && member.uid >= 0 && member.gid >= 0 && member.dataSize <= this.budget.bytes) this.startCapture(path, member);
   }
 
   /** Keeps the content of the file whose header this is, as it streams by (an empty one is complete once its header is out). */
-  private startCapture(path: string, size: number, raw: RawHeader): void {
+  private startCapture(path: string, member: MemberReading): void {
+    const size = member.dataSize;
     this.budget.bytes -= size;
-    const header: TarEntryHeader = {
-      path: path.slice(1),
-      type: 'file',
-      mode: raw.mode & 0o7777,
-      uid: this.paxNumber('uid', raw.uid),
-      gid: this.paxNumber('gid', raw.gid),
-      uname: this.pax.get('uname') ?? raw.uname,
-      gname: this.pax.get('gname') ?? raw.gname,
-      mtime: this.paxNumber('mtime', raw.mtime),
-      size,
-      extra: this.paxRaw,
-    };
+    const { uid, gid, uname, gname, mtime } = member;
+    const header: TarEntryHeader = { path: path.slice(1), type: 'file', mode: member.mode & 0o7777, uid, gid, uname, gname, mtime, size, extra: this.paxRaw };
     this.capture = { path, header, chunks: [], left: size };
   }
 
-  private onDirectoryOutside(path: string, raw: RawHeader): void {
-    this.dirs.set(path, {
-      mode: raw.mode & 0o7777,
-      uid: this.paxNumber('uid', raw.uid),
-      gid: this.paxNumber('gid', raw.gid),
-      uname: this.pax.get('uname') ?? raw.uname,
-      gname: this.pax.get('gname') ?? raw.gname,
-      mtime: this.paxNumber('mtime', raw.mtime),
-    });
+  private onDirectoryOutside(path: string, member: MemberReading): void {
+    const { uid, gid, uname, gname, mtime } = member;
+    this.dirs.set(path, { mode: member.mode & 0o7777, uid, gid, uname, gname, mtime });
   }
 
   /** Writes the member's new mode, and group 0 when the group-0 rule applies (in its PAX `gid` values too), into the held blocks. */
-  private patchHeader(block: Buffer, raw: RawHeader, mode: number, groupZero: boolean): void {
+  private patchHeader(block: Buffer, raw: RawHeader, mode: number, groupZero: boolean, offset: number): void {
     const gid = groupZero ? 0 : raw.gid;
     const gname = groupZero && raw.gname !== '' ? 'root' : raw.gname;
     const paxGidChanged = groupZero && this.zeroPaxGids();
     const headerChanged = mode !== raw.mode || gid !== raw.gid || gname !== raw.gname;
     if (headerChanged) {
-      if (mode !== raw.mode) writeOctal(block, Field.mode, mode);
+      if (mode !== raw.mode) {
+        // A mode field beyond seven octal digits (only file-type bits could be there) is not written again here.
+        if (mode >= 0o10000000) throw new LayerTarError(`mode ${raw.mode.toString(8)} too large to rewrite`, offset);
+        writeOctal(block, Field.mode, mode);
+      }
       if (gid !== raw.gid) writeOctal(block, Field.gid, gid);
       if (gname !== raw.gname) writeString(block, Field.gname, gname);
       writeChecksum(block);
@@ -521,28 +534,25 @@ class LayerRewriter extends Transform {
   }
 
   /** Emits the held metadata and the member's header, then reads on: its data, or first a GNU sparse file's extension blocks. */
-  private emitMember(block: Buffer, raw: RawHeader, type: string, size: number): void {
+  private emitMember(block: Buffer, type: string, size: number): void {
     this.flushPending();
     this.push(block);
     if (this.capture?.left === 0) this.endCapture();
-    if (type === 'S' && raw.format === 'gnu' && block[Field.gnuIsExtended[0]] !== 0) {
-      this.dataAfterExtensions = padded(size);
-      this.state = 'sparse-ext';
-    } else {
-      this.startData(size);
-    }
+    this.dataAfterExtensions = padded(size);
+    if (type === 'S' && block[Field.gnuIsExtended[0]] !== 0) this.state = 'sparse-ext';
+    else this.startData();
   }
 
   private onSparseExtension(block: Buffer): void {
     this.push(block);
-    if (block[Field.gnuExtIsExtended[0]] === 0) {
-      this.remaining = this.dataAfterExtensions;
-      this.state = this.remaining > 0 ? 'data' : 'header';
-    }
+    if (block[Field.gnuExtIsExtended[0]] === 0) this.startData();
   }
 
-  private startData(size: number): void {
-    this.remaining = padded(size);
+  /** The member's data comes next (its reading is reported now that its offset is known). */
+  private startData(): void {
+    this.emit('member', { ...this.reading!, dataOffset: this.offset } satisfies ReadMember);
+    this.reading = undefined;
+    this.remaining = this.dataAfterExtensions;
     this.state = this.remaining > 0 ? 'data' : 'header';
   }
 

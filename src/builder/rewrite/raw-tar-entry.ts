@@ -6,6 +6,7 @@
  * that takes strings would re-encode it as UTF-8). The reader takes the first member of a small
  * archive, as the engine's archive endpoint sends one file.
  */
+import { APPLIED_PAX, paxRecordMap, readMember } from './member-reading.js';
 import {
   BLOCK,
   checksumValid,
@@ -132,63 +133,63 @@ export interface ReadEntry {
   data: Buffer;
 }
 
-const READ_TYPES: Record<string, ReadEntry['header']['type']> = { '0': 'file', '\0': 'file', '7': 'file', '5': 'directory', '1': 'link', '2': 'symlink' };
+const READ_TYPES: Record<string, ReadEntry['header']['type']> = { '0': 'file', '7': 'file', '5': 'directory', '1': 'link', '2': 'symlink' };
 
 /**
- * The first member of an archive held in memory (PAX and GNU long-name entries before it applied),
- * with PAX records other than the ones it applies kept as bytes in `extra`. Undefined for an empty
- * archive; throws on a malformed one or on GNU sparse members (the engine's archive endpoint never
- * writes those).
+ * The first member of an archive held in memory, read as Go reads it (member-reading.ts: the last
+ * PAX header before it, GNU long names), with PAX records other than the ones it applies kept as
+ * bytes in `extra`. Undefined for an empty archive; throws on a malformed one or on sparse members
+ * (the engine's archive endpoint never writes those).
  */
 export function readFirstEntry(archive: Buffer): ReadEntry | undefined {
   let at = 0;
-  const pax = new Map<string, Buffer>();
-  let longName: string | undefined;
-  let longLink: string | undefined;
+  let pax = new Map<string, string>();
+  let extra: [string, Buffer][] = [];
+  let longName = '';
+  let longLink = '';
   while (at + BLOCK <= archive.length) {
     const block = archive.subarray(at, at + BLOCK);
     if (isZeroBlock(block)) return undefined;
     if (!checksumValid(block)) throw new Error(`invalid tar header checksum at byte ${at}`);
     const raw = readHeader(block);
     const dataAt = at + BLOCK;
-    const metadata = ['x', 'g', 'L', 'K'].includes(raw.typeflag);
-    const paxSize = metadata ? undefined : pax.get('size');
-    const size = paxSize ? Number(paxSize.toString('latin1')) : raw.size;
-    if (!Number.isSafeInteger(size) || dataAt + size > archive.length) throw new Error(`tar entry at byte ${at} runs past the end of the archive`);
-    const data = archive.subarray(dataAt, dataAt + size);
-    at = dataAt + padded(size);
-    if (raw.typeflag === 'x') {
-      for (const record of parsePaxRecords(data)) pax.set(record.key, Buffer.from(data.subarray(record.valueOffset, record.valueOffset + record.valueLength)));
-      continue;
-    }
-    if (raw.typeflag === 'g') continue;
-    if (raw.typeflag === 'L' || raw.typeflag === 'K') {
+    if (['x', 'g', 'L', 'K'].includes(raw.typeflag)) {
+      if (dataAt + raw.size > archive.length) throw new Error(`tar entry at byte ${at} runs past the end of the archive`);
+      const data = archive.subarray(dataAt, dataAt + raw.size);
+      at = dataAt + padded(raw.size);
       if (raw.typeflag === 'L') longName = readString(data);
-      else longLink = readString(data);
+      else if (raw.typeflag === 'K') longLink = readString(data);
+      else if (raw.typeflag === 'g') [pax, extra, longName, longLink] = [new Map(), [], '', ''];
+      else {
+        // Go keeps only the last PAX header's records.
+        const records = parsePaxRecords(data);
+        pax = paxRecordMap(records);
+        const kept = new Map<string, Buffer>();
+        for (const r of records) if (!APPLIED_PAX.has(r.key)) kept.set(r.key, Buffer.from(data.subarray(r.valueOffset, r.valueOffset + r.valueLength)));
+        extra = [...kept];
+      }
       continue;
     }
-    if (raw.typeflag === 'S' || [...pax.keys()].some((key) => key.startsWith('GNU.sparse.'))) throw new Error('sparse tar members are not read here');
-    const text = (key: string) => pax.get(key)?.toString('utf8');
-    const number = (key: string, fallback: number) => {
-      const value = text(key);
-      return value !== undefined && /^[0-9]+(\.[0-9]*)?$/.test(value) ? Math.floor(Number(value)) : fallback;
-    };
-    const applied = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'uname', 'gname', 'mtime', 'atime', 'ctime']);
+    const member = readMember(block, raw, { pax, longName, longLink });
+    if (member.sparse) throw new Error('sparse tar members are not read here');
+    const size = member.dataSize;
+    if (dataAt + size > archive.length) throw new Error(`tar entry at byte ${at} runs past the end of the archive`);
+    const type = READ_TYPES[member.typeflag] ?? 'other';
     return {
       header: {
-        path: longName ?? text('path') ?? raw.name,
-        type: READ_TYPES[raw.typeflag] ?? 'other',
-        mode: raw.mode & 0o7777,
-        uid: number('uid', raw.uid),
-        gid: number('gid', raw.gid),
-        uname: text('uname') ?? raw.uname,
-        gname: text('gname') ?? raw.gname,
-        mtime: number('mtime', raw.mtime),
+        path: member.name,
+        type,
+        mode: member.mode & 0o7777,
+        uid: member.uid,
+        gid: member.gid,
+        uname: member.uname,
+        gname: member.gname,
+        mtime: member.mtime,
         size,
-        linkname: longLink ?? text('linkpath') ?? raw.linkname,
-        extra: [...pax].filter(([key]) => !applied.has(key)),
+        linkname: member.linkname,
+        extra,
       },
-      data: READ_TYPES[raw.typeflag] === 'file' ? Buffer.from(data) : Buffer.alloc(0),
+      data: type === 'file' ? Buffer.from(archive.subarray(dataAt, dataAt + size)) : Buffer.alloc(0),
     };
   }
   if (at < archive.length) throw new Error('the archive ends inside a header block');

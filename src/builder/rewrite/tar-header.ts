@@ -21,7 +21,11 @@ export const Field = {
   magic: [257, 8],
   uname: [265, 32],
   gname: [297, 32],
+  devmajor: [329, 8],
+  devminor: [337, 8],
   prefix: [345, 155],
+  /** GNU format: a sparse file's real size. */
+  gnuRealSize: [483, 12],
   /** GNU format: a sparse header is followed by extension blocks when this byte is set. */
   gnuIsExtended: [482, 1],
   /** In a GNU sparse extension block: another block follows when this byte is set. */
@@ -41,35 +45,55 @@ export function isZeroBlock(block: Buffer): boolean {
 export const padded = (size: number) => Math.ceil(size / BLOCK) * BLOCK;
 
 /**
- * A numeric field: octal text (leading/trailing spaces and NULs ignored, empty is 0) or base-256
- * (high bit of the first byte set: the rest of the field is a big-endian two's complement number,
- * as GNU tar and Go write ids and sizes that do not fit in octal). Throws on anything else or on a
- * value that is negative or beyond 2^53.
+ * A numeric field exactly as Go's archive/tar parses it, or undefined where Go fails: octal text, or
+ * base-256 (high bit of the first byte set: the rest is a big-endian two's complement number, as GNU
+ * tar and Go write ids and sizes that do not fit in octal, and negative times).
  */
-export function parseNumeric(bytes: Buffer): number {
-  if (bytes.length > 0 && (bytes[0] as number) & 0x80) {
-    const negative = ((bytes[0] as number) & 0x40) !== 0;
-    if (negative) throw new Error('negative base-256 number');
-    let value = BigInt((bytes[0] as number) & 0x7f);
-    for (let i = 1; i < bytes.length; i++) value = (value << 8n) | BigInt(bytes[i] as number);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('base-256 number too large');
-    return Number(value);
+export function goParseNumeric(bytes: Buffer): bigint | undefined {
+  if (bytes.length === 0 || ((bytes[0] as number) & 0x80) === 0) return goParseOctal(bytes);
+  const invert = (bytes[0] as number) & 0x40 ? 0xff : 0;
+  let value = 0n;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = ((bytes[i] as number) ^ invert) & (i === 0 ? 0x7f : 0xff);
+    if (value >> 56n > 0n) return undefined;
+    value = (value << 8n) | BigInt(byte);
   }
-  const text = bytes.toString('latin1').replace(/^[ \0]+|[ \0]+$/g, '');
-  if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw new Error(`invalid octal number ${JSON.stringify(text)}`);
-  const value = parseInt(text, 8);
-  if (!Number.isSafeInteger(value)) throw new Error('octal number too large');
-  return value;
+  if (value >> 63n > 0n) return undefined;
+  return invert ? -value - 1n : value;
 }
 
-/** parseNumeric for fields nothing depends on (owner, time): what cannot be read (a negative time) gives `fallback`. */
-export function parseNumericOr(bytes: Buffer, fallback: number): number {
-  try {
-    return parseNumeric(bytes);
-  } catch {
-    return fallback;
-  }
+/** Go's parseOctal: spaces and NULs trimmed at both ends, the rest read up to its first NUL, 64 bits at most. */
+function goParseOctal(bytes: Buffer): bigint | undefined {
+  let start = 0;
+  let end = bytes.length;
+  const padding = (byte: number | undefined) => byte === 0x20 || byte === 0;
+  while (start < end && padding(bytes[start])) start++;
+  while (end > start && padding(bytes[end - 1])) end--;
+  if (start === end) return 0n;
+  const nul = bytes.indexOf(0, start);
+  const text = bytes.toString('latin1', start, nul !== -1 && nul < end ? nul : end);
+  if (!/^[0-7]+$/.test(text)) return undefined;
+  const value = BigInt(`0o${text}`);
+  return value < 2n ** 64n ? value : undefined;
+}
+
+/**
+ * A numeric field as Go reads it, where a header's meaning depends on it (mode, owner, size): a
+ * number Go cannot read throws, and so does a negative one or one beyond 2^53, which no real layer
+ * holds and which this project does not follow.
+ */
+export function parseNumeric(bytes: Buffer): number {
+  const value = goParseNumeric(bytes);
+  if (value === undefined) throw new Error(`invalid octal or base-256 number ${JSON.stringify(bytes.toString('latin1'))}`);
+  if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`number ${value} out of range`);
+  return Number(value);
+}
+
+/** A time field (seconds, negative before 1970) as Go reads it; throws where Go fails. */
+function parseTime(bytes: Buffer): number {
+  const value = goParseNumeric(bytes);
+  if (value === undefined) throw new Error(`invalid time ${JSON.stringify(bytes.toString('latin1'))}`);
+  return Number(value);
 }
 
 /** Writes `value` as zero-padded octal digits filling the field but its last byte, which is NUL (as Go does). */
@@ -106,15 +130,11 @@ export function checksums(block: Buffer): { unsigned: number; signed: number } {
   return { unsigned, signed };
 }
 
+/** Whether the stored checksum (octal only, as Go reads it) is one of the two sums. */
 export function checksumValid(block: Buffer): boolean {
-  let stored: number;
-  try {
-    stored = parseNumeric(field(block, Field.chksum));
-  } catch {
-    return false;
-  }
+  const stored = goParseOctal(field(block, Field.chksum));
   const { unsigned, signed } = checksums(block);
-  return stored === unsigned || stored === signed;
+  return stored === BigInt(unsigned) || stored === BigInt(signed);
 }
 
 /** Recomputes the checksum after a change: six octal digits, NUL, space (as Go and GNU tar write it). */
@@ -130,6 +150,24 @@ export function headerFormat(block: Buffer): HeaderFormat {
   if (magic === 'ustar  \0') return 'gnu';
   if (magic.startsWith('ustar\0')) return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar';
   return 'v7';
+}
+
+/**
+ * The ustar prefix of the name, where Go reads one: in ustar headers (155 bytes), star headers (131),
+ * and in a GNU header whose access or change time (kept where ustar has its prefix) does not parse
+ * while that field reads as ASCII text: Go takes it for a prefix written by Go before 1.8, so a
+ * header can put a name in a tree that GNU tar reads elsewhere.
+ */
+function namePrefix(block: Buffer, format: HeaderFormat): string {
+  if (format === 'ustar') return readString(field(block, Field.prefix));
+  if (format === 'star') return readString(block.subarray(345, 345 + 131));
+  if (format !== 'gnu') return '';
+  const unreadable = (time: Buffer) => time[0] !== 0 && goParseNumeric(time) === undefined;
+  if (!unreadable(block.subarray(345, 357)) && !unreadable(block.subarray(357, 369))) return '';
+  const prefix = field(block, Field.prefix);
+  const end = prefix.indexOf(0);
+  const text = prefix.subarray(0, end === -1 ? prefix.length : end);
+  return text.every((byte) => byte < 0x80) ? text.toString('latin1') : '';
 }
 
 /** What a header block says by itself, before PAX or GNU long-name entries are applied. */
@@ -155,9 +193,13 @@ export interface RawHeader {
 export function readHeader(block: Buffer): RawHeader {
   const format = headerFormat(block);
   let name = readString(field(block, Field.name));
-  if (format === 'ustar' || format === 'star') {
-    const prefix = readString(block.subarray(345, format === 'star' ? 345 + 131 : 345 + 155));
-    if (prefix) name = `${prefix}/${name}`;
+  const prefix = namePrefix(block, format);
+  if (prefix) name = `${prefix}/${name}`;
+  // Fields Go reads (and fails on) without anything here depending on their values.
+  const checked: (readonly [number, number])[] = format === 'v7' ? [] : [Field.devmajor, Field.devminor];
+  if (format === 'star') checked.push([476, 12], [488, 12]);
+  for (const [offset, length] of checked) {
+    if (goParseNumeric(block.subarray(offset, offset + length)) === undefined) throw new Error(`invalid number at byte ${offset} of the header`);
   }
   return {
     format,
@@ -165,10 +207,10 @@ export function readHeader(block: Buffer): RawHeader {
     name,
     linkname: readString(field(block, Field.linkname)),
     mode: parseNumeric(field(block, Field.mode)),
-    uid: parseNumericOr(field(block, Field.uid), 0),
+    uid: parseNumeric(field(block, Field.uid)),
     gid: parseNumeric(field(block, Field.gid)),
     size: parseNumeric(field(block, Field.size)),
-    mtime: parseNumericOr(field(block, Field.mtime), 0),
+    mtime: parseTime(field(block, Field.mtime)),
     uname: format === 'v7' ? '' : readString(field(block, Field.uname)),
     gname: format === 'v7' ? '' : readString(field(block, Field.gname)),
   };
@@ -182,26 +224,29 @@ export interface PaxRecord {
   valueLength: number;
 }
 
-/** Parses PAX extended header data (the records end where the data or its NUL padding starts). */
+/**
+ * Parses PAX extended header data as Go does: the records fill the data exactly (a NUL where a
+ * record should start is an error, not padding); a length counts its own digits; a key is not empty;
+ * a path, link path, user or group name holds no NUL, nor does any other key.
+ */
 export function parsePaxRecords(data: Buffer): PaxRecord[] {
   const records: PaxRecord[] = [];
   let at = 0;
-  while (at < data.length && data[at] !== 0) {
+  while (at < data.length) {
     const space = data.indexOf(0x20, at);
-    if (space === -1 || space - at > 20) throw new Error('PAX record without a length');
+    if (space === -1) throw new Error('PAX record without a length');
     const lengthText = data.toString('latin1', at, space);
-    if (!/^[0-9]+$/.test(lengthText)) throw new Error(`PAX record with an invalid length ${JSON.stringify(lengthText)}`);
+    if (!/^[+-]?[0-9]+$/.test(lengthText)) throw new Error(`PAX record with an invalid length ${JSON.stringify(lengthText)}`);
     const length = Number(lengthText);
     const end = at + length;
-    if (length <= space - at + 1 || end > data.length || data[end - 1] !== 0x0a) throw new Error('PAX record with a wrong length');
+    if (length < 5 || length > data.length - at || end <= space + 1 || data[end - 1] !== 0x0a) throw new Error('PAX record with a wrong length');
     const equals = data.indexOf(0x3d, space + 1);
-    if (equals === -1 || equals >= end) throw new Error('PAX record without "="');
-    records.push({
-      key: data.toString('utf8', space + 1, equals),
-      value: data.toString('utf8', equals + 1, end - 1),
-      valueOffset: equals + 1,
-      valueLength: end - 1 - (equals + 1),
-    });
+    if (equals === -1 || equals >= end - 1) throw new Error('PAX record without "="');
+    const key = data.toString('utf8', space + 1, equals);
+    const value = data.subarray(equals + 1, end - 1);
+    if (key === '') throw new Error('PAX record with an empty key');
+    if (['path', 'linkpath', 'uname', 'gname'].includes(key) ? value.includes(0) : key.includes('\0')) throw new Error(`PAX record ${key} with a NUL`);
+    records.push({ key, value: value.toString('utf8'), valueOffset: equals + 1, valueLength: value.length });
     at = end;
   }
   return records;

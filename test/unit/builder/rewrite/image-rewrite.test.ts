@@ -9,6 +9,7 @@ import { rewriteImage, type ImageRewriteSpec } from '../../../../src/builder/rew
 import { s2iScript } from '../../../../src/common/package-files.js';
 import { encodeEntry, END_OF_ARCHIVE } from '../../../../src/builder/rewrite/raw-tar-entry.js';
 import { FakeImages, imageInfo } from '../../../support/unit/fake-images.js';
+import { END, entry, pax } from '../../../support/unit/tar-craft.js';
 import { parseTar, readAll, rejectionOf, type TarEntry } from '../../../support/unit/helpers.js';
 
 const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -270,6 +271,17 @@ describe('image-rewrite (fake engine)', () => {
     expect((error as BuildFailedError).message).to.match(/gzip-compressed layer/);
     expect((error as BuildFailedError).hint).to.contain('tjs2i builder <stack> --dockerfile');
     expect(loadFailed, 'the load saw its upload fail').to.be.instanceOf(Error);
+  });
+
+  it('a layer the rewriter cannot read as Go does is refused with a hint to use --dockerfile', async () => {
+    // A PAX uid Go cannot parse: the engine would refuse the layer, the rewriter refuses the image.
+    const layer = Buffer.concat([pax([['uid', '0x10']]), entry({ name: 'opt/conda/x', type: '0', mode: 0o4755 }, 'x'), END]);
+    const images = imagesExporting((await ociExport(layer)).archive);
+    images.loadImpl = (stream) => readAll(stream).then(() => ({ imageIds: [], tags: [] }));
+    const error = await rejectionOf(rewriteImage(images, spec));
+    expect(error).to.be.instanceOf(BuildFailedError);
+    expect((error as BuildFailedError).message).to.match(/cannot be read: invalid PAX uid "0x10"/);
+    expect((error as BuildFailedError).hint).to.contain('tjs2i builder <stack> --dockerfile');
   });
 
   it('a load that ends with another image than expected is an error, and the untagged image it made is removed', async () => {

@@ -26,6 +26,7 @@ import {
   writeString,
 } from '../../../../src/builder/rewrite/tar-header.js';
 import { readAll, rejectionOf, tempDir } from '../../../support/unit/helpers.js';
+import { pax } from '../../../support/unit/tar-craft.js';
 
 /** A tree whose own path is longer than a ustar name: a truncated name is not in it, the full one is. */
 const LONG_TREE = `srv/${'t'.repeat(110)}`;
@@ -589,6 +590,19 @@ describe('layer-rewrite: tar headers of an image layer', function () {
       expect([...findings.captured.keys()]).to.deep.equal(['/srv/b']);
       expect(findings.mayTouch('/srv/gone')).to.equal(true);
       expect(findings.mayTouch('/srv/.wh.gone')).to.equal(false);
+    });
+
+    it('a global header counts as touching its own name (the engine removes what is there, or whites out what it names)', async () => {
+      const input = Buffer.concat([
+        member(craftHeader({ name: 'srv/a', type: '0', mode: 0o4755, size: 2 }), 'a\n'),
+        pax([['path', 'srv/a']], 'g'),
+        pax([['path', 'srv/.wh.b']], 'g'),
+        END,
+      ]);
+      const { findings } = await rewrite(input, TREES, () => 64, { bytes: 100 });
+      expect([...findings.captured.keys()]).to.deep.equal([]);
+      expect(findings.mayTouch('/srv/a')).to.equal(true);
+      expect(findings.mayTouch('/srv/b')).to.equal(true);
     });
 
     it('a name outside the trees written by a header changed in place (a link into a tree) counts as touched, and drops its copy', async () => {

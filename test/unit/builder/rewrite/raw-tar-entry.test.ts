@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import { encodeEntry, END_OF_ARCHIVE, paxRecord, readFirstEntry, type TarEntryHeader } from '../../../../src/builder/rewrite/raw-tar-entry.js';
 import { tempDir } from '../../../support/unit/helpers.js';
+import { END, entry, pax } from '../../../support/unit/tar-craft.js';
 
 const CAPABILITY = Buffer.from('0100000200040000000000000000000000000000', 'hex');
 const LONG = `usr/${'deep/'.repeat(30)}su`;
@@ -92,6 +93,28 @@ describe('tar-entry: entries written byte by byte, and read back', () => {
     const corrupt = Buffer.from(whole);
     corrupt[0] = 0x41;
     expect(() => readFirstEntry(corrupt)).to.throw(/checksum/);
+  });
+
+  it('readFirstEntry reads as Go does: the last PAX header only (its records, its xattrs), none across a global header', () => {
+    const archive = Buffer.concat([
+      pax([
+        ['path', 'etc/decoy'],
+        ['size', '999'],
+        ['SCHILY.xattr.user.a', 'first'],
+      ]),
+      pax([
+        ['mtime', '1'],
+        ['SCHILY.xattr.user.b', 'last'],
+      ]),
+      entry({ name: 'usr/bin/su', type: '0', mode: 0o4755 }, 'su\n'),
+      END,
+    ]);
+    const read = readFirstEntry(archive)!;
+    expect(read.header).to.include({ path: 'usr/bin/su', size: 3, mtime: 1 });
+    expect(read.header.extra?.map(([k, v]) => `${k}=${v.toString()}`)).to.deep.equal(['SCHILY.xattr.user.b=last']);
+    expect(read.data.toString()).to.equal('su\n');
+    const global = Buffer.concat([pax([['path', 'etc/decoy']]), pax([['comment', 'g']], 'g'), entry({ name: 'usr/bin/su', type: '0' }, 'x'), END]);
+    expect(readFirstEntry(global)!.header.path).to.equal('usr/bin/su');
   });
 
   it('a file entry needs exactly its size in data', () => {

@@ -5,6 +5,7 @@
  * input with the intended changes only; what the rewriter cannot follow it refuses.
  */
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { layerRewriter, LayerTarError, type ReadMember } from '../../../../src/builder/rewrite/layer-rewrite.js';
@@ -12,6 +13,8 @@ import { BLOCK } from '../../../../src/builder/rewrite/tar-header.js';
 import { buildGoTarReader, NO_GO, type GoHeader, type GoTarReader } from '../../../support/unit/go-tar-reader.js';
 import { afterRewrite, type Member } from '../../../support/unit/layer-rules-model.js';
 import { blocks, END, entry, headerBlock, longName, pax } from '../../../support/unit/tar-craft.js';
+import { encodeLayer, layerMembers } from '../../../support/unit/random-layer.js';
+import { encodeTangled, tangledLayer } from '../../../support/unit/random-metadata.js';
 import { readAll, rejectionOf, tempDir } from '../../../support/unit/helpers.js';
 
 const TREES = ['/home/jovyan', '/opt/conda'];
@@ -408,6 +411,44 @@ describe('layer-rewrite against Go’s archive/tar (differential)', function () 
       expect(error).to.be.instanceOf(LayerTarError);
     });
   }
+
+  /** The rewriter reads as Go does, and Go reads its output as the input with the intended changes. */
+  const agreesWithGo = async (input: Buffer, expected: GoHeader[]) => {
+    const { output, readings } = await rewrite(input);
+    expect(readings.map(fromRewriter(input))).to.deep.equal(expected.map(fromGo));
+    const after = go(output);
+    expect(after.error).to.equal(undefined);
+    expect(after.headers.map(fromGo)).to.deep.equal(afterRewrite(expected.map(fromGo), TREES));
+  };
+
+  it('random valid layers: read as Go reads them, rewritten as intended', async () => {
+    await fc.assert(
+      fc.asyncProperty(layerMembers, async (members) => {
+        const input = encodeLayer(members);
+        const expected = go(input);
+        expect(expected.error).to.equal(undefined);
+        await agreesWithGo(input, expected.headers);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('random layers with tangled metadata: where Go reads them, read as Go reads them and rewritten as intended; where Go cannot, refused or passed on', async () => {
+    await fc.assert(
+      fc.asyncProperty(tangledLayer, async (members) => {
+        const input = encodeTangled(members);
+        const expected = go(input);
+        if (expected.error === undefined) return agreesWithGo(input, expected.headers);
+        // The engine could not have applied such a layer: whatever the rewriter makes of it, it fails only as a LayerTarError.
+        const error = await rewrite(input).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (error !== undefined) expect(error).to.be.instanceOf(LayerTarError);
+      }),
+      { numRuns: 400 },
+    );
+  });
 
   it('the crafted base of issue 17 keeps no set-uid root file in a tree', async () => {
     const input = Buffer.concat([passwd(), pax([['path', 'srv/decoy']]), pax([['mtime', '1']]), rootshell(), END]);

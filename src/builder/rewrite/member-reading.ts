@@ -65,12 +65,12 @@ export interface MemberReading {
 export const APPLIED_PAX = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'uname', 'gname', 'mtime', 'atime', 'ctime']);
 
 /** Links, symbolic links, devices, directories and FIFOs (Go's isHeaderOnlyType). */
-export const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
+const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
 
 const int64 = (value: bigint) => value >= -(2n ** 63n) && value < 2n ** 63n;
 
 /** Go's strconv.ParseInt(text, 10, 64): an optional sign and decimal digits; undefined where Go fails. */
-export function goParseInt(text: string): bigint | undefined {
+function goParseInt(text: string): bigint | undefined {
   if (!/^[+-]?[0-9]+$/.test(text)) return undefined;
   const value = BigInt(text);
   return int64(value) ? value : undefined;

@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { SimpleGit } from 'simple-git';
 import { InterruptedError, UsageError } from '../common/errors.js';
 import { gitEnvironment, splitCredentials } from './git-env.js';
+import { checkUrlUserinfo } from './url-userinfo.js';
 import { LFS_FILTER_OFF, lfsErrorDetail, pointerWarning, scanLfs } from './git-lfs.js';
 import { updateSubmodules } from './git-submodules.js';
 import { isGitUrl, parseLsRemote, planRef } from './git-url.js';
@@ -70,6 +71,7 @@ const isWorkTreeTop = (dir: string) => existsSync(join(dir, '.git'));
 export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: AbortSignal): Promise<PreparedSource> {
   const contextDir = validateContextDir(spec.contextDir);
   const kind = sourceKind(spec.location, spec.copy);
+  if (kind === 'git-url') checkUrlUserinfo(spec.location);
   if (spec.copy && kind === 'git-url') {
     throw new UsageError(
       `--copy needs a local directory, but ${redactCredentials(spec.location, credentialsOf(spec.location))} is a git URL`,

@@ -6,7 +6,7 @@
  * its Git LFS files. `--context-dir` then selects a subdirectory.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,6 +30,8 @@ export interface SourceSpec {
   ignoreSubmodules?: boolean;
 }
 
+/** git's answer when the transport cannot fetch a shallow history (the dumb HTTP protocol). */
+const SHALLOW_REFUSED = /does not support shallow|shallow (file|clone)s? (is|are) not supported/i;
 /** What the commit ref label says when a work tree was copied as it is (it may differ from the commit). */
 export const COPIED_WORK_TREE = '(copied work tree)';
 
@@ -222,10 +224,20 @@ async function cloneRepository(url: string, shownLocation: string, options: Clon
         .checkout(['--detach', plan.id])
         .catch((error: unknown) => fail(`ref ${plan.id} not found in ${location}`, error));
     } else {
-      const cloneOptions = [...(share.length > 0 ? share : ['--depth', '1']), ...(plan.kind === 'named' ? ['--branch', plan.name] : [])];
+      const branch = plan.kind === 'named' ? ['--branch', plan.name] : [];
+      const shallow = share.length === 0;
       await git()
-        .clone(from, dir, cloneOptions)
-        .catch((error: unknown) => fail(`cannot clone ${location}`, error));
+        .clone(from, dir, [...(shallow ? ['--depth', '1'] : share), ...branch])
+        .catch(async (error: unknown) => {
+          // git's "dumb" HTTP transport (a static web server) cannot clone shallow: s2i clones it whole.
+          if (!shallow || !SHALLOW_REFUSED.test(String(error))) return fail(`cannot clone ${location}`, error);
+          logger.info(`    ${location} does not serve shallow clones (dumb HTTP): cloning all of it`);
+          await rm(dir, { recursive: true, force: true });
+          await mkdir(dir, { recursive: true });
+          await git()
+            .clone(from, dir, branch)
+            .catch((fullError: unknown) => fail(`cannot clone ${location}`, fullError));
+        });
     }
     const commit = await readCommit(git(dir), ref);
     const repositories = [dir];

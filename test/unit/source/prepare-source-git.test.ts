@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../../src/common/errors.js';
@@ -96,6 +98,37 @@ describe('prepareSource: submodules, LFS, --copy', function () {
     expect(error).to.be.instanceOf(UsageError);
     return error as UsageError;
   }
+
+  it("clones from git's dumb HTTP transport (a static web server), which refuses a shallow clone, by cloning all of it", async () => {
+    const work = await repoWith(join(base, 'dumb-work'), { 'intro.ipynb': '{"dumb": true}' });
+    git(work, 'commit', '-q', '--allow-empty', '-m', 'second');
+    const bare = join(base, 'dumb.git');
+    git(base, 'clone', '-q', '--bare', work, bare);
+    git(bare, 'update-server-info');
+    const server = createServer((req, res) => {
+      const path = join(bare, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/dumb\.git/, ''));
+      readFile(path).then(
+        (data) => res.end(data),
+        () => res.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const lines: string[] = [];
+    const seeing = createLogger({ level: 'info', write: (text) => void lines.push(text) });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dumb.git`;
+      const source = await prepareSource({ location: url }, seeing);
+      try {
+        expect(await readFile(join(source.dir, 'intro.ipynb'), 'utf8')).to.equal('{"dumb": true}');
+        expect(source.provenance.commit?.message).to.equal('second');
+        expect(lines.join('')).to.contain('does not serve shallow clones (dumb HTTP): cloning all of it');
+      } finally {
+        await source.cleanup();
+      }
+    } finally {
+      server.close();
+    }
+  });
 
   describe('submodules', () => {
     let course: string;

@@ -8,7 +8,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
@@ -129,12 +129,17 @@ export async function readTar(path: string): Promise<{ entries: number; bytes: n
 /**
  * The saved tar again, every entry moved under `artifacts/` and owned by the build user (group 0),
  * for putArchive at the destination. Only files, directories, symlinks and hard links (within the
- * archive) are carried over.
+ * archive) are carried over. The engine extracts through symlinks it has just written, so a
+ * symlink is carried only when it is relative and stays inside `artifacts/`, and nothing below a
+ * carried symlink (or file) is: `a -> /usr/libexec/s2i` then `a/run` would replace the builder's
+ * script in the build container.
  */
 export function artifactsArchive(path: string, uid: number): Readable {
   const extract = tar.extract();
   const pack = tar.pack();
   const written = new Set<string>();
+  /** Carried entries that are not directories: nothing may be written below them. */
+  const leaves = new Set<string>();
   pack.entry({ name: 'artifacts/', type: 'directory', mode: 0o775, uid, gid: 0 });
   extract.on('entry', (header, stream, next) => {
     const name = safeName(header.name);
@@ -142,13 +147,19 @@ export function artifactsArchive(path: string, uid: number): Readable {
     // A hard link may only point at an entry already carried over (inside artifacts/).
     const target = type === 'link' ? safeName(header.linkname ?? '') : undefined;
     const keep =
-      name !== undefined && (type === 'file' || type === 'directory' || type === 'symlink' || (type === 'link' && target !== undefined && written.has(target)));
+      name !== undefined &&
+      !belowAny(name, leaves) &&
+      (type === 'file' ||
+        type === 'directory' ||
+        (type === 'symlink' && staysInside(name, header.linkname ?? '')) ||
+        (type === 'link' && target !== undefined && written.has(target)));
     if (!keep) {
       stream.on('end', next);
       stream.resume();
       return;
     }
     written.add(name);
+    if (type !== 'directory') leaves.add(name);
     // A fresh header: nothing of the original (pax records, owners, devices) is carried over, so a
     // pax path cannot put an entry outside artifacts/ and a pax uid cannot change its owner.
     const entry = pack.entry(
@@ -185,4 +196,18 @@ function safeName(raw: string): string | undefined {
   const name = raw.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
   if (name === '' || name === '.' || name.startsWith('/')) return undefined;
   return name.split('/').some((part) => part === '..') ? undefined : name;
+}
+
+/** Whether `name` is below one of `leaves` (a path that is not a directory in the archive). */
+function belowAny(name: string, leaves: ReadonlySet<string>): boolean {
+  const parts = name.split('/');
+  for (let i = 1; i < parts.length; i++) if (leaves.has(parts.slice(0, i).join('/'))) return true;
+  return false;
+}
+
+/** Whether a symlink at `name` to `target` is relative and resolves inside the archive's top. */
+function staysInside(name: string, target: string): boolean {
+  if (target === '' || target.startsWith('/')) return false;
+  const resolved = posix.normalize(posix.join(posix.dirname(name), target));
+  return resolved !== '..' && !resolved.startsWith('../');
 }

@@ -269,6 +269,35 @@ describe('build inputs', () => {
       }
     });
 
+    it('carries only relative symlinks that stay inside, and nothing below a carried symlink or file', async () => {
+      const { dir, remove } = await tempDir();
+      try {
+        await makeTar(join(dir, 's.tar'), [
+          { name: 'a', type: 'symlink', linkname: '/usr/libexec/s2i' },
+          { name: 'a/run', body: '#!/bin/sh\necho pwned\n' },
+          { name: 'cache/', type: 'directory' },
+          { name: 'cache/up', type: 'symlink', linkname: '../../../etc' },
+          { name: 'cache/wheels', type: 'symlink', linkname: '../wheels' },
+          { name: 'cache/wheels/x.whl', body: 'through the link' },
+          { name: 'wheels/', type: 'directory' },
+          { name: 'wheels/x.whl', body: 'wheel' },
+          { name: 'wheels/x.whl/y', body: 'below a file' },
+        ]);
+        const { entries } = await readArchive(artifactsArchive(join(dir, 's.tar'), 1234));
+        expect(entries.map((e) => e.name)).to.deep.equal([
+          'artifacts/',
+          'artifacts/a/run',
+          'artifacts/cache/',
+          'artifacts/cache/wheels',
+          'artifacts/wheels/',
+          'artifacts/wheels/x.whl',
+        ]);
+        expect(entries.find((e) => e.name === 'artifacts/cache/wheels')?.linkname).to.equal('../wheels');
+      } finally {
+        await remove();
+      }
+    });
+
     it('moves entries under artifacts/, owned by the build user and group 0, dropping unsafe names', async () => {
       const { dir, remove } = await tempDir();
       try {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { getuid } from 'node:process';
 import { join } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
-import { encodeEntry, END_OF_ARCHIVE, paxRecord, readFirstEntry, type TarEntryHeader } from '../../../../src/builder/rewrite/raw-tar-entry.js';
+import { encodeEntry, END_OF_ARCHIVE, paxRecord, readFirstEntry, type TarEntryHeader } from '../../../../src/common/tar/raw-tar-entry.js';
 import { tempDir } from '../../../support/unit/helpers.js';
 
 const CAPABILITY = Buffer.from('0100000200040000000000000000000000000000', 'hex');

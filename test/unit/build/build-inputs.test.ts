@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
@@ -209,10 +209,33 @@ describe('build inputs', () => {
       }
     });
 
+    it('writes names that are not UTF-8 with their bytes, two Latin-1 names that differ in one byte as two files', async () => {
+      const { dir, remove } = await tempDir();
+      try {
+        const latin1 = (...bytes: number[]) => Buffer.from([0x63, ...bytes, 0x2e, 0x74, 0x78, 0x74]); // "c?.txt"
+        await mkdir(join(dir, 'in'));
+        await writeFile(Buffer.concat([Buffer.from(`${dir}/in/`), latin1(0xe9)]), 'é');
+        await writeFile(Buffer.concat([Buffer.from(`${dir}/in/`), latin1(0xe8)]), 'è');
+        await symlink(latin1(0xe9), join(dir, 'in', 'link'));
+        await mkdir(join(dir, 'out'));
+        const pack = packTrees({ uid: 1000, gid: 0, trees: [{ dir: join(dir, 'in'), prefix: 'src' }] });
+        const [, stats] = await Promise.all([pack.done, extractTo(join(dir, 'out'), pack.stream)]);
+        expect(stats).to.deep.equal({ files: 2, directories: 1, symlinks: 1 });
+        const names = await readdir(join(dir, 'out', 'src'), { encoding: 'buffer' });
+        expect(names.map((n) => n.toString('latin1')).sort()).to.deep.equal(['c\xe8.txt', 'c\xe9.txt', 'link']);
+        expect(await readFile(Buffer.concat([Buffer.from(`${dir}/out/src/`), latin1(0xe9)]), 'utf8')).to.equal('é');
+        expect((await readlink(join(dir, 'out', 'src', 'link'), { encoding: 'buffer' })).equals(latin1(0xe9))).to.equal(true);
+      } finally {
+        await remove();
+      }
+    });
+
     it('refuses names that leave the target', () => {
       expect(() => targetOf('/x', '../etc/passwd')).to.throw(/outside/);
       expect(() => targetOf('/x', 'a/../../b')).to.throw(/outside/);
-      expect(targetOf('/x', 'src/a')).to.equal('/x/src/a');
+      expect(() => targetOf('/x', Buffer.from([0x2e, 0x2e, 0x2f, 0xe9]))).to.throw('refusing to write ../\\xe9 outside /x');
+      expect(targetOf('/x', 'src/a').toString()).to.equal('/x/src/a');
+      expect(targetOf('/x', Buffer.from([0x61, 0x2f, 0xe9, 0x2f])).equals(Buffer.from([0x2f, 0x78, 0x2f, 0x61, 0x2f, 0xe9]))).to.equal(true);
     });
   });
 

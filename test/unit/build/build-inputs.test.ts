@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -15,7 +16,14 @@ import { parseImageMetadata } from '../../../src/s2i/image-metadata.js';
 import { outputLabels } from '../../../src/build/output-labels.js';
 import { compileExclude, readS2iIgnore, sourceFilter } from '../../../src/source/source-filter.js';
 import { packTrees } from '../../../src/source/pack-trees.js';
-import { readTar as readArchive, rejectionOf, tempDir } from '../../support/unit/helpers.js';
+import { readAll, readTar as readArchive, rejectionOf, tempDir } from '../../support/unit/helpers.js';
+import { readRawTar } from '../../support/unit/raw-tar.js';
+
+/** Writes a file and gives its path. */
+const writeTemp = async (path: string, content: Buffer) => {
+  await writeFile(path, content);
+  return path;
+};
 
 const builder = (over: Partial<BuilderImage> = {}): BuilderImage => ({
   name: 'b',
@@ -287,6 +295,30 @@ describe('build inputs', () => {
           ['artifacts/cache/link-ok', 'link', 1234],
         ]);
         expect(entries[2]?.linkname).to.equal('artifacts/cache/ok');
+      } finally {
+        await remove();
+      }
+    });
+
+    it('carries names and link targets that are not UTF-8 with their bytes (a GNU tar of Latin-1 names)', async () => {
+      const { dir, remove } = await tempDir();
+      try {
+        const latin1 = Buffer.from([0x63, 0xe9]); // "cé"
+        await mkdir(Buffer.concat([Buffer.from(`${dir}/saved/cache/`), latin1]), { recursive: true });
+        await writeFile(Buffer.concat([Buffer.from(`${dir}/saved/cache/`), latin1, Buffer.from('/pkg')]), 'wheel');
+        await symlink(latin1, join(dir, 'saved', 'cache', 'link'));
+        const saved = execFileSync('tar', ['--format=gnu', '--sort=name', '-cf', '-', '-C', join(dir, 'saved'), 'cache'], {
+          env: { ...process.env, LC_ALL: 'C' },
+        });
+        expect(await readTar(await writeTemp(join(dir, 'saved.tar'), saved))).to.deep.equal({ entries: 4, bytes: 5 });
+        const entries = readRawTar(await readAll(artifactsArchive(join(dir, 'saved.tar'), 1234)));
+        expect(entries.map((e) => [e.typeflag, e.name.toString('latin1'), e.linkname.toString('latin1'), e.uid, e.data.toString()])).to.deep.equal([
+          ['5', 'artifacts/', '', 1234, ''],
+          ['5', 'artifacts/cache/', '', 1234, ''],
+          ['5', 'artifacts/cache/c\xe9/', '', 1234, ''],
+          ['0', 'artifacts/cache/c\xe9/pkg', '', 1234, 'wheel'],
+          ['2', 'artifacts/cache/link', 'c\xe9', 1234, ''],
+        ]);
       } finally {
         await remove();
       }

@@ -1,11 +1,14 @@
 /**
  * Which files of the source are packed: s2i's `--exclude` regular expression (by default it leaves
  * out `.git` at any depth) and the source's `.s2iignore` with gitignore semantics (via `ignore`,
- * the matcher eslint and prettier use).
+ * the matcher eslint and prettier use). Both match text: a name that is not UTF-8 is matched as
+ * Latin-1 (raw-names.ts), and so is a `.s2iignore` that is not UTF-8, so a course written on an old
+ * system in Latin-1 throughout names its files as they are.
  */
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { matchText } from './raw-names.js';
 import { UsageError } from '../common/errors.js';
 
 /** s2i's default: `.git` directories (and files) at any depth. */
@@ -38,7 +41,7 @@ export async function readS2iIgnore(dir: string): Promise<{ rules: Ignore; count
   const st = await lstat(path).catch(() => undefined);
   if (!st) return undefined;
   if (!st.isFile()) throw new UsageError(`${S2I_IGNORE_FILE} in the source is not a regular file`, 'make it a plain text file, not a symlink');
-  const text = await readFile(path, 'utf8');
+  const text = matchText(await readFile(path));
   const patterns = ignorePatterns(text);
   return { rules: ignore({ ignorecase: false }).add(patterns), count: patterns.length };
 }

@@ -24,7 +24,7 @@ import {
   writeChecksum,
   writeOctal,
   writeString,
-} from '../../../../src/builder/rewrite/tar-header.js';
+} from '../../../../src/common/tar/tar-header.js';
 import { readAll, rejectionOf, tempDir } from '../../../support/unit/helpers.js';
 
 /** A tree whose own path is longer than a ustar name: a truncated name is not in it, the full one is. */

@@ -8,16 +8,17 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import { finished } from 'node:stream/promises';
 import type { Engine } from '../engine/engine.js';
 import { BUILD_CONTAINER_PREFIX, uniqueName } from '../engine/unique-name.js';
 import { InterruptedError, throwIfAborted } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { ScriptLocation } from '../s2i/scripts.js';
 import { packTrees } from '../source/pack-trees.js';
+import { createTarPack } from '../common/tar/tar-pack.js';
+import { unpackTar } from '../common/tar/tar-unpack.js';
 
 export interface SaveArtifactsSpec {
   /** The previous image (its id). */
@@ -115,74 +116,83 @@ export async function saveArtifacts(
 export async function readTar(path: string): Promise<{ entries: number; bytes: number }> {
   let entries = 0;
   let bytes = 0;
-  const extract = tar.extract();
-  extract.on('entry', (header, stream, next) => {
+  for await (const { header } of unpackTar(createReadStream(path))) {
     entries++;
-    bytes += header.size ?? 0;
-    stream.on('end', next);
-    stream.resume();
-  });
-  await pipeline(createReadStream(path), extract);
+    bytes += header.size;
+  }
   return { entries, bytes };
 }
 
 /**
  * The saved tar again, every entry moved under `artifacts/` and owned by the build user (group 0),
  * for putArchive at the destination. Only files, directories, symlinks and hard links (within the
- * archive) are carried over.
+ * archive) are carried over. Names and link targets keep their bytes (a cache may hold names that
+ * are not UTF-8). The engine extracts through symlinks it has just written, so a symlink is carried
+ * only when it is relative and stays inside `artifacts/`, and nothing below a carried symlink (or
+ * file) is: `a -> /usr/libexec/s2i` then `a/run` would replace the builder's script in the build
+ * container.
  */
 export function artifactsArchive(path: string, uid: number): Readable {
-  const extract = tar.extract();
-  const pack = tar.pack();
-  const written = new Set<string>();
-  pack.entry({ name: 'artifacts/', type: 'directory', mode: 0o775, uid, gid: 0 });
-  extract.on('entry', (header, stream, next) => {
-    const name = safeName(header.name);
-    const type = header.type ?? 'file';
-    // A hard link may only point at an entry already carried over (inside artifacts/).
-    const target = type === 'link' ? safeName(header.linkname ?? '') : undefined;
-    const keep =
-      name !== undefined && (type === 'file' || type === 'directory' || type === 'symlink' || (type === 'link' && target !== undefined && written.has(target)));
-    if (!keep) {
-      stream.on('end', next);
-      stream.resume();
-      return;
+  const pack = createTarPack();
+  const owner = { uid, gid: 0, uname: '', gname: '' };
+  const under = (name: string) => Buffer.from(`artifacts/${name}`, 'latin1');
+  const copy = async () => {
+    await pack.add({ ...owner, path: 'artifacts/', type: 'directory', mode: 0o775, mtime: Math.floor(Date.now() / 1000) });
+    const written = new Set<string>();
+    /** Carried entries that are not directories: nothing may be written below them. */
+    const leaves = new Set<string>();
+    for await (const { header, data } of unpackTar(createReadStream(path))) {
+      const name = safeName(header.path);
+      const { type } = header;
+      // A hard link may only point at an entry already carried over (inside artifacts/).
+      const target = type === 'link' ? safeName(header.linkname) : undefined;
+      const keep =
+        name !== undefined &&
+        !belowAny(name, leaves) &&
+        (type === 'file' ||
+          type === 'directory' ||
+          (type === 'symlink' && staysInside(name, header.linkname.toString('latin1'))) ||
+          (type === 'link' && target !== undefined && written.has(target)));
+      if (!keep) continue;
+      written.add(name);
+      if (type !== 'directory') leaves.add(name);
+      // A fresh header: nothing of the original (pax records, owners, devices) is carried over, so a
+      // pax path cannot put an entry outside artifacts/ and a pax uid cannot change its owner.
+      const fresh = { ...owner, path: under(name), mode: header.mode & 0o1777, mtime: header.mtime };
+      if (type === 'file') await pack.addStream({ ...fresh, type, size: header.size }, data);
+      else if (type === 'symlink') await pack.add({ ...fresh, type, linkname: header.linkname });
+      else if (type === 'link') await pack.add({ ...fresh, type, linkname: under(target as string) });
+      else await pack.add({ ...fresh, type });
     }
-    written.add(name);
-    // A fresh header: nothing of the original (pax records, owners, devices) is carried over, so a
-    // pax path cannot put an entry outside artifacts/ and a pax uid cannot change its owner.
-    const entry = pack.entry(
-      {
-        name: type === 'directory' ? `artifacts/${name}/` : `artifacts/${name}`,
-        type,
-        mode: (header.mode ?? 0o644) & 0o1777,
-        size: type === 'file' ? header.size : 0,
-        mtime: header.mtime,
-        uid,
-        gid: 0,
-        uname: '',
-        gname: '',
-        ...(type === 'symlink' ? { linkname: header.linkname ?? '' } : {}),
-        ...(type === 'link' ? { linkname: `artifacts/${target}` } : {}),
-      },
-      (error) => {
-        if (error) extract.destroy(error);
-        else next();
-      },
-    );
-    stream.pipe(entry);
-  });
-  extract.on('finish', () => pack.finalize());
-  extract.on('error', (error) => pack.destroy(error));
-  createReadStream(path)
-    .on('error', (error) => extract.destroy(error))
-    .pipe(extract);
-  return pack as unknown as Readable;
+    pack.finalize();
+  };
+  copy().catch((error: unknown) => pack.destroy(error as Error));
+  return pack.stream;
 }
 
-/** An entry name relative to the archive's top, or undefined for one that is empty, absolute or climbs out. */
-function safeName(raw: string): string | undefined {
-  const name = raw.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+/**
+ * An entry name relative to the archive's top, or undefined for one that is empty, absolute or
+ * climbs out. As Latin-1 text, one character per byte, so any name comes back as its bytes.
+ */
+function safeName(raw: Buffer): string | undefined {
+  const name = raw
+    .toString('latin1')
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
   if (name === '' || name === '.' || name.startsWith('/')) return undefined;
   return name.split('/').some((part) => part === '..') ? undefined : name;
+}
+
+/** Whether `name` is below one of `leaves` (a path that is not a directory in the archive). */
+function belowAny(name: string, leaves: ReadonlySet<string>): boolean {
+  const parts = name.split('/');
+  for (let i = 1; i < parts.length; i++) if (leaves.has(parts.slice(0, i).join('/'))) return true;
+  return false;
+}
+
+/** Whether a symlink at `name` to `target` is relative and resolves inside the archive's top. */
+function staysInside(name: string, target: string): boolean {
+  if (target === '' || target.startsWith('/')) return false;
+  const resolved = posix.normalize(posix.join(posix.dirname(name), target));
+  return resolved !== '..' && !resolved.startsWith('../');
 }

@@ -17,11 +17,10 @@
  * changes the home (NB_USER is followed, not refused, unless odd) or how bash and coreutils behave.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { lstatSync, readlinkSync, type Stats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import tar from 'tar-stream';
 import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
 import type { CheckCache } from './direct-write-cache.js';
 import type { ArchiveClient, PathEntry } from '../engine/archive-client.js';
@@ -32,7 +31,9 @@ import { Label } from '../s2i/labels.js';
 import type { ScriptLocation } from '../s2i/scripts.js';
 import { packSourceFile } from '../source/pack-source-file.js';
 import { fileMode, type PackStats } from '../source/pack-trees.js';
+import { displayName, joinNames, listDirectory, matchText } from '../source/raw-names.js';
 import { createGarbagePacer } from '../common/gc-pacer.js';
+import { createTarPack } from '../common/tar/tar-pack.js';
 
 /** The label `tjs2i builder` puts on the builders it makes. */
 export const BUILDER_STACK_LABEL = 'io.tjs2i.builder.stack';
@@ -99,9 +100,9 @@ export async function directWriteDecision(inputs: DirectWriteInputs): Promise<Di
   const user = nbUser === '' ? 'jovyan' : nbUser;
   if (!PLAIN_USER.test(user) || user === '.' || user === '..') return no('NB_USER is not a plain user name');
 
-  for (const name of (await readdir(inputs.sourceDir)).sort()) {
-    const st = await lstat(join(inputs.sourceDir, name));
-    if (inputs.filter(name, st.isDirectory())) continue;
+  for (const entry of listDirectory(Buffer.from(inputs.sourceDir))) {
+    const name = matchText(entry.name);
+    if (inputs.filter(name, entry.isDirectory())) continue;
     if ((DEPENDENCY_NAMES as readonly string[]).includes(name))
       return no(`the source has ${name}${name.endsWith('binder') ? '/' : ''} (assemble installs dependencies)`);
     if (name === SEEDED_MARKER) return no(`the source has ${SEEDED_MARKER}, the name of assemble's marker`);
@@ -198,59 +199,64 @@ export interface DirectPackOptions {
  * links), and work/.tjs2i-seeded. Returned at once and filled asynchronously, file contents streamed.
  */
 export function packDirect(options: DirectPackOptions): { stream: Readable; done: Promise<PackStats> } {
-  const pack = tar.pack();
+  const pack = createTarPack();
   const stats: PackStats = { files: 0, directories: 0, symlinks: 0, bytes: 0 };
   const now = options.now ?? new Date();
+  const nowSeconds = Math.floor(now.getTime() / 1000);
   const pacer = createGarbagePacer();
   const owner = { uid: options.uid, gid: 0, uname: '', gname: '' };
-  const directory = (name: string, mtime: Date) => pack.entry({ ...owner, name: `${name}/`, type: 'directory', mode: ASSEMBLED_DIRECTORY_MODE, mtime });
+  const sourceDir = Buffer.from(options.sourceDir);
+  const under = (top: string, rel: Buffer) => joinNames(Buffer.from(top), rel);
+  const directory = (name: Buffer, mtime: number) => pack.add({ ...owner, path: name, type: 'directory', mode: ASSEMBLED_DIRECTORY_MODE, mtime });
   /** The pristine copy's entry: a hard link with the header of its target (the engine applies it to the inode). */
-  const link = (rel: string, header: { mode: number; mtime: Date }) =>
-    pack.entry({ ...owner, ...header, name: `.tjs2i/course/${rel}`, type: 'link', linkname: `work/${rel}` });
+  const link = (rel: Buffer, header: { mode: number; mtime: number }) =>
+    pack.add({ ...owner, ...header, path: under('.tjs2i/course', rel), type: 'link', linkname: under('work', rel) });
+  // Whole seconds, as the upload's tar header would carry them to assemble's cp.
+  const seconds = (st: Stats) => Math.floor(st.mtimeMs / 1000);
 
-  const addFile = async (path: string, rel: string) => {
-    // Whole seconds, as the upload's tar header would carry them to assemble's cp.
-    const headerOf = (stat: Stats) => ({ mode: assembledFileMode(stat.mode), mtime: new Date(Math.floor(stat.mtimeMs / 1000) * 1000) });
-    const st = await packSourceFile(pack, path, (stat) => ({ ...owner, ...headerOf(stat), name: `work/${rel}` }), pacer);
-    link(rel, headerOf(st));
+  const addFile = async (path: Buffer, rel: Buffer) => {
+    const headerOf = (stat: Stats) => ({ mode: assembledFileMode(stat.mode), mtime: seconds(stat) });
+    const st = await packSourceFile(pack, path, (stat) => ({ ...owner, ...headerOf(stat), path: under('work', rel) }), pacer);
+    await link(rel, headerOf(st));
     stats.files++;
     stats.bytes += st.size;
   };
 
-  const walk = async (relative: string) => {
-    for (const name of readdirSync(join(options.sourceDir, relative)).sort()) {
-      const rel = relative ? `${relative}/${name}` : name;
+  const walk = async (relative: Buffer, relativeText: string) => {
+    for (const entry of listDirectory(joinNames(sourceDir, relative))) {
+      const rel = joinNames(relative, entry.name);
+      const text = relativeText ? `${relativeText}/${matchText(entry.name)}` : matchText(entry.name);
       // assemble leaves out the top-level .s2i (scripts, environment), whatever it is.
-      if (rel === '.s2i') continue;
-      const path = join(options.sourceDir, rel);
+      if (text === '.s2i') continue;
+      if (options.filter(text, entry.isDirectory())) continue;
+      const path = joinNames(sourceDir, rel);
       const st = lstatSync(path);
-      if (options.filter(rel, st.isDirectory())) continue;
       if (st.isDirectory()) {
-        directory(`work/${rel}`, new Date(Math.floor(st.mtimeMs / 1000) * 1000));
-        directory(`.tjs2i/course/${rel}`, now);
+        await directory(under('work', rel), seconds(st));
+        await directory(under('.tjs2i/course', rel), nowSeconds);
         stats.directories++;
-        await walk(rel);
+        await walk(rel, text);
       } else if (st.isSymbolicLink()) {
-        const header = { mode: 0o777, mtime: new Date(Math.floor(st.mtimeMs / 1000) * 1000) };
-        pack.entry({ ...owner, ...header, name: `work/${rel}`, type: 'symlink', linkname: readlinkSync(path) });
-        link(rel, header);
+        const header = { mode: 0o777, mtime: seconds(st) };
+        await pack.add({ ...owner, ...header, path: under('work', rel), type: 'symlink', linkname: readlinkSync(path, { encoding: 'buffer' }) });
+        await link(rel, header);
         stats.symlinks++;
       } else if (st.isFile()) {
         await addFile(path, rel);
       } else {
-        options.onSkip?.(rel, 'not a regular file, directory or symlink');
+        options.onSkip?.(displayName(rel), 'not a regular file, directory or symlink');
       }
     }
   };
 
   const done = (async () => {
-    directory('.tjs2i', now);
-    directory('.tjs2i/course', now);
-    await walk('');
-    pack.entry({ ...owner, name: `work/${SEEDED_MARKER}`, type: 'file', mode: 0o664, mtime: now }, markerText(now));
+    await directory(Buffer.from('.tjs2i'), nowSeconds);
+    await directory(Buffer.from('.tjs2i/course'), nowSeconds);
+    await walk(Buffer.alloc(0), '');
+    await pack.add({ ...owner, path: `work/${SEEDED_MARKER}`, type: 'file', mode: 0o664, mtime: nowSeconds }, Buffer.from(markerText(now)));
     pack.finalize();
     return stats;
   })();
   done.catch((error: unknown) => pack.destroy(error as Error));
-  return { stream: pack as unknown as Readable, done };
+  return { stream: pack.stream, done };
 }

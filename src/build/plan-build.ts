@@ -10,6 +10,7 @@ import { assembleUserOf, type BuildUser } from '../s2i/assemble-user.js';
 import type { BuildOptions } from './build-options.js';
 import type { Engine } from '../engine/engine.js';
 import { mergeEnvironment, readEnvironmentFile, readSourceEnvironment, type EnvVar } from '../s2i/environment.js';
+import { weakeningVariables } from '../s2i/weakening-variables.js';
 import { throwIfAborted, UsageError } from '../common/errors.js';
 import { ASSUMED_BUILDER, assumedBuildUser, type BuilderLookup, type InspectedBuilder } from './find-builder.js';
 import type { Logger } from '../common/log.js';
@@ -91,7 +92,11 @@ export async function planBuild<Builder extends InspectedBuilder | undefined>(
   const step = mode.showsClone && kind !== 'directory' ? 'clone' : 'source';
   const source = await logger.step(step, redactCredentials(options.source.location), () => prepareSource(options.source, logger, signal));
   made.source = source;
-  const env = mergeEnvironment(fileEnv, await readSourceEnvironment(source.dir), options.env ?? []);
+  const courseEnv = await readSourceEnvironment(source.dir);
+  for (const { name, effect } of weakeningVariables(courseEnv)) {
+    logger.warn(`.s2i/environment sets ${name}, which ${effect}: it is committed into the image; set it when running the image instead`);
+  }
+  const env = mergeEnvironment(fileEnv, courseEnv, options.env ?? []);
   if (mode.logsEnvironment && env.length) logger.info(`    environment: ${env.map((v) => v.name).join(', ')}`);
   const scripts = new ScriptFinder({ scriptsUrl: options.scriptsUrl, sourceDir: source.dir, imageScriptsUrl: known.scriptsUrl, destination }, signal);
   made.scripts = scripts;

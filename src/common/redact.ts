@@ -5,13 +5,17 @@
  */
 // The user-info runs to the last "@" before the host: a raw "@" inside a password must not cut it short.
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/?#\s]*)@/gi;
+// In free text, to the last "@" before whitespace: a password with a raw "/", "?" or "#" (a URL that
+// is refused, but may still be echoed in an error) is masked whole. A path's "@" masks more than
+// needed, which is the safe side.
+const TEXT_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)(\S*)@/gi;
 
 export function stripCredentials(location: string): string {
   return location.replace(URL_USERINFO, '$1');
 }
 
 export function redactCredentials(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(URL_USERINFO, '$1***@');
+  let out = text.replace(TEXT_USERINFO, '$1***@');
   for (const secret of secrets) {
     if (secret.length >= 3) out = out.split(secret).join('***');
   }
@@ -21,7 +25,7 @@ export function redactCredentials(text: string, secrets: readonly string[] = [])
 /** The user-info parts (user, password, token) of a URL, decoded and raw, to redact anywhere. */
 export function credentialsOf(location: string): string[] {
   const found: string[] = [];
-  for (const match of location.matchAll(URL_USERINFO)) {
+  for (const match of location.matchAll(TEXT_USERINFO)) {
     const userinfo = match[2] ?? '';
     for (const part of [userinfo, ...userinfo.split(':')]) {
       if (part) found.push(part, safeDecode(part));

@@ -4,6 +4,7 @@
  * left out. Prompts are off (GIT_TERMINAL_PROMPT=0) so a private repository fails at once instead
  * of waiting for a password; a user's GIT_SSH_COMMAND / GIT_SSH (keys, ports) is honoured.
  */
+import { checkUrlUserinfo } from './url-userinfo.js';
 const PASSED_GIT_VARIABLES = ['GIT_TERMINAL_PROMPT', 'GIT_SSL_CAINFO', 'GIT_SSL_CAPATH', 'GIT_SSL_NO_VERIFY', 'GIT_SSH_COMMAND', 'GIT_SSH'];
 const PROGRAM_VARIABLES = new Set(['EDITOR', 'VISUAL', 'PAGER', 'PREFIX', 'SSH_ASKPASS']);
 
@@ -44,11 +45,13 @@ export interface SplitUrl {
 
 /** Moves the user-info of an http(s) URL into an Authorization header. */
 export function splitCredentials(location: string): SplitUrl {
+  checkUrlUserinfo(location);
   if (!/^https?:\/\//i.test(location)) return { url: location };
   let parsed: URL;
   try {
     parsed = new URL(location);
   } catch {
+    // No user-info (checked above): nothing to keep off git's command line.
     return { url: location };
   }
   if (!parsed.username && !parsed.password) return { url: location };

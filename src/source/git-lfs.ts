@@ -5,7 +5,7 @@
  * git-lfs the build goes on with the pointers, after one warning naming them.
  */
 import { open, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { displayName, joinNames } from './raw-names.js';
 
 /** The first line of every Git LFS pointer file (spec v1). */
 export const LFS_POINTER_HEADER = 'version https://git-lfs.github.com/spec/v1';
@@ -39,36 +39,40 @@ export interface LfsScan {
   pointers: string[];
 }
 
+const GIT_DIR = Buffer.from('.git');
+const ATTRIBUTES = Buffer.from('.gitattributes');
+
 /**
  * Looks for .gitattributes using LFS and, if there is one, for pointer files, in the whole tree
- * (submodules included) except `.git`. Symlinks are not followed.
+ * (submodules included) except `.git`. Symlinks are not followed. Names are read as bytes (a clone
+ * checks out a Latin-1 name as it is: raw-names.ts), and pointers are named as messages show them.
  */
 export async function scanLfs(dir: string): Promise<LfsScan> {
   let usesLfs = false;
-  const small: string[] = [];
-  const walk = async (relative: string): Promise<void> => {
-    const entries = await readdir(join(dir, relative), { withFileTypes: true });
-    for (const entry of entries) {
-      if (entry.name === '.git') continue;
-      const rel = relative ? `${relative}/${entry.name}` : entry.name;
+  const small: Buffer[] = [];
+  const top = Buffer.from(dir);
+  const walk = async (relative: Buffer): Promise<void> => {
+    for (const entry of await readdir(joinNames(top, relative), { encoding: 'buffer', withFileTypes: true })) {
+      if (entry.name.equals(GIT_DIR)) continue;
+      const rel = joinNames(relative, entry.name);
       if (entry.isDirectory()) await walk(rel);
       else if (entry.isFile()) {
-        if (entry.name === '.gitattributes' && attributesUseLfs(await readHead(join(dir, rel), 64 * 1024))) usesLfs = true;
+        if (entry.name.equals(ATTRIBUTES) && attributesUseLfs(await readHead(joinNames(top, rel), 64 * 1024))) usesLfs = true;
         small.push(rel);
       }
     }
   };
-  await walk('');
+  await walk(Buffer.alloc(0));
   if (!usesLfs) return { usesLfs, pointers: [] };
   const pointers: string[] = [];
   for (const rel of small) {
-    if (isLfsPointer(await readHead(join(dir, rel), MAX_POINTER_SIZE))) pointers.push(rel);
+    if (isLfsPointer(await readHead(joinNames(top, rel), MAX_POINTER_SIZE))) pointers.push(displayName(rel));
   }
   return { usesLfs, pointers: pointers.sort() };
 }
 
 /** Up to `limit` bytes from the start of a file, as text (more than `limit` when it is longer, so callers can tell). */
-async function readHead(path: string, limit: number): Promise<string> {
+async function readHead(path: Buffer, limit: number): Promise<string> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(limit + 1);

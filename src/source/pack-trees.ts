@@ -2,17 +2,20 @@
  * Packing a directory tree as a tar stream for the engine. Every entry carries an explicit owner
  * (the builder's numeric uid, group 0) because putArchive keeps the headers' ownership; directories
  * get their own entries so empty ones survive; symlinks are stored as symlinks and never followed,
- * so a link out of the tree cannot leak a file of the build host. The pack is returned at once and
- * filled asynchronously: file contents are streamed, never held in memory, and any error destroys
- * the stream so the consumer sees it.
+ * so a link out of the tree cannot leak a file of the build host. Names are read, opened and packed
+ * as bytes (raw-names.ts), so a name that is not UTF-8 arrives as it is on disk. The filter decides
+ * on a name, and the type its directory listing gave, before the file is looked at. The pack is
+ * returned at once and filled asynchronously: file contents are streamed, never held in memory, and
+ * any error destroys the stream so the consumer sees it.
  */
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import tar from 'tar-stream';
 import { packSourceFile } from './pack-source-file.js';
+import { displayName, joinNames, listDirectory, matchText } from './raw-names.js';
 import { createGarbagePacer } from '../common/gc-pacer.js';
+import { createTarPack } from '../common/tar/tar-pack.js';
 
 export { SourceReadError } from './source-file.js';
 
@@ -59,38 +62,46 @@ export function permissionBits(mode: number): number {
 export const fileMode = (mode: number) => permissionBits(mode) | 0o600;
 export const directoryMode = (mode: number) => permissionBits(mode) | 0o700;
 
+/** A path below a tree: its bytes (for the file system and the archive) and its text (for the filter and messages). */
+interface Relative {
+  bytes: Buffer;
+  text: string;
+}
+
+const seconds = (st: Stats) => Math.floor(st.mtimeMs / 1000);
+
 export function packTrees(options: PackOptions): { stream: Readable; done: Promise<PackStats> } {
-  const pack = tar.pack();
+  const pack = createTarPack();
   const stats: PackStats = { files: 0, directories: 0, symlinks: 0, bytes: 0 };
   const header = { uid: options.uid, gid: options.gid, uname: '', gname: '' };
   const pacer = createGarbagePacer();
+  const now = Math.floor(Date.now() / 1000);
 
-  const addFile = async (path: string, name: string, mode: number | undefined) => {
-    const st = await packSourceFile(pack, path, (stat) => ({ ...header, name, mode: mode ?? fileMode(stat.mode), mtime: stat.mtime }), pacer);
+  const addFile = async (path: string | Buffer, name: string | Buffer, mode: number | undefined) => {
+    const st = await packSourceFile(pack, path, (stat) => ({ ...header, path: name, mode: mode ?? fileMode(stat.mode), mtime: seconds(stat) }), pacer);
     stats.files++;
     stats.bytes += st.size;
   };
 
-  const walk = async (dir: string, prefix: string, relative: string, exclude: (r: string, directory: boolean) => boolean) => {
-    const entries = readdirSync(join(dir, relative)).sort();
-    for (const name of entries) {
-      const rel = relative ? `${relative}/${name}` : name;
-      const path = join(dir, rel);
+  const walk = async (dir: Buffer, prefix: Buffer, relative: Relative, exclude: (r: string, directory: boolean) => boolean) => {
+    for (const entry of listDirectory(joinNames(dir, relative.bytes))) {
+      const rel = { bytes: joinNames(relative.bytes, entry.name), text: relative.text ? `${relative.text}/${matchText(entry.name)}` : matchText(entry.name) };
+      if (exclude(rel.text, entry.isDirectory())) continue;
+      const path = joinNames(dir, rel.bytes);
       const st = lstatSync(path);
-      if (exclude(rel, st.isDirectory())) continue;
-      const archiveName = prefix ? `${prefix}/${rel}` : rel;
+      const archiveName = joinNames(prefix, rel.bytes);
       if (st.isDirectory()) {
-        pack.entry({ ...header, name: `${archiveName}/`, type: 'directory', mode: directoryMode(st.mode), mtime: st.mtime });
+        await pack.add({ ...header, path: archiveName, type: 'directory', mode: directoryMode(st.mode), mtime: seconds(st) });
         stats.directories++;
         await walk(dir, prefix, rel, exclude);
       } else if (st.isSymbolicLink()) {
-        const linkname = readlinkSync(path);
-        pack.entry({ ...header, name: archiveName, type: 'symlink', linkname, mode: 0o777, mtime: st.mtime });
+        const linkname = readlinkSync(path, { encoding: 'buffer' });
+        await pack.add({ ...header, path: archiveName, type: 'symlink', linkname, mode: 0o777, mtime: seconds(st) });
         stats.symlinks++;
       } else if (st.isFile()) {
         await addFile(path, archiveName, undefined);
       } else {
-        options.onSkip?.(rel, 'not a regular file, directory or symlink');
+        options.onSkip?.(displayName(rel.bytes), 'not a regular file, directory or symlink');
       }
     }
   };
@@ -99,28 +110,30 @@ export function packTrees(options: PackOptions): { stream: Readable; done: Promi
     for (const tree of options.trees) {
       const st = await lstat(tree.dir);
       if (tree.prefix) {
-        pack.entry({ ...header, name: `${tree.prefix}/`, type: 'directory', mode: directoryMode(st.mode), mtime: st.mtime });
+        await pack.add({ ...header, path: tree.prefix, type: 'directory', mode: directoryMode(st.mode), mtime: seconds(st) });
         stats.directories++;
       }
-      await walk(tree.dir, tree.prefix, '', tree.exclude ?? excludeGitDir);
+      const root = { bytes: Buffer.alloc(0), text: '' };
+      await walk(Buffer.from(join(tree.dir)), Buffer.from(tree.prefix), root, tree.exclude ?? excludeGitDir);
     }
     const parents = new Set((options.files ?? []).map((f) => f.name.split('/').slice(0, -1).join('/')).filter(Boolean));
     for (const parent of [...parents].sort()) {
-      pack.entry({ ...header, name: `${parent}/`, type: 'directory', mode: 0o775 });
+      await pack.add({ ...header, path: parent, type: 'directory', mode: 0o775, mtime: now });
       stats.directories++;
     }
     for (const file of options.files ?? []) {
       if (typeof file.source === 'string') {
         await addFile(file.source, file.name, file.mode);
       } else {
-        pack.entry({ ...header, name: file.name, type: 'file', mode: file.mode ?? 0o644 }, file.source.content);
+        const content = Buffer.from(file.source.content);
+        await pack.add({ ...header, path: file.name, type: 'file', mode: file.mode ?? 0o644, mtime: now }, content);
         stats.files++;
-        stats.bytes += Buffer.byteLength(file.source.content);
+        stats.bytes += content.length;
       }
     }
     pack.finalize();
     return stats;
   })();
   done.catch((error: unknown) => pack.destroy(error as Error));
-  return { stream: pack as unknown as Readable, done };
+  return { stream: pack.stream, done };
 }

@@ -6,13 +6,14 @@
  * its Git LFS files. `--context-dir` then selects a subdirectory.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SimpleGit } from 'simple-git';
 import { InterruptedError, UsageError } from '../common/errors.js';
 import { gitEnvironment, splitCredentials } from './git-env.js';
+import { checkUrlUserinfo } from './url-userinfo.js';
 import { LFS_FILTER_OFF, lfsErrorDetail, pointerWarning, scanLfs } from './git-lfs.js';
 import { updateSubmodules } from './git-submodules.js';
 import { isGitUrl, parseLsRemote, planRef } from './git-url.js';
@@ -29,6 +30,8 @@ export interface SourceSpec {
   ignoreSubmodules?: boolean;
 }
 
+/** git's answer when the transport cannot fetch a shallow history (the dumb HTTP protocol). */
+const SHALLOW_REFUSED = /does not support shallow|shallow (file|clone)s? (is|are) not supported/i;
 /** What the commit ref label says when a work tree was copied as it is (it may differ from the commit). */
 export const COPIED_WORK_TREE = '(copied work tree)';
 
@@ -70,6 +73,7 @@ const isWorkTreeTop = (dir: string) => existsSync(join(dir, '.git'));
 export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: AbortSignal): Promise<PreparedSource> {
   const contextDir = validateContextDir(spec.contextDir);
   const kind = sourceKind(spec.location, spec.copy);
+  if (kind === 'git-url') checkUrlUserinfo(spec.location);
   if (spec.copy && kind === 'git-url') {
     throw new UsageError(
       `--copy needs a local directory, but ${redactCredentials(spec.location, credentialsOf(spec.location))} is a git URL`,
@@ -220,10 +224,20 @@ async function cloneRepository(url: string, shownLocation: string, options: Clon
         .checkout(['--detach', plan.id])
         .catch((error: unknown) => fail(`ref ${plan.id} not found in ${location}`, error));
     } else {
-      const cloneOptions = [...(share.length > 0 ? share : ['--depth', '1']), ...(plan.kind === 'named' ? ['--branch', plan.name] : [])];
+      const branch = plan.kind === 'named' ? ['--branch', plan.name] : [];
+      const shallow = share.length === 0;
       await git()
-        .clone(from, dir, cloneOptions)
-        .catch((error: unknown) => fail(`cannot clone ${location}`, error));
+        .clone(from, dir, [...(shallow ? ['--depth', '1'] : share), ...branch])
+        .catch(async (error: unknown) => {
+          // git's "dumb" HTTP transport (a static web server) cannot clone shallow: s2i clones it whole.
+          if (!shallow || !SHALLOW_REFUSED.test(String(error))) return fail(`cannot clone ${location}`, error);
+          logger.info(`    ${location} does not serve shallow clones (dumb HTTP): cloning all of it`);
+          await rm(dir, { recursive: true, force: true });
+          await mkdir(dir, { recursive: true });
+          await git()
+            .clone(from, dir, branch)
+            .catch((fullError: unknown) => fail(`cannot clone ${location}`, fullError));
+        });
     }
     const commit = await readCommit(git(dir), ref);
     const repositories = [dir];

@@ -9,6 +9,7 @@
  */
 import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { displayName } from './raw-names.js';
 import { UsageError } from '../common/errors.js';
 
 /** Files up to this size are read in one piece (the size of one chunk of a read stream). */
@@ -19,6 +20,7 @@ export class SourceReadError extends UsageError {}
 
 /** An open regular file of the source and its status, taken from the open file itself. */
 export interface SourceFile {
+  /** The path as messages show it. */
   path: string;
   fd: number;
   stat: Stats;
@@ -28,19 +30,20 @@ export interface SourceFile {
  * Opens a source file for packing, never through a symlink, and checks it is a regular file; a
  * failure is one clear SourceReadError. The caller closes it with `closeSourceFile`.
  */
-export function openSourceFile(path: string): SourceFile {
+export function openSourceFile(path: string | Buffer): SourceFile {
+  const shown = displayName(path);
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ELOOP' ? 'it is a symlink' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new SourceReadError(`cannot read ${path}: ${why}`);
+    throw new SourceReadError(`cannot read ${shown}: ${why}`);
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new SourceReadError(`cannot pack ${path}: not a regular file`);
-    return { path, fd, stat };
+    if (!stat.isFile()) throw new SourceReadError(`cannot pack ${shown}: not a regular file`);
+    return { path: shown, fd, stat };
   } catch (error) {
     closeSync(fd);
     throw error;

@@ -1,11 +1,14 @@
 /**
  * Which files of the source are packed: s2i's `--exclude` regular expression (by default it leaves
  * out `.git` at any depth) and the source's `.s2iignore` with gitignore semantics (via `ignore`,
- * the matcher eslint and prettier use).
+ * the matcher eslint and prettier use). Both match text: a name that is not UTF-8 is matched as
+ * Latin-1 (raw-names.ts), and so is a `.s2iignore` that is not UTF-8, so a course written on an old
+ * system in Latin-1 throughout names its files as they are.
  */
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { matchText } from './raw-names.js';
 import { UsageError } from '../common/errors.js';
 
 /** s2i's default: `.git` directories (and files) at any depth. */
@@ -24,15 +27,49 @@ export function compileExclude(pattern: string | undefined): RegExp | undefined 
   }
 }
 
-/** The rules of `<dir>/.s2iignore`, or undefined when there is none. */
+/** Bounds on `.s2iignore`, so that a hostile or generated file cannot stall a build. */
+export const MAX_IGNORE_PATTERNS = 1000;
+export const MAX_IGNORE_LINE_CHARS = 4096;
+
+/**
+ * The rules of `<dir>/.s2iignore`, or undefined when there is none. Matched case-sensitively, as git
+ * matches `.gitignore` on Linux; runs of `**` segments are one (git reads `a/**` + `/**` + `/x` as
+ * `a/**` + `/x`), which also keeps the compiled pattern from backtracking exponentially.
+ */
 export async function readS2iIgnore(dir: string): Promise<{ rules: Ignore; count: number } | undefined> {
   const path = join(dir, S2I_IGNORE_FILE);
   const st = await lstat(path).catch(() => undefined);
   if (!st) return undefined;
   if (!st.isFile()) throw new UsageError(`${S2I_IGNORE_FILE} in the source is not a regular file`, 'make it a plain text file, not a symlink');
-  const text = await readFile(path, 'utf8');
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('#'));
-  return { rules: ignore().add(text), count: lines.length };
+  const text = matchText(await readFile(path));
+  const patterns = ignorePatterns(text);
+  return { rules: ignore({ ignorecase: false }).add(patterns), count: patterns.length };
+}
+
+/** The patterns of an ignore file's text, normalised; a UsageError naming the line when it is out of bounds. */
+export function ignorePatterns(text: string): string[] {
+  const patterns: string[] = [];
+  const lines = text.split(/\r?\n/);
+  for (const [index, line] of lines.entries()) {
+    const where = `${S2I_IGNORE_FILE} line ${index + 1}`;
+    if (line.length > MAX_IGNORE_LINE_CHARS) {
+      throw new UsageError(`${where} is ${line.length} characters long, more than ${MAX_IGNORE_LINE_CHARS}`, 'shorten the pattern');
+    }
+    if (!line.trim() || line.trim().startsWith('#')) continue;
+    if (patterns.length === MAX_IGNORE_PATTERNS) {
+      throw new UsageError(
+        `${where}: ${S2I_IGNORE_FILE} holds more than ${MAX_IGNORE_PATTERNS} patterns`,
+        'merge patterns (a directory, or a glob) to have fewer',
+      );
+    }
+    patterns.push(collapseDoubleStars(line));
+  }
+  return patterns;
+}
+
+/** `**` + `/**` + `/` (any number of them) is `**` + `/`, and a trailing `/**` + `/**` is `/**`, as git matches them. */
+export function collapseDoubleStars(pattern: string): string {
+  return pattern.replace(/(?:\*\*\/){2,}/g, '**/').replace(/\/\*\*(?:\/\*\*)+$/, '/**');
 }
 
 /**

@@ -151,7 +151,7 @@ describe('assemble: dependencies from Binder files (real engine, real Jupyter)',
           name: 'apt.txt',
           files: { 'binder/apt.txt': '# tools\ncurl\ngraphviz\n' },
           message:
-            /^assemble: binder\/apt\.txt asks for system packages \(curl graphviz\), but S2I builds run as a non-root user and cannot install them; derive a builder instead, a Dockerfile of 3 lines: 'FROM <this builder>' \/ 'USER root' \+ 'RUN apt-get update && apt-get install -y --no-install-recommends curl graphviz && rm -rf \/var\/lib\/apt\/lists\/\*' \/ 'USER 1000', then build with that image$/m,
+            /^assemble: binder\/apt\.txt asks for system packages \(curl graphviz\), but S2I builds run as a non-root user and cannot install them; derive a builder instead, a Dockerfile of 3 lines: 'FROM <this builder>' \/ 'USER root' \+ 'RUN apt-get update && apt-get install -y --no-install-recommends curl graphviz && rm -rf \/var\/lib\/apt\/lists\/\* && find \/ -xdev -perm \/6000 -type f -exec chmod ug-s \{\} \+' \/ 'USER 1000' \(the find clears set-uid\/set-gid bits the packages bring: beside the builder's group-writable \/etc\/passwd they would lead to root\), then build with that image$/m,
         },
         {
           name: 'environment.yml without conda',

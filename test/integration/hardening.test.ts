@@ -265,6 +265,26 @@ describe('hardening (real engine)', function () {
       }
     });
 
+    it('a password with a raw "/", "#" or "?": exit 2, one line naming only the host, no request, nothing printed of it', async () => {
+      for (const raw of ['s3cr/et', 's3cr#et', 's3cr?et']) {
+        server.requests.length = 0;
+        const output = uniqueName('raw-password');
+        const url = `http://${user}:${raw}@127.0.0.1:${server.port}/course.git`;
+        const result = await tjs2iTracked(['build', url, builder, output, '--json']);
+        expect(result.code, result.stderr).to.equal(2);
+        expect(errorLines(result.stderr), result.stderr).to.have.length(1);
+        expect(errorLines(result.stderr)[0]).to.contain('127.0.0.1').and.contain('not percent-encoded');
+        expect(result.stdout + result.stderr)
+          .not.to.contain(raw)
+          .and.not.contain(user);
+        expect(JSON.parse(result.stdout)).to.deep.include({ ok: false, exitCode: 2 });
+        expect(server.requests).to.deep.equal([]);
+        expect(result.created).to.deep.equal([]);
+        expect(await imageId(output)).to.equal(undefined);
+        expect(await result.leftoverTempFiles()).to.deep.equal([]);
+      }
+    });
+
     it('with --loglevel 5 (debug output) the token is still absent', async () => {
       const output = uniqueName('private-debug');
       outputs.push(output);

@@ -158,6 +158,37 @@ function runScriptOn(family: Family): void {
     });
   });
 
+  it('an empty password file stops the start with one line, exit 1, and leaves no configuration directory behind', async () => {
+    const dir = await tempDir('emptypw');
+    try {
+      await writeFile(join(dir.path, 'pw'), '', { mode: 0o644 });
+      const result = await exec('docker', [
+        'run',
+        '--rm',
+        '--label',
+        'io.tjs2i.test=1',
+        '--user',
+        `${randomUid()}:0`,
+        '--mount',
+        `type=bind,src=${join(dir.path, 'pw')},dst=/tmp/pw,readonly`,
+        '-e',
+        'PASSWORD_FILE=/tmp/pw',
+        '--entrypoint',
+        'bash',
+        image,
+        '-c',
+        '/usr/libexec/s2i/run; echo "exit $?"; ls -A "${TMPDIR:-/tmp}" | grep -c tjs2i || true',
+      ]);
+      expect(result.stderr.split('\n').filter((l) => l.startsWith('run: ') && !l.includes('seed') && !l.includes('nothing copied'))).to.deep.equal([
+        'run: the password is empty',
+      ]);
+      expect(result.stderr).not.to.contain('Traceback');
+      expect(result.stdout.trim().split('\n').slice(-2)).to.deep.equal(['exit 1', '0']);
+    } finally {
+      await dir.remove();
+    }
+  });
+
   it('PASSWORD with a base URL: the password is required and no start-up warning names stale options', async () => {
     const password = `pw-${randomUid()}`;
     await serve({ password, env: { JUPYTER_BASE_URL: '/course/' }, basePath: '/course' }, async (jupyter, logs) => {

@@ -206,6 +206,29 @@ describe('persistent work: a volume on work/ is seeded by run (real engine, real
     });
 
     describe('atomicity and never overwriting', () => {
+      it('a dangling symlink left at the staging path is removed too, and seeding completes', async () => {
+        const volume = await newVolume();
+        await prepare(volume, `ln -s /nowhere ${WORK}/.tjs2i-staging`);
+        const result = await exec('docker', [
+          'run',
+          '--rm',
+          '--label',
+          'io.tjs2i.test=1',
+          '--user',
+          `${randomUid()}:0`,
+          '--mount',
+          mount(volume),
+          image,
+          '/usr/libexec/s2i/run',
+          '--version',
+        ]);
+        expect(result.code, result.stderr).to.equal(0);
+        const output = result.stdout + result.stderr;
+        expect(output).to.contain(`run: removing ${WORK}/.tjs2i-staging left by an interrupted start`);
+        expect(output).to.contain(`run: seeded ${WORK} from the image: copied 4`);
+        expect(output).not.to.contain('volume full');
+      });
+
       it("a stale staging dir is removed and seeding completes; a student's file with a course file's name is kept", async () => {
         const volume = await newVolume();
         // As an interrupted start leaves it (a half-copied staging dir, no marker), plus a student's

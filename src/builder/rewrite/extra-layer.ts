@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { SCRIPT_NAMES, SCRIPTS_DIR } from '../../s2i/builder-scripts.js';
 import type { FinalFix } from './outside-tree-fixes.js';
 import { s2iScript } from '../../common/package-files.js';
-import { encodeEntry, END_OF_ARCHIVE, type TarEntryHeader } from './raw-tar-entry.js';
+import { encodeEntry, END_OF_ARCHIVE, type TarEntryHeader } from '../../common/tar/raw-tar-entry.js';
 
 export interface ExtraLayerContent {
   mtime: Date;

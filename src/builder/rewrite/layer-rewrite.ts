@@ -36,10 +36,10 @@ import {
   writeString,
   type PaxRecord,
   type RawHeader,
-} from './tar-header.js';
+} from '../../common/tar/tar-header.js';
 import { LinkGroups } from './link-groups.js';
-import { APPLIED_PAX, paxRecordMap, readGlobalHeader, readMember, TarReadError, type MemberReading } from './member-reading.js';
-import type { TarEntryHeader } from './raw-tar-entry.js';
+import { APPLIED_PAX, paxRecordMap, readGlobalHeader, readMember, TarReadError, type MemberReading } from '../../common/tar/member-reading.js';
+import type { TarEntryHeader } from '../../common/tar/raw-tar-entry.js';
 
 export interface LayerRules {
   /** Absolute, normalised, symlink-free paths (no trailing slash) of the trees made group-0 writable, e.g. ['/home/jovyan', '/opt/conda']. */

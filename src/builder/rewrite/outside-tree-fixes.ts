@@ -29,7 +29,7 @@ import { BuildFailedError } from '../../common/errors.js';
 import { unsupportedImage } from './saved-image.js';
 import type { CapturedFile, DirHeader, LayerFindings } from './layer-rewrite.js';
 import type { PathStat } from '../../engine/path-stat.js';
-import { readFirstEntry, type TarEntryHeader } from './raw-tar-entry.js';
+import { readFirstEntry, type TarEntryHeader } from '../../common/tar/raw-tar-entry.js';
 import { realPath } from '../tree-resolve.js';
 
 /** The base image's final file system, as the engine shows it. */

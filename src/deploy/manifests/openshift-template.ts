@@ -19,7 +19,7 @@ import { CONTAINER_NAME, PORT_NAME, SECRET_KEY, defaultMemory, notebookPodSpec, 
 import { JUPYTER_PORT } from '../../s2i/jupyter-port.js';
 import type { BuildConfig, DeploymentConfig, IObjectMeta, ImageReference, ImageStream, Route, Template, TemplateParameter } from './openshift-types.js';
 
-export const PASSWORD_GENERATOR = '[a-zA-Z0-9]{8}';
+export const PASSWORD_GENERATOR = '[a-zA-Z0-9]{16}';
 export const DEFAULT_VOLUME_SIZE = '1Gi';
 
 export interface OpenShiftTemplateOptions {

@@ -3,8 +3,8 @@
  * headers for one member, a GNU long name next to a PAX path, a global header between them, any
  * magic, a ustar prefix, base-256 numbers. Not a test file itself.
  */
-import { BLOCK, Field, padded, writeChecksum, writeOctal, writeString } from '../../../src/builder/rewrite/tar-header.js';
-import { paxRecord } from '../../../src/builder/rewrite/raw-tar-entry.js';
+import { BLOCK, Field, padded, writeChecksum, writeOctal, writeString } from '../../../src/common/tar/tar-header.js';
+import { paxRecord } from '../../../src/common/tar/raw-tar-entry.js';
 
 export type Magic = 'gnu' | 'ustar' | 'star' | 'v7';
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
@@ -15,7 +16,14 @@ import { parseImageMetadata } from '../../../src/s2i/image-metadata.js';
 import { outputLabels } from '../../../src/build/output-labels.js';
 import { compileExclude, readS2iIgnore, sourceFilter } from '../../../src/source/source-filter.js';
 import { packTrees } from '../../../src/source/pack-trees.js';
-import { readTar as readArchive, rejectionOf, tempDir } from '../../support/unit/helpers.js';
+import { readAll, readTar as readArchive, rejectionOf, tempDir } from '../../support/unit/helpers.js';
+import { readRawTar } from '../../support/unit/raw-tar.js';
+
+/** Writes a file and gives its path. */
+const writeTemp = async (path: string, content: Buffer) => {
+  await writeFile(path, content);
+  return path;
+};
 
 const builder = (over: Partial<BuilderImage> = {}): BuilderImage => ({
   name: 'b',
@@ -209,10 +217,33 @@ describe('build inputs', () => {
       }
     });
 
+    it('writes names that are not UTF-8 with their bytes, two Latin-1 names that differ in one byte as two files', async () => {
+      const { dir, remove } = await tempDir();
+      try {
+        const latin1 = (...bytes: number[]) => Buffer.from([0x63, ...bytes, 0x2e, 0x74, 0x78, 0x74]); // "c?.txt"
+        await mkdir(join(dir, 'in'));
+        await writeFile(Buffer.concat([Buffer.from(`${dir}/in/`), latin1(0xe9)]), 'é');
+        await writeFile(Buffer.concat([Buffer.from(`${dir}/in/`), latin1(0xe8)]), 'è');
+        await symlink(latin1(0xe9), join(dir, 'in', 'link'));
+        await mkdir(join(dir, 'out'));
+        const pack = packTrees({ uid: 1000, gid: 0, trees: [{ dir: join(dir, 'in'), prefix: 'src' }] });
+        const [, stats] = await Promise.all([pack.done, extractTo(join(dir, 'out'), pack.stream)]);
+        expect(stats).to.deep.equal({ files: 2, directories: 1, symlinks: 1 });
+        const names = await readdir(join(dir, 'out', 'src'), { encoding: 'buffer' });
+        expect(names.map((n) => n.toString('latin1')).sort()).to.deep.equal(['c\xe8.txt', 'c\xe9.txt', 'link']);
+        expect(await readFile(Buffer.concat([Buffer.from(`${dir}/out/src/`), latin1(0xe9)]), 'utf8')).to.equal('é');
+        expect((await readlink(join(dir, 'out', 'src', 'link'), { encoding: 'buffer' })).equals(latin1(0xe9))).to.equal(true);
+      } finally {
+        await remove();
+      }
+    });
+
     it('refuses names that leave the target', () => {
       expect(() => targetOf('/x', '../etc/passwd')).to.throw(/outside/);
       expect(() => targetOf('/x', 'a/../../b')).to.throw(/outside/);
-      expect(targetOf('/x', 'src/a')).to.equal('/x/src/a');
+      expect(() => targetOf('/x', Buffer.from([0x2e, 0x2e, 0x2f, 0xe9]))).to.throw('refusing to write ../\\xe9 outside /x');
+      expect(targetOf('/x', 'src/a').toString()).to.equal('/x/src/a');
+      expect(targetOf('/x', Buffer.from([0x61, 0x2f, 0xe9, 0x2f])).equals(Buffer.from([0x2f, 0x78, 0x2f, 0x61, 0x2f, 0xe9]))).to.equal(true);
     });
   });
 
@@ -264,6 +295,59 @@ describe('build inputs', () => {
           ['artifacts/cache/link-ok', 'link', 1234],
         ]);
         expect(entries[2]?.linkname).to.equal('artifacts/cache/ok');
+      } finally {
+        await remove();
+      }
+    });
+
+    it('carries only relative symlinks that stay inside, and nothing below a carried symlink or file', async () => {
+      const { dir, remove } = await tempDir();
+      try {
+        await makeTar(join(dir, 's.tar'), [
+          { name: 'a', type: 'symlink', linkname: '/usr/libexec/s2i' },
+          { name: 'a/run', body: '#!/bin/sh\necho pwned\n' },
+          { name: 'cache/', type: 'directory' },
+          { name: 'cache/up', type: 'symlink', linkname: '../../../etc' },
+          { name: 'cache/wheels', type: 'symlink', linkname: '../wheels' },
+          { name: 'cache/wheels/x.whl', body: 'through the link' },
+          { name: 'wheels/', type: 'directory' },
+          { name: 'wheels/x.whl', body: 'wheel' },
+          { name: 'wheels/x.whl/y', body: 'below a file' },
+        ]);
+        const { entries } = await readArchive(artifactsArchive(join(dir, 's.tar'), 1234));
+        expect(entries.map((e) => e.name)).to.deep.equal([
+          'artifacts/',
+          'artifacts/a/run',
+          'artifacts/cache/',
+          'artifacts/cache/wheels',
+          'artifacts/wheels/',
+          'artifacts/wheels/x.whl',
+        ]);
+        expect(entries.find((e) => e.name === 'artifacts/cache/wheels')?.linkname).to.equal('../wheels');
+      } finally {
+        await remove();
+      }
+    });
+
+    it('carries names and link targets that are not UTF-8 with their bytes (a GNU tar of Latin-1 names)', async () => {
+      const { dir, remove } = await tempDir();
+      try {
+        const latin1 = Buffer.from([0x63, 0xe9]); // "cé"
+        await mkdir(Buffer.concat([Buffer.from(`${dir}/saved/cache/`), latin1]), { recursive: true });
+        await writeFile(Buffer.concat([Buffer.from(`${dir}/saved/cache/`), latin1, Buffer.from('/pkg')]), 'wheel');
+        await symlink(latin1, join(dir, 'saved', 'cache', 'link'));
+        const saved = execFileSync('tar', ['--format=gnu', '--sort=name', '-cf', '-', '-C', join(dir, 'saved'), 'cache'], {
+          env: { ...process.env, LC_ALL: 'C' },
+        });
+        expect(await readTar(await writeTemp(join(dir, 'saved.tar'), saved))).to.deep.equal({ entries: 4, bytes: 5 });
+        const entries = readRawTar(await readAll(artifactsArchive(join(dir, 'saved.tar'), 1234)));
+        expect(entries.map((e) => [e.typeflag, e.name.toString('latin1'), e.linkname.toString('latin1'), e.uid, e.data.toString()])).to.deep.equal([
+          ['5', 'artifacts/', '', 1234, ''],
+          ['5', 'artifacts/cache/', '', 1234, ''],
+          ['5', 'artifacts/cache/c\xe9/', '', 1234, ''],
+          ['0', 'artifacts/cache/c\xe9/pkg', '', 1234, 'wheel'],
+          ['2', 'artifacts/cache/link', 'c\xe9', 1234, ''],
+        ]);
       } finally {
         await remove();
       }

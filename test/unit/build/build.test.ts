@@ -442,6 +442,27 @@ describe('build (fake engine)', () => {
       expect(out.join('')).to.contain('environment: A, B, C').and.contain('ignored io.openshift.s2i.build.image');
     });
 
+    it("warns, naming the variable, when the course's .s2i/environment weakens the login of the image", async () => {
+      const { dir, remove } = await tempDir();
+      try {
+        await mkdir(join(dir, '.s2i'));
+        await writeFile(join(dir, 'x.ipynb'), '{}');
+        await writeFile(join(dir, '.s2i', 'environment'), 'JUPYTER_NO_AUTH=1\nNOTEBOOK_ARGS=--ServerApp.token=\nGREETING=hi\n');
+        const out: string[] = [];
+        await build(newEngine(), { ...options, source: { location: dir } }, createLogger({ write: (t) => void out.push(t) }));
+        const warnings = out
+          .join('')
+          .split('\n')
+          .filter((l) => l.includes('warning: .s2i/environment'));
+        expect(warnings).to.have.length(2);
+        expect(warnings[0]).to.contain('sets JUPYTER_NO_AUTH, which turns authentication off: it is committed into the image');
+        expect(warnings[1]).to.contain('sets NOTEBOOK_ARGS');
+        expect(out.join('')).not.to.contain('GREETING, which');
+      } finally {
+        await remove();
+      }
+    });
+
     it('runs assemble as --assemble-user and uploads as that uid, committing the builder USER', async () => {
       const engine = newEngine();
       await build(engine, { ...options, assembleUser: '4321' }, silent);

@@ -54,14 +54,14 @@ describe('OpenShift template', () => {
           for (const name of references(template.message)) expect(declared).to.include(name);
         });
 
-        it('has the original parameters, the password generated from [a-zA-Z0-9]{8}', () => {
+        it("has the original parameters, the password generated from [a-zA-Z0-9]{16} (as long as the Kubernetes Secret's)", () => {
           const names = template.parameters.map((p) => p.name);
           expect(names.slice(0, 4)).to.deep.equal(['APPLICATION_NAME', 'REPOSITORY_URL', 'USER_PASSWORD', 'ROUTE_HOSTNAME']);
           expect(names).to.include.members(['REPOSITORY_REF', 'CONTEXT_DIR', 'MEMORY_LIMIT']);
           expect(names.includes('VOLUME_SIZE')).to.equal(persistent);
           const password = template.parameters.find((p) => p.name === 'USER_PASSWORD');
-          expect(password).to.include({ generate: 'expression', from: '[a-zA-Z0-9]{8}', required: true });
-          expect(values.USER_PASSWORD).to.match(/^[a-zA-Z0-9]{8}$/);
+          expect(password).to.include({ generate: 'expression', from: '[a-zA-Z0-9]{16}', required: true });
+          expect(values.USER_PASSWORD).to.match(/^[a-zA-Z0-9]{16}$/);
           expect(() => processTemplate(template, { APPLICATION_NAME: 'x' })).to.throw('REPOSITORY_URL is required');
         });
 

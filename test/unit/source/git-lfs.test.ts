@@ -97,6 +97,15 @@ describe('git-lfs', () => {
       expect(await scanLfs(tree)).to.deep.equal({ usesLfs: true, pointers: ['data/deep/b.bin', 'sub/a.bin'] });
     });
 
+    it('scans names that are not UTF-8 (Latin-1 "résumé/cé.bin"), naming their pointers with the odd bytes escaped', async () => {
+      const tree = join(dir, 'latin1');
+      const resume = Buffer.from([0x72, 0xe9, 0x73, 0x75, 0x6d, 0xe9]);
+      await mkdir(Buffer.concat([Buffer.from(`${tree}/`), resume]), { recursive: true });
+      await writeFile(join(tree, '.gitattributes'), '*.bin filter=lfs diff=lfs merge=lfs -text\n');
+      await writeFile(Buffer.concat([Buffer.from(`${tree}/`), resume, Buffer.from('/c'), Buffer.from([0xe9]), Buffer.from('.bin')]), POINTER);
+      expect(await scanLfs(tree)).to.deep.equal({ usesLfs: true, pointers: ['r\\xe9sum\\xe9/c\\xe9.bin'] });
+    });
+
     it('does not look for pointers when no .gitattributes uses LFS', async () => {
       const tree = join(dir, 'plain');
       await mkdir(tree);

@@ -3,13 +3,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../../src/common/errors.js';
 import { createLogger } from '../../../src/common/log.js';
 import { COPIED_WORK_TREE, prepareSource, sourceKind, type PreparedSource, type SourceSpec } from '../../../src/source/prepare-source.js';
-import { excludeGitDir } from '../../../src/source/pack-trees.js';
-import { rejectionOf } from '../../support/unit/helpers.js';
+import { excludeGitDir, packTrees } from '../../../src/source/pack-trees.js';
+import { readAll, rejectionOf } from '../../support/unit/helpers.js';
+import { readRawTar } from '../../support/unit/raw-tar.js';
 
 const GIT_ENV = {
   GIT_AUTHOR_NAME: 'Ada Lovelace',
@@ -96,6 +99,37 @@ describe('prepareSource: submodules, LFS, --copy', function () {
     expect(error).to.be.instanceOf(UsageError);
     return error as UsageError;
   }
+
+  it("clones from git's dumb HTTP transport (a static web server), which refuses a shallow clone, by cloning all of it", async () => {
+    const work = await repoWith(join(base, 'dumb-work'), { 'intro.ipynb': '{"dumb": true}' });
+    git(work, 'commit', '-q', '--allow-empty', '-m', 'second');
+    const bare = join(base, 'dumb.git');
+    git(base, 'clone', '-q', '--bare', work, bare);
+    git(bare, 'update-server-info');
+    const server = createServer((req, res) => {
+      const path = join(bare, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/dumb\.git/, ''));
+      readFile(path).then(
+        (data) => res.end(data),
+        () => res.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const lines: string[] = [];
+    const seeing = createLogger({ level: 'info', write: (text) => void lines.push(text) });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dumb.git`;
+      const source = await prepareSource({ location: url }, seeing);
+      try {
+        expect(await readFile(join(source.dir, 'intro.ipynb'), 'utf8')).to.equal('{"dumb": true}');
+        expect(source.provenance.commit?.message).to.equal('second');
+        expect(lines.join('')).to.contain('does not serve shallow clones (dumb HTTP): cloning all of it');
+      } finally {
+        await source.cleanup();
+      }
+    } finally {
+      server.close();
+    }
+  });
 
   describe('submodules', () => {
     let course: string;
@@ -206,6 +240,29 @@ describe('prepareSource: submodules, LFS, --copy', function () {
       const error = await usageError({ location: pathToFileURL(join(base, 'no-objects.git')).href });
       expect(error.message).to.match(/^cannot fetch the Git LFS files of file:\/\/.*no-objects\.git: /);
       expect(error.message).not.to.contain('\n');
+    });
+  });
+
+  describe('names that are not UTF-8', () => {
+    it('clones them as git checked them out, byte for byte, and packs them so', async () => {
+      const latin1 = Buffer.from([0x72, 0xe9, 0x73, 0x75, 0x6d, 0xe9]); // "résumé" in Latin-1
+      const work = await repoWith(join(base, 'latin1-work'), { 'notes.ipynb': '{}\n' });
+      await mkdir(Buffer.concat([Buffer.from(`${work}/`), latin1]));
+      await writeFile(Buffer.concat([Buffer.from(`${work}/`), latin1, Buffer.from('/c'), Buffer.from([0xe9])]), 'old\n');
+      git(work, 'add', '-A');
+      git(work, 'commit', '-q', '-m', 'latin-1');
+      await withSource({ location: pathToFileURL(work).href }, async (source) => {
+        expect((await readdir(source.dir, { encoding: 'buffer' })).map((n) => n.toString('latin1')).sort()).to.deep.equal(
+          ['.git', 'notes.ipynb', latin1.toString('latin1')].sort(),
+        );
+        const packing = packTrees({ uid: 1000, gid: 0, trees: [{ dir: source.dir, prefix: '' }] });
+        const [archive] = await Promise.all([readAll(packing.stream), packing.done]);
+        expect(readRawTar(archive).map((e) => e.name.toString('latin1'))).to.deep.equal([
+          'notes.ipynb',
+          `${latin1.toString('latin1')}/`,
+          `${latin1.toString('latin1')}/c\xe9`,
+        ]);
+      });
     });
   });
 

@@ -7,7 +7,7 @@ import tar from 'tar-stream';
 import { BuildFailedError } from '../../../../src/common/errors.js';
 import { rewriteImage, type ImageRewriteSpec } from '../../../../src/builder/rewrite/image-rewrite.js';
 import { s2iScript } from '../../../../src/common/package-files.js';
-import { encodeEntry, END_OF_ARCHIVE } from '../../../../src/builder/rewrite/raw-tar-entry.js';
+import { encodeEntry, END_OF_ARCHIVE } from '../../../../src/common/tar/raw-tar-entry.js';
 import { FakeImages, imageInfo } from '../../../support/unit/fake-images.js';
 import { END, entry, pax } from '../../../support/unit/tar-craft.js';
 import { parseTar, readAll, rejectionOf, type TarEntry } from '../../../support/unit/helpers.js';

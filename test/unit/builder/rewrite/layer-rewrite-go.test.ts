@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { layerRewriter, LayerTarError, type ReadMember } from '../../../../src/builder/rewrite/layer-rewrite.js';
-import { BLOCK } from '../../../../src/builder/rewrite/tar-header.js';
+import { BLOCK } from '../../../../src/common/tar/tar-header.js';
 import { buildGoTarReader, NO_GO, type GoHeader, type GoTarReader } from '../../../support/unit/go-tar-reader.js';
 import { afterRewrite, type Member } from '../../../support/unit/layer-rules-model.js';
 import { blocks, END, entry, headerBlock, longName, pax } from '../../../support/unit/tar-craft.js';

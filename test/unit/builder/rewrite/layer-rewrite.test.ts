@@ -24,7 +24,7 @@ import {
   writeChecksum,
   writeOctal,
   writeString,
-} from '../../../../src/builder/rewrite/tar-header.js';
+} from '../../../../src/common/tar/tar-header.js';
 import { readAll, rejectionOf, tempDir } from '../../../support/unit/helpers.js';
 import { pax } from '../../../support/unit/tar-craft.js';
 

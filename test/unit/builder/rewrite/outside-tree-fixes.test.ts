@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { directoryEntries, directoryHeader, fixedMode, planFixes, type FinalFileSystem } from '../../../../src/builder/rewrite/outside-tree-fixes.js';
 import type { CapturedFile, DirHeader, LayerFindings } from '../../../../src/builder/rewrite/layer-rewrite.js';
 import type { PathStat } from '../../../../src/engine/path-stat.js';
-import { encodeEntry, END_OF_ARCHIVE, type TarEntryHeader } from '../../../../src/builder/rewrite/raw-tar-entry.js';
+import { encodeEntry, END_OF_ARCHIVE, type TarEntryHeader } from '../../../../src/common/tar/raw-tar-entry.js';
 import { rejectionOf } from '../../../support/unit/helpers.js';
 
 const dir = (mode = 0o755, mtime = 1000): DirHeader => ({ mode, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime });

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { getuid } from 'node:process';
 import { join } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
-import { encodeEntry, END_OF_ARCHIVE, paxRecord, readFirstEntry, type TarEntryHeader } from '../../../../src/builder/rewrite/raw-tar-entry.js';
+import { encodeEntry, END_OF_ARCHIVE, paxRecord, readFirstEntry, type TarEntryHeader } from '../../../../src/common/tar/raw-tar-entry.js';
 import { tempDir } from '../../../support/unit/helpers.js';
 import { END, entry, pax } from '../../../support/unit/tar-craft.js';
 
@@ -115,6 +115,27 @@ describe('tar-entry: entries written byte by byte, and read back', () => {
     expect(read.data.toString()).to.equal('su\n');
     const global = Buffer.concat([pax([['path', 'etc/decoy']]), pax([['comment', 'g']], 'g'), entry({ name: 'usr/bin/su', type: '0' }, 'x'), END]);
     expect(readFirstEntry(global)!.header.path).to.equal('usr/bin/su');
+  });
+
+  it('writes a path and a link target given as bytes as they are (a Latin-1 name is not UTF-8), in PAX records', () => {
+    const latin1 = Buffer.from([0x63, 0xe9, 0x2e, 0x74, 0x78, 0x74]); // "cé.txt"
+    const archive = Buffer.concat([
+      encodeEntry({ ...file({ size: 2 }), path: Buffer.concat([Buffer.from('work/'), latin1]) }, Buffer.from('é\n', 'latin1')),
+      encodeEntry({ ...file({ type: 'symlink', size: 0 }), path: Buffer.from('work/link'), linkname: latin1 }),
+      encodeEntry({ ...file({ type: 'directory', size: 0 }), path: Buffer.concat([Buffer.from('work/r'), Buffer.from([0xe9])]) }),
+      END_OF_ARCHIVE,
+    ]);
+    expect(archive.includes(Buffer.concat([Buffer.from(' path=work/'), latin1, Buffer.from('\n')]))).to.equal(true);
+    expect(archive.includes(Buffer.concat([Buffer.from(' linkpath='), latin1, Buffer.from('\n')]))).to.equal(true);
+    // GNU tar shows a byte that is not ASCII as an octal escape: \351 is 0xE9, and the UTF-8 é would be \303\251.
+    const listing = execFileSync('tar', ['-tv', '--numeric-owner', '-f', '-'], { input: archive, env: { ...process.env, LC_ALL: 'C' } })
+      .toString()
+      .trim()
+      .split('\n');
+    expect(listing).to.have.length(3);
+    expect(listing[0]).to.match(/^-rwxr-xr-x 0\/42 +2 .* work\/c\\351\.txt$/);
+    expect(listing[1]).to.match(/^lrwxr-xr-x 0\/42 +0 .* work\/link -> c\\351\.txt$/);
+    expect(listing[2]).to.match(/^drwxr-xr-x 0\/42 +0 .* work\/r\\351\/$/);
   });
 
   it('a file entry needs exactly its size in data', () => {

@@ -1,10 +1,13 @@
 /**
- * Whole tar entries as bytes, for the few entries this project writes itself into an image layer:
- * a ustar header, preceded by a PAX header when a path or link is too long for ustar, an id or size
- * does not fit in octal, or the entry has extended attributes. PAX values are bytes, not strings:
- * an attribute such as security.capability is binary and must come back as it was read (a writer
- * that takes strings would re-encode it as UTF-8). The reader takes the first member of a small
- * archive, as the engine's archive endpoint sends one file.
+ * Whole tar entries as bytes, for the entries this project writes itself (the source's upload and
+ * direct write, the builder's extra layer): a ustar header, preceded by a PAX header when a path or
+ * link is not short ASCII, an id or size does not fit in octal, or the entry has extended
+ * attributes. Paths and PAX values may be bytes, not strings: a file name need not be UTF-8 (a
+ * Latin-1 `é` is the one byte 0xE9) and an attribute such as security.capability is binary; both
+ * must come back as they were read, and a writer that takes strings would re-encode them as UTF-8.
+ * Such a path goes into PAX `path` as it is, as Go's archive/tar writes it (s2i, and the engine that
+ * reads it). The reader takes the first member of a small archive, as the engine's archive endpoint
+ * sends one file.
  */
 import { APPLIED_PAX, paxRecordMap, readMember } from './member-reading.js';
 import {
@@ -21,11 +24,12 @@ import {
   writeString,
 } from './tar-header.js';
 
-export type EntryType = 'file' | 'directory' | 'link';
+export type EntryType = 'file' | 'directory' | 'link' | 'symlink';
 
-export interface TarEntryHeader {
+/** An entry's header; `Name` is `string | Buffer` where names are read from disk as bytes (written as they are; a string as UTF-8). */
+export interface TarEntryHeader<Name extends string | Buffer = string> {
   /** Relative to the archive's root, without a leading slash; a directory's may end with one. */
-  path: string;
+  path: Name;
   type: EntryType;
   /** Permission bits with set-uid, set-gid and sticky (0o7777). */
   mode: number;
@@ -37,13 +41,13 @@ export interface TarEntryHeader {
   mtime: number;
   /** Data bytes (files only). */
   size: number;
-  /** A hard link's target path (links only). */
-  linkname?: string;
+  /** A hard link's target path, or a symlink's target (links only). */
+  linkname?: Name;
   /** PAX records kept as bytes, such as [`SCHILY.xattr.security.capability`, <binary>]. */
   extra?: readonly (readonly [string, Buffer])[];
 }
 
-const TYPEFLAG: Record<EntryType, string> = { file: '0', directory: '5', link: '1' };
+const TYPEFLAG: Record<EntryType, string> = { file: '0', directory: '5', link: '1', symlink: '2' };
 const MAX_OCTAL_ID = 0o7777777;
 const MAX_OCTAL_SIZE = 0o77777777777;
 
@@ -55,7 +59,11 @@ export function paxRecord(key: string, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from(String(length), 'latin1'), body]);
 }
 
-const ascii = (text: string) => /^[\x20-\x7e]*$/.test(text);
+const SLASH = 0x2f;
+const asBytes = (text: string | Buffer) => (typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+const printable = (byte: number) => byte >= 0x20 && byte <= 0x7e;
+/** Fits a ustar field as it is: printable ASCII (so every reader agrees on it) and short enough. */
+const fits = (bytes: Buffer, length: number) => bytes.length <= length && bytes.every(printable);
 
 function ustarBlock(h: {
   name: string;
@@ -86,32 +94,39 @@ function ustarBlock(h: {
 }
 
 /** The header blocks of one entry (a PAX header first when needed); its data and padding follow. */
-export function encodeHeader(entry: TarEntryHeader): Buffer {
-  const name = entry.type === 'directory' && !entry.path.endsWith('/') ? `${entry.path}/` : entry.path;
-  const linkname = entry.linkname ?? '';
+export function encodeHeader(entry: TarEntryHeader<string | Buffer>): Buffer {
+  const path = asBytes(entry.path);
+  const name = entry.type === 'directory' && path.at(-1) !== SLASH ? Buffer.concat([path, Buffer.from('/')]) : path;
+  const linkname = asBytes(entry.linkname ?? '');
+  const uname = asBytes(entry.uname);
+  const gname = asBytes(entry.gname);
   const records: Buffer[] = [];
-  const fits = (text: string, length: number) => ascii(text) && Buffer.byteLength(text) <= length;
-  if (!fits(name, 100)) records.push(paxRecord('path', Buffer.from(name, 'utf8')));
-  if (!fits(linkname, 100)) records.push(paxRecord('linkpath', Buffer.from(linkname, 'utf8')));
+  if (!fits(name, 100)) records.push(paxRecord('path', name));
+  if (!fits(linkname, 100)) records.push(paxRecord('linkpath', linkname));
   if (entry.uid > MAX_OCTAL_ID) records.push(paxRecord('uid', Buffer.from(String(entry.uid))));
   if (entry.gid > MAX_OCTAL_ID) records.push(paxRecord('gid', Buffer.from(String(entry.gid))));
   if (entry.size > MAX_OCTAL_SIZE) records.push(paxRecord('size', Buffer.from(String(entry.size))));
   const mtime = Math.max(0, Math.floor(entry.mtime));
   if (mtime > MAX_OCTAL_SIZE) records.push(paxRecord('mtime', Buffer.from(String(mtime))));
-  if (!fits(entry.uname, 32)) records.push(paxRecord('uname', Buffer.from(entry.uname, 'utf8')));
-  if (!fits(entry.gname, 32)) records.push(paxRecord('gname', Buffer.from(entry.gname, 'utf8')));
+  if (!fits(uname, 32)) records.push(paxRecord('uname', uname));
+  if (!fits(gname, 32)) records.push(paxRecord('gname', gname));
   for (const [key, value] of entry.extra ?? []) records.push(paxRecord(key, value));
+  // The ustar fields hold only printable ASCII: as latin1 text they are their own bytes.
   const main = ustarBlock({
-    name: fits(name, 100) ? name : name.replace(/[^\x20-\x7e]/g, '_').slice(-100),
+    name: fits(name, 100)
+      ? name.toString('latin1')
+      : Buffer.from(name.map((b) => (printable(b) ? b : 0x5f)))
+          .toString('latin1')
+          .slice(-100),
     typeflag: TYPEFLAG[entry.type],
     mode: entry.mode & 0o7777,
     uid: Math.min(entry.uid, MAX_OCTAL_ID),
     gid: Math.min(entry.gid, MAX_OCTAL_ID),
     size: entry.type === 'file' ? Math.min(entry.size, MAX_OCTAL_SIZE) : 0,
     mtime: Math.min(mtime, MAX_OCTAL_SIZE),
-    linkname: fits(linkname, 100) ? linkname : '',
-    uname: fits(entry.uname, 32) ? entry.uname : '',
-    gname: fits(entry.gname, 32) ? entry.gname : '',
+    linkname: fits(linkname, 100) ? linkname.toString('latin1') : '',
+    uname: fits(uname, 32) ? uname.toString('latin1') : '',
+    gname: fits(gname, 32) ? gname.toString('latin1') : '',
   });
   if (records.length === 0) return main;
   const data = Buffer.concat(records);
@@ -120,7 +135,7 @@ export function encodeHeader(entry: TarEntryHeader): Buffer {
 }
 
 /** A whole entry: header blocks, data, padding. */
-export function encodeEntry(entry: TarEntryHeader, data: Buffer = Buffer.alloc(0)): Buffer {
+export function encodeEntry(entry: TarEntryHeader<string | Buffer>, data: Buffer = Buffer.alloc(0)): Buffer {
   if (entry.type === 'file' && data.length !== entry.size) throw new Error(`${entry.path}: ${data.length} data bytes for a size of ${entry.size}`);
   return Buffer.concat([encodeHeader(entry), data, Buffer.alloc(padded(data.length) - data.length)]);
 }
@@ -129,7 +144,7 @@ export function encodeEntry(entry: TarEntryHeader, data: Buffer = Buffer.alloc(0
 export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
 
 export interface ReadEntry {
-  header: Omit<TarEntryHeader, 'type'> & { type: EntryType | 'symlink' | 'other' };
+  header: Omit<TarEntryHeader, 'type'> & { type: EntryType | 'other' };
   data: Buffer;
 }
 

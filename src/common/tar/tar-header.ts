@@ -89,6 +89,15 @@ export function parseNumeric(bytes: Buffer): number {
   return Number(value);
 }
 
+/** parseNumeric for a field nothing depends on (a time): what cannot be read, or a negative time, gives `fallback`. */
+export function parseNumericOr(bytes: Buffer, fallback: number): number {
+  try {
+    return parseNumeric(bytes);
+  } catch {
+    return fallback;
+  }
+}
+
 /** A time field (seconds, negative before 1970) as Go reads it; throws where Go fails. */
 function parseTime(bytes: Buffer): number {
   const value = goParseNumeric(bytes);

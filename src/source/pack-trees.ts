@@ -9,6 +9,7 @@
  * any error destroys the stream so the consumer sees it.
  */
 import { lstatSync, readlinkSync, type Stats } from 'node:fs';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -70,6 +71,9 @@ interface Relative {
 
 const seconds = (st: Stats) => Math.floor(st.mtimeMs / 1000);
 
+/** Entries walked between two turns of the event loop. */
+const YIELD_EVERY = 256;
+
 export function packTrees(options: PackOptions): { stream: Readable; done: Promise<PackStats> } {
   const pack = createTarPack();
   const stats: PackStats = { files: 0, directories: 0, symlinks: 0, bytes: 0 };
@@ -83,8 +87,12 @@ export function packTrees(options: PackOptions): { stream: Readable; done: Promi
     stats.bytes += st.size;
   };
 
+  let visited = 0;
   const walk = async (dir: Buffer, prefix: Buffer, relative: Relative, exclude: (r: string, directory: boolean) => boolean) => {
     for (const entry of listDirectory(joinNames(dir, relative.bytes))) {
+      // The walk is synchronous between writes, and a tree whose names are all left out writes
+      // nothing: a turn of the event loop now and then keeps Ctrl-C answered.
+      if (++visited % YIELD_EVERY === 0) await yieldToEventLoop();
       const rel = { bytes: joinNames(relative.bytes, entry.name), text: relative.text ? `${relative.text}/${matchText(entry.name)}` : matchText(entry.name) };
       if (exclude(rel.text, entry.isDirectory())) continue;
       const path = joinNames(dir, rel.bytes);

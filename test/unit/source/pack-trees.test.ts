@@ -183,6 +183,28 @@ describe('tar packTrees', () => {
     });
   });
 
+  it('gives the event loop a turn during a long walk that writes nothing (all left out), so Ctrl-C is answered', async () => {
+    const { dir, remove: removeMany } = await tempDir();
+    try {
+      const names = Array.from({ length: 2000 }, (_, i) => `f${i}`);
+      await Promise.all(names.map((name) => writeFile(join(dir, name), '')));
+      let tested = 0;
+      let testedWhenTheLoopTurned: number | undefined;
+      const exclude = () => {
+        // A macrotask queued once the walk has begun runs only when the walk yields (as a signal handler would).
+        if (tested++ === 0) setImmediate(() => (testedWhenTheLoopTurned = tested));
+        return true;
+      };
+      const pack = packTrees({ uid: 1, gid: 0, trees: [{ dir, prefix: '', exclude }] });
+      const [{ entries }] = await Promise.all([readTar(pack.stream), pack.done]);
+      expect(entries).to.deep.equal([]);
+      expect(tested).to.equal(names.length);
+      expect(testedWhenTheLoopTurned).to.be.a('number').and.below(names.length);
+    } finally {
+      await removeMany();
+    }
+  });
+
   it('stores files of every size byte for byte: empty, up to 64 KiB in one read, larger ones streamed', async () => {
     const sizes: Record<string, number> = { empty: 0, one: 1, '64k': 64 * 1024, '64k+1': 64 * 1024 + 1, '9m': 9 * 1024 * 1024 + 7 };
     const { dir, remove: removeSizes } = await tempDir();

@@ -20,9 +20,10 @@ import { formatBytes, type Logger } from '../common/log.js';
 import { s2iScript } from '../common/package-files.js';
 import { DEFAULT_PULL_POLICY, ensureImage, type PullPolicy } from '../registry/pull-policy.js';
 import { lookupUser, parsePasswd } from './passwd.js';
-import { envOf, findStack, planTrees, STACKS, treeRoots, type PlannedTree } from './stacks.js';
+import { declaredTrees, envOf, findStack, planTrees, STACKS, treeRoots, type PlannedTree } from './stacks.js';
 import { packTrees } from '../source/pack-trees.js';
 import { resolveTrees, type ResolvedTree } from './tree-resolve.js';
+import { refuseSystemTrees } from './system-trees.js';
 
 export interface BuilderOptions {
   stack: string;
@@ -73,17 +74,21 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
       const origin = tree.spec === '$HOME' ? '' : ` (${tree.spec}${tree.source === 'default' ? ', default' : ''})`;
       logger.info(`    writable for group 0: ${tree.path}${origin}`);
     }
+    const declared = declaredTrees(stack);
+    refuseSystemTrees(trees, declared);
     const paths = trees.map((t) => t.path);
     const labels = builderLabels(stack, from, paths);
+    const roots = treeRoots(paths);
+    // Both paths resolve the trees first: a link (SPARK_HOME) into a system directory is refused before anything is built.
+    const resolved = await logger.step('trees', `resolve ${roots.join(' ')} in ${from}`, async () => {
+      const container = await inspector.id();
+      const specs = roots.map((path) => ({ path, spec: trees.find((t) => t.path === path)!.spec }));
+      return resolveTrees(specs, (path) => engine.archives.statPath(container, path, signal), declared);
+    });
     if (options.dockerfile) {
       throwIfAborted(signal);
-      imageId = await buildWithDockerfile(engine, { from, tag, uid: user.uid, home: user.home, labels, trees: treeRoots(paths) }, logger, signal);
+      imageId = await buildWithDockerfile(engine, { from, tag, uid: user.uid, home: user.home, labels, trees: roots }, logger, signal);
     } else {
-      const roots = treeRoots(paths);
-      const resolved = await logger.step('trees', `resolve ${roots.join(' ')} in ${from}`, async () => {
-        const container = await inspector.id();
-        return resolveTrees(roots, (path) => engine.archives.statPath(container, path, signal));
-      });
       for (const tree of resolved) logger.info(`    ${tree.message}`);
       throwIfAborted(signal);
       const container = await inspector.id();

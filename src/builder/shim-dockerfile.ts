@@ -11,6 +11,7 @@ import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
 import { JUPYTER_PORT } from '../s2i/jupyter-port.js';
 import { Label } from '../s2i/labels.js';
 import type { Stack } from './stacks.js';
+import { systemDirectoryCase } from './system-trees.js';
 
 export interface BuilderPlan {
   from: string;
@@ -36,8 +37,9 @@ export function builderDockerfile(plan: BuilderPlan): string {
     `    for d in ${trees}; do \\`,
     '      if [ ! -d "$d" ]; then echo "tjs2i: $d is not a directory in the base image: skipped"; continue; fi; \\',
     '      real=$(readlink -f "$d"); \\',
-    // A link (SPARK_HOME) may lead anywhere: never a system tree.
-    '      case "$real" in /|/bin|/boot|/dev|/etc|/lib|/lib64|/proc|/root|/sbin|/sys|/usr|/usr/bin|/usr/lib|/usr/local|/var) echo "tjs2i: $d leads to $real: skipped"; continue;; esac; \\',
+    // A link (SPARK_HOME) may lead anywhere: never into a system directory. tjs2i refuses such a
+    // tree before the build; this is the same rule where the files are.
+    `      ${systemDirectoryCase('$real', 'echo "tjs2i: $d leads to $real, inside a system directory: refused" >&2; exit 2')}; \\`,
     '      if [ "$real" = "$d" ]; then echo "tjs2i: group 0 may write $d"; else echo "tjs2i: group 0 may write $d ($real)"; fi; \\',
     '      d=$real; \\',
     '      chgrp -R 0 "$d"; \\',

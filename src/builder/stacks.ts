@@ -174,3 +174,11 @@ export function defaultTrees(stack: Stack, home = '/home/jovyan'): { specs: stri
   }
   return trees;
 }
+
+/**
+ * The trees the stack table itself places, from its defaults alone (the user's home is not one):
+ * the only trees a builder makes group-writable inside a system directory.
+ */
+export function declaredTrees(stack: Stack): string[] {
+  return planTrees(stack, { env: [], home: '' }).map((tree) => tree.path);
+}

@@ -2,30 +2,11 @@
  * The builder's trees as they are in the base image, found without running anything: each path is
  * resolved through the engine's stat of a created container (a symbolic link on the way, such as
  * SPARK_HOME, is followed), a tree that is missing or not a directory is skipped and a tree that
- * leads to a system directory is refused, with the same lines the Dockerfile path prints.
+ * leads into a system directory is refused (system-trees.ts), with the lines the Dockerfile path prints.
  */
 import { posix } from 'node:path';
 import type { PathStat } from '../engine/path-stat.js';
-
-/** Never made group-writable, whatever a link leads to. */
-export const SYSTEM_TREES: readonly string[] = [
-  '/',
-  '/bin',
-  '/boot',
-  '/dev',
-  '/etc',
-  '/lib',
-  '/lib64',
-  '/proc',
-  '/root',
-  '/sbin',
-  '/sys',
-  '/usr',
-  '/usr/bin',
-  '/usr/lib',
-  '/usr/local',
-  '/var',
-];
+import { refuseSystemTrees } from './system-trees.js';
 
 /** Like the kernel's limit on links followed while resolving one path (ELOOP). */
 export const MAX_LINKS = 40;
@@ -37,7 +18,7 @@ export interface ResolvedTree {
   path: string;
   /** The path with every symbolic link resolved (as far as it exists). */
   real: string;
-  outcome: 'writable' | 'missing' | 'system';
+  outcome: 'writable' | 'missing';
   /** The line the Dockerfile path prints for it. */
   message: string;
 }
@@ -69,16 +50,19 @@ export async function realPath(path: string, stat: StatPath): Promise<{ real: st
   return { real: resolved, stat: current };
 }
 
-/** Resolves each tree in order; the messages are those of the Dockerfile path's build output. */
-export async function resolveTrees(trees: readonly string[], stat: StatPath): Promise<ResolvedTree[]> {
+/**
+ * Resolves each tree in order; the messages are those of the Dockerfile path's build output. A tree
+ * that leads into a system directory is refused (a UsageError naming its variable), unless it is one
+ * of `declared`, the trees tjs2i's stack table itself gives.
+ */
+export async function resolveTrees(trees: readonly { path: string; spec: string }[], stat: StatPath, declared: readonly string[]): Promise<ResolvedTree[]> {
   const resolved: ResolvedTree[] = [];
-  for (const path of trees) {
+  for (const { path, spec } of trees) {
     const { real, stat: found } = await realPath(path, stat);
     if (found?.type !== 'directory') {
       resolved.push({ path, real, outcome: 'missing', message: `tjs2i: ${path} is not a directory in the base image: skipped` });
-    } else if (SYSTEM_TREES.includes(real)) {
-      resolved.push({ path, real, outcome: 'system', message: `tjs2i: ${path} leads to ${real}: skipped` });
     } else {
+      refuseSystemTrees([{ path, real, spec }], declared);
       resolved.push({
         path,
         real,

@@ -1,5 +1,19 @@
 import { expect } from 'chai';
-import { DEBIAN, docker, exec, imageExists, inspectImage, leftoverContainers, randomUid, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  DEBIAN,
+  docker,
+  exec,
+  imageExists,
+  inspectImage,
+  leftoverContainers,
+  randomUid,
+  tempDir,
+  TEST_LABEL,
+  tjs2i,
+  uniqueName,
+} from '../support/integration/helpers.js';
 import { familyBuilder, forEachFamily } from '../support/integration/families.js';
 import { JupyterClient, runJupyter, waitForJupyter } from '../support/integration/jupyter.js';
 
@@ -120,6 +134,56 @@ describe('tjs2i builder (real engine)', function () {
     expect(result.stderr.trim().split('\n').pop()).to.match(/^error: base image .* runs as root/);
     expect(await imageExists(tag)).to.equal(false);
     expect(await leftoverContainers()).to.deep.equal([]);
+  });
+
+  describe('a base image whose variables lead into system directories', () => {
+    const base = uniqueName('system-trees-base');
+    let dir: Awaited<ReturnType<typeof tempDir>>;
+    before(async () => {
+      dir = await tempDir('system-trees');
+      // SPARK_HOME is a link, as upstream's is, but into /usr/lib; CONDA_DIR of the second image is /etc/conda.
+      const dockerfile = [
+        `FROM ${DEBIAN}`,
+        'RUN mkdir -p /usr/lib/spark/conf /opt/conda /etc/conda /home/app && ln -s /usr/lib/spark /usr/local/spark && \\',
+        "    echo 'app:x:1000:0:app:/home/app:/bin/sh' >> /etc/passwd",
+        'ENV SPARK_HOME=/usr/local/spark',
+        'USER 1000',
+        '',
+      ].join('\n');
+      await writeFile(join(dir.path, 'Dockerfile'), dockerfile);
+      await docker('build', '-q', '--label', TEST_LABEL, '-t', base, dir.path);
+      await writeFile(join(dir.path, 'Dockerfile'), `FROM ${base}\nENV CONDA_DIR=/etc/conda\n`);
+      await docker('build', '-q', '--label', TEST_LABEL, '-t', `${base}:etc`, dir.path);
+    });
+    after(async () => {
+      await exec('docker', ['rmi', '-f', base, `${base}:etc`]);
+      await dir.remove();
+    });
+
+    for (const method of ['rewrite', 'dockerfile'] as const) {
+      it(`${method}: a link into /usr/lib is refused with exit 2, naming the variable, the path and where it leads; no image, no container`, async () => {
+        const tag = uniqueName('system-trees');
+        const before = await leftoverContainers();
+        const result = await tjs2i(['builder', 'pyspark-notebook', '--from', base, '--tag', tag, ...(method === 'dockerfile' ? ['--dockerfile'] : [])]);
+        expect(result.code, result.stderr).to.equal(2);
+        const errors = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
+        expect(errors).to.deep.equal([
+          'error: SPARK_HOME gives /usr/local/spark/conf, which leads to /usr/lib/spark/conf, inside the system directory /usr: a builder never makes system directories group-writable; ' +
+            "set SPARK_HOME in the base image to a directory outside the system's trees (/opt, /home, /usr/local/<name>), or make the builder from another base",
+        ]);
+        expect(await imageExists(tag)).to.equal(false);
+        expect(await leftoverContainers()).to.deep.equal(before);
+      });
+    }
+
+    it('a variable that names /etc/conda is refused before anything is made (exit 2)', async () => {
+      const tag = uniqueName('system-trees');
+      const result = await tjs2i(['builder', 'minimal-notebook', '--from', `${base}:etc`, '--tag', tag]);
+      expect(result.code, result.stderr).to.equal(2);
+      expect(result.stderr).to.include('error: CONDA_DIR gives /etc/conda, inside the system directory /etc:');
+      expect(result.stderr).not.to.include('resolve /home/app');
+      expect(await imageExists(tag)).to.equal(false);
+    });
   });
 
   it('refuses an unknown stack with exit code 2', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { systemDirectoryCase } from '../../../src/builder/system-trees.js';
 import { builderDockerfile, builderLabels } from '../../../src/builder/shim-dockerfile.js';
 import { SCRIPTS_DIR } from '../../../src/s2i/builder-scripts.js';
 import { findStack, STACKS } from '../../../src/builder/stacks.js';
@@ -82,9 +83,9 @@ describe('builder-dockerfile', () => {
     });
   });
 
-  it('never writes a tree whose path could add Dockerfile instructions, and skips links to system trees', () => {
+  it('refuses, where the files are, a tree that leads into a system directory (the rule of system-trees.ts)', () => {
     const text = builderDockerfile({ from: 'b', uid: 1000, home: '/home/jovyan', trees: ['/opt/conda'] });
-    expect(text).to.contain('case "$real" in /|/bin|');
-    expect(text).to.contain('echo "tjs2i: $d leads to $real: skipped"');
+    const refuse = 'echo "tjs2i: $d leads to $real, inside a system directory: refused" >&2; exit 2';
+    expect(text).to.contain(`      ${systemDirectoryCase('$real', refuse)}; \\\n`);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parsePathStat, type PathStat } from '../../../src/engine/path-stat.js';
-import { realPath, resolveTrees, SYSTEM_TREES } from '../../../src/builder/tree-resolve.js';
+import { realPath, resolveTrees } from '../../../src/builder/tree-resolve.js';
+import { UsageError } from '../../../src/common/errors.js';
 
 const dir = (name: string): PathStat => ({ name, size: 4096, type: 'directory', mode: 0o755, linkTarget: '' });
 const link = (name: string, target: string): PathStat => ({ name, size: 10, type: 'symlink', mode: 0o777, linkTarget: target });
@@ -48,8 +49,9 @@ describe('tree-resolve', () => {
 
   it('resolveTrees says, as the Dockerfile path does, which trees group 0 may write and which are skipped', async () => {
     const trees = await resolveTrees(
-      ['/home/jovyan', '/opt/conda', '/usr/local/spark/conf', '/opt/julia', '/opt/file', '/opt/dangling', '/opt/to-usr'],
+      ['/home/jovyan', '/opt/conda', '/usr/local/spark/conf', '/opt/julia', '/opt/file', '/opt/dangling'].map((path) => ({ path, spec: '$X' })),
       image.stat,
+      [],
     );
     expect(trees.map((t) => [t.outcome, t.real])).to.deep.equal([
       ['writable', '/home/jovyan'],
@@ -58,7 +60,6 @@ describe('tree-resolve', () => {
       ['missing', '/opt/julia'],
       ['missing', '/opt/file'],
       ['missing', '/opt/nowhere'],
-      ['system', '/usr'],
     ]);
     expect(trees.map((t) => t.message)).to.deep.equal([
       'tjs2i: group 0 may write /home/jovyan',
@@ -67,9 +68,19 @@ describe('tree-resolve', () => {
       'tjs2i: /opt/julia is not a directory in the base image: skipped',
       'tjs2i: /opt/file is not a directory in the base image: skipped',
       'tjs2i: /opt/dangling is not a directory in the base image: skipped',
-      'tjs2i: /opt/to-usr leads to /usr: skipped',
     ]);
-    expect(SYSTEM_TREES).to.include('/usr/local');
+  });
+
+  it('resolveTrees refuses a tree whose link leads into a system directory, naming the variable, the path and where it leads', async () => {
+    const refusal = await resolveTrees([{ path: '/opt/to-usr', spec: '$SPARK_HOME/conf' }], image.stat, []).catch((error: unknown) => error);
+    expect(refusal).to.be.instanceOf(UsageError);
+    expect((refusal as UsageError).exitCode).to.equal(2);
+    expect((refusal as UsageError).message).to.equal(
+      'SPARK_HOME gives /opt/to-usr, which leads to /usr, inside the system directory /usr: a builder never makes system directories group-writable',
+    );
+    // A tree the stack table itself places there is made writable.
+    const declared = await resolveTrees([{ path: '/opt/to-usr', spec: '$X' }], image.stat, ['/usr']);
+    expect(declared.map((t) => t.outcome)).to.deep.equal(['writable']);
   });
 
   it('parsePathStat reads the engine header: Go file-mode type bits, permissions, link target', () => {

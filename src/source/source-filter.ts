@@ -95,9 +95,12 @@ export function doubleStarsBeforeEnd(pattern: string): number {
   return pattern.replace(/^!/, '').match(/(?:^|\/)\*\*(?=\/)/g)?.length ?? 0;
 }
 
-/** `**` + `/**` + `/` (any number of them) is `**` + `/`, and a trailing `/**` + `/**` is `/**`, as git matches them. */
+/**
+ * `**` + `/**` + `/` (any number of them) is `**` + `/`, and a trailing `/**` + `/**` is `/**`, as git
+ * matches them. Only whole segments: in `b**` + `/**` + `/` the first is `b*`, a directory name.
+ */
 export function collapseDoubleStars(pattern: string): string {
-  return pattern.replace(/(?:\*\*\/){2,}/g, '**/').replace(/\/\*\*(?:\/\*\*)+$/, '/**');
+  return pattern.replace(/(^!?|\/)(?:\*\*\/){2,}/g, '$1**/').replace(/\/\*\*(?:\/\*\*)+$/, '/**');
 }
 
 /**

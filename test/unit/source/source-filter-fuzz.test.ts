@@ -120,6 +120,12 @@ describe('--exclude and .s2iignore, fuzzed (fast-check)', function () {
       expect(ignorePatterns('**/build/**/*.o\na/**/b/**/c/**\n!**/a/**/b')).to.have.length(3);
     });
 
+    it('collapses runs of ** only when they are whole segments: b** + /** + / is a directory b* and what is under it', () => {
+      expect(collapseDoubleStars('b**/**/')).to.equal('b**/**/');
+      expect(rulesOf('b**/**/')?.ignores('build/_')).to.equal(false);
+      expect(collapseDoubleStars('!**/**/x')).to.equal('!**/x');
+    });
+
     it('shows an --exclude pattern holding a newline on one line, escaped, and only once', () => {
       const error = usageErrorOf(() => compileExclude('a\n('));
       expectUsageRefusal(error);

@@ -129,3 +129,25 @@ export async function parsedOrRefusedAsync<T>(parse: () => Promise<T>): Promise<
     return undefined;
   }
 }
+
+/** The token hidden in every generated password of a URL: no message may show it. */
+export const URL_SECRET = 'Tk9sEcReT';
+const rawInUserinfo = fc.constantFrom('/', '?', '#', '@', '%', ':', ' ', '\t', '\n', '%2F', '%zz', '%ff', 'é', '[', ']', '\\', '!', '$');
+/** The parts of a URL whose password holds the secret between raw reserved characters. */
+export const urlParts = fc.record({
+  scheme: fc.constantFrom('https://', 'http://', 'HTTPS://', 'ssh://', 'git://', 'git+ssh://', 'file://', 'ftp://'),
+  user: fc.constantFrom('alice', 'x-access-token', 'a.b', 'ü', '', 'a@corp', 'a%40b'),
+  before: fc.string({ unit: rawInUserinfo, maxLength: 3 }),
+  after: fc.string({ unit: rawInUserinfo, maxLength: 3 }),
+  host: fc.constantFrom('example.invalid', 'host:8443', '[::1]', 'Git.Example', 'h', ''),
+  path: fc.constantFrom('/org/repo.git', '', '/', '/pkg@v1/repo', '?q=1', '#frag', '/a b'),
+});
+export type UrlParts = typeof urlParts extends fc.Arbitrary<infer T> ? T : never;
+export const urlOf = ({ scheme, user, before, after, host, path }: UrlParts) => `${scheme}${user}:${before}${URL_SECRET}${after}@${host}${path}`;
+export const urlWithSecret = urlParts.map(urlOf);
+
+/** Checks that an error shows the secret of a generated URL nowhere (a host is shown lowercase: so is the check). */
+export function expectNoUrlSecret(error: { message: string; hint?: string }): void {
+  expect(error.message.toLowerCase(), 'message').not.to.include(URL_SECRET.toLowerCase());
+  expect((error.hint ?? '').toLowerCase(), 'hint').not.to.include(URL_SECRET.toLowerCase());
+}

@@ -75,7 +75,7 @@ describe('error-line', () => {
           }
           expect(/[\p{Cc}\u2028\u2029]/u.test(formatError(new Error(message), false))).to.equal(false);
         }),
-        fuzzParameters(200),
+        fuzzParameters(100),
       );
     });
   });
@@ -100,7 +100,7 @@ describe('error-line', () => {
         fc.property(anyText, (message) => {
           expect(/[\p{Cc}\u2028\u2029]/u.test(formatCommandLineError(message))).to.equal(false);
         }),
-        fuzzParameters(200),
+        fuzzParameters(100),
       );
     });
   });

@@ -22,7 +22,7 @@ describe('message-text', () => {
           expect(UNPRINTABLE.test(escaped)).to.equal(false);
           if (!UNPRINTABLE.test(text)) expect(escaped).to.equal(text);
         }),
-        fuzzParameters(300),
+        fuzzParameters(150),
       );
     });
   });
@@ -47,7 +47,7 @@ describe('message-text', () => {
           // Each character escapes to at most 6 (\u001b), plus the length note.
           expect(shown.length).to.be.at.most(max * 6 + 30);
         }),
-        fuzzParameters(300),
+        fuzzParameters(150),
       );
     });
   });

@@ -61,7 +61,7 @@ describe('image references, fuzzed (fast-check)', function () {
         expect(isValidImageReference(text), 'as an image to use').to.equal(true);
         if (expected.digest === undefined) expect(isValidImageName(text), 'as a name to tag').to.equal(true);
       }),
-      fuzzParameters(400),
+      fuzzParameters(100),
     );
   });
 
@@ -81,7 +81,7 @@ describe('image references, fuzzed (fast-check)', function () {
         expect(target.canonical).to.equal(`${target.registry}/${target.path}:${parsedTag}`);
         if (target.registry === 'docker.io') expect(target.path, 'an organisation on Docker Hub').to.include('/');
       }),
-      fuzzParameters(400),
+      fuzzParameters(100),
     );
   });
 
@@ -90,7 +90,7 @@ describe('image references, fuzzed (fast-check)', function () {
       fc.property(anyReference, (text) => {
         if (!isValidImageName(text)) expectUsageRefusal(invalidImageName('output image name', text, 'use lowercase name[:tag]'));
       }),
-      fuzzParameters(200),
+      fuzzParameters(100),
     );
   });
 

@@ -50,7 +50,7 @@ describe('-u/--allowed-uids, fuzzed (fast-check)', function () {
         const parsed = parsedOrRefused(() => parseUidRanges(specs));
         if (parsed) expectValidRanges(parsed.value);
       }),
-      fuzzParameters(400),
+      fuzzParameters(100),
     );
   });
 
@@ -71,7 +71,7 @@ describe('-u/--allowed-uids, fuzzed (fast-check)', function () {
           expect(read, JSON.stringify(item)).to.deep.equal(model);
         }
       }),
-      fuzzParameters(400),
+      fuzzParameters(100),
     );
   });
 

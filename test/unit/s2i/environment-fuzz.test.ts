@@ -93,7 +93,7 @@ describe('environment files and -e, fuzzed (fast-check)', function () {
           if (parsed) expectValidVars(parsed.value);
         },
       ),
-      fuzzParameters(300),
+      fuzzParameters(150),
     );
   });
 
@@ -110,7 +110,7 @@ describe('environment files and -e, fuzzed (fast-check)', function () {
           if (error.message.includes(SECRET)) expect(nameOfRefusedLine(text, error.message)).to.include(SECRET).and.match(NAME);
         }
       }),
-      fuzzParameters(300),
+      fuzzParameters(150),
     );
   });
 
@@ -119,7 +119,7 @@ describe('environment files and -e, fuzzed (fast-check)', function () {
       fc.property(writtenFile, ({ vars, text }) => {
         expect(parseEnvironmentFile(text, 'env.txt')).to.deep.equal(mergeEnvironment(vars));
       }),
-      fuzzParameters(300),
+      fuzzParameters(150),
     );
   });
 
@@ -141,7 +141,7 @@ describe('environment files and -e, fuzzed (fast-check)', function () {
         expect(parsed.value.name).to.match(NAME);
         expect(arg === parsed.value.name || arg === `${parsed.value.name}=${parsed.value.value}`, 'NAME or NAME=VALUE').to.equal(true);
       }),
-      fuzzParameters(300),
+      fuzzParameters(150),
     );
   });
 

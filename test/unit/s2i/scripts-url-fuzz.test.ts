@@ -39,7 +39,7 @@ describe('--scripts-url, fuzzed (fast-check)', function () {
         // What is fetched later: the credentials of an http(s) location become a header, whatever they hold.
         if (location.kind === 'http') parsedOrRefused(() => requestFor(`${location.base}/assemble`));
       }),
-      fuzzParameters(300),
+      fuzzParameters(150),
     );
   });
 

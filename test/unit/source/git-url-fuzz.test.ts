@@ -59,7 +59,7 @@ describe('git URLs and their credentials, fuzzed (fast-check)', function () {
           expect(new URL(split.value.url).username + new URL(split.value.url).password, 'no credentials left for the command line').to.equal('');
         }
       }),
-      fuzzParameters(300),
+      fuzzParameters(150),
     );
   });
 
@@ -83,7 +83,7 @@ describe('git URLs and their credentials, fuzzed (fast-check)', function () {
           expect(Buffer.from(split.value.authorization.replace(/^Authorization: Basic /, ''), 'base64').toString('latin1')).to.include(SECRET);
         }
       }),
-      fuzzParameters(300),
+      fuzzParameters(150),
     );
   });
 
@@ -111,7 +111,7 @@ describe('git URLs and their credentials, fuzzed (fast-check)', function () {
         expect(Buffer.from((authorization ?? '').replace(/^Authorization: Basic /, ''), 'base64').toString()).to.equal(`${user}:${password}`);
         expect(remote).to.equal('https://example.invalid/repo.git');
       }),
-      fuzzParameters(200),
+      fuzzParameters(100),
     );
   });
 
@@ -123,7 +123,7 @@ describe('git URLs and their credentials, fuzzed (fast-check)', function () {
         if (dir === undefined) return;
         expect(dir.startsWith('/') || dir === '..' || dir.startsWith('../'), dir).to.equal(false);
       }),
-      fuzzParameters(200),
+      fuzzParameters(100),
     );
   });
 
@@ -138,7 +138,7 @@ describe('git URLs and their credentials, fuzzed (fast-check)', function () {
           if (plan?.kind === 'named') expect(refs.branches.has(plan.name) || refs.tags.has(plan.name)).to.equal(true);
         },
       ),
-      fuzzParameters(200),
+      fuzzParameters(100),
     );
   });
 

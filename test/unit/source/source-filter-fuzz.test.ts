@@ -52,7 +52,7 @@ describe('--exclude and .s2iignore, fuzzed (fast-check)', function () {
           expect(text === '' ? parsed.value === undefined : parsed.value instanceof RegExp).to.equal(true);
         },
       ),
-      fuzzParameters(300),
+      fuzzParameters(150),
     );
   });
 
@@ -64,7 +64,7 @@ describe('--exclude and .s2iignore, fuzzed (fast-check)', function () {
         const filter = sourceFilter(compileExclude(undefined), rules);
         for (const [path, directory] of paths) expect(filter(path, directory)).to.be.a('boolean');
       }),
-      fuzzParameters(300),
+      fuzzParameters(150),
     );
   });
 
@@ -77,7 +77,7 @@ describe('--exclude and .s2iignore, fuzzed (fast-check)', function () {
         if (text.trim() === '' || text.trim().startsWith('#')) return;
         expect(rules.ignores(path), `${text} on ${path}`).to.equal(ignore({ ignorecase: false }).add(text).ignores(path));
       }),
-      fuzzParameters(300),
+      fuzzParameters(150),
     );
   });
 

@@ -7,13 +7,16 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
+/** When the child of {@link swapForFifo} opens the FIFO: a test that took half of it or more waited on the FIFO. */
+export const FIFO_WRITER_AFTER_MS = 5000;
+
 /**
  * Replaces a file by a FIFO. A packer that opens it without O_NONBLOCK would wait for a writer
  * forever, holding the event loop (so no mocha timeout could fire): a child opens the FIFO after
- * `unblockAfterMs`, so such a packer is freed late and its test fails on time instead of hanging.
- * Stop the child with {@link FifoSwap.stop} when the test is done.
+ * FIFO_WRITER_AFTER_MS, so such a packer is freed late and its test fails on time instead of
+ * hanging. Stop the child with {@link FifoSwap.stop} when the test is done.
  */
-export function swapForFifo(path: string, unblockAfterMs = 3000): FifoSwap {
+export function swapForFifo(path: string, unblockAfterMs = FIFO_WRITER_AFTER_MS): FifoSwap {
   rmSync(path);
   execFileSync('mkfifo', [path]);
   // Opening a FIFO for reading and writing never blocks on Linux, and frees a reader waiting in open.

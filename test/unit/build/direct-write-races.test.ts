@@ -10,7 +10,7 @@ import { packDirect } from '../../../src/build/direct-write.js';
 import { SourceReadError } from '../../../src/source/pack-trees.js';
 import { compileExclude, sourceFilter } from '../../../src/source/source-filter.js';
 import { tempDir } from '../../support/unit/helpers.js';
-import { readUntilError, swapForFifo, swapForSymlink, type FifoSwap } from '../../support/unit/tree-swaps.js';
+import { FIFO_WRITER_AFTER_MS, readUntilError, swapForFifo, swapForSymlink, type FifoSwap } from '../../support/unit/tree-swaps.js';
 
 const noFilter = sourceFilter(compileExclude(undefined), undefined);
 
@@ -59,12 +59,12 @@ describe('direct write: a source that changes while it is packed', () => {
   }
 
   it('a file swapped for a FIFO before it is opened: the pack ends at once, with an error naming the file', async function () {
-    this.timeout(10_000);
+    this.timeout(3 * FIFO_WRITER_AFTER_MS);
     let fifo: FifoSwap | undefined;
     const started = Date.now();
     try {
       const { error } = await packSwapping('notes.ipynb', (path) => (fifo = swapForFifo(path)));
-      expect(Date.now() - started).to.be.below(1500);
+      expect(Date.now() - started).to.be.below(FIFO_WRITER_AFTER_MS / 2);
       expect(error).to.be.instanceOf(SourceReadError);
       expect(error?.message).to.equal(`${join(source, 'notes.ipynb')} changed while it was being packed (it is no longer a regular file); build again`);
     } finally {

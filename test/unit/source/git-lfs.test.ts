@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { attributesUseLfs, isLfsPointer, lfsErrorDetail, listNames, pointerWarning, scanLfs } from '../../../src/source/git-lfs.js';
 import { SourceReadError } from '../../../src/source/source-file.js';
 import { rejectionOf } from '../../support/unit/helpers.js';
-import { swapForFifo, swapForSymlink, type FifoSwap } from '../../support/unit/tree-swaps.js';
+import { FIFO_WRITER_AFTER_MS, swapForFifo, swapForSymlink, type FifoSwap } from '../../support/unit/tree-swaps.js';
 
 const OID = 'e3ac2a5b87d002fa441172191de626ee0c438276ae1491dc523d80f87ca75125';
 const POINTER = `version https://git-lfs.github.com/spec/v1\noid sha256:${OID}\nsize 3000\n`;
@@ -132,7 +132,7 @@ describe('git-lfs', () => {
       });
 
       it('a pointer swapped for a FIFO: the scan ends at once, with an error naming the file', async function () {
-        this.timeout(10_000);
+        this.timeout(3 * FIFO_WRITER_AFTER_MS);
         let fifo: FifoSwap | undefined;
         let seen = 0;
         const started = Date.now();
@@ -146,7 +146,7 @@ describe('git-lfs', () => {
             }),
           );
           expect(fifo, 'the swap was made').not.to.equal(undefined);
-          expect(Date.now() - started).to.be.below(1500);
+          expect(Date.now() - started).to.be.below(FIFO_WRITER_AFTER_MS / 2);
           expect(error).to.be.instanceOf(SourceReadError);
           expect((error as Error).message).to.equal(
             `${join(tree, 'data', 'a.bin')} changed while it was being packed (it is no longer a regular file); build again`,

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packTrees, SourceReadError } from '../../../src/source/pack-trees.js';
 import { parseTar, tempDir } from '../../support/unit/helpers.js';
-import { readUntilError, swapForFifo, swapForSymlink, type FifoSwap } from '../../support/unit/tree-swaps.js';
+import { FIFO_WRITER_AFTER_MS, readUntilError, swapForFifo, swapForSymlink, type FifoSwap } from '../../support/unit/tree-swaps.js';
 
 const openFds = () => readdirSync('/proc/self/fd').length;
 
@@ -61,13 +61,13 @@ describe('packTrees: a tree that changes while it is packed', () => {
   }
 
   it('a file swapped for a FIFO before it is opened: the pack ends at once, with an error naming the file', async function () {
-    this.timeout(10_000);
+    this.timeout(3 * FIFO_WRITER_AFTER_MS);
     let fifo: FifoSwap | undefined;
     const started = Date.now();
     try {
       const { error } = await packSwapping('notes.ipynb', (path) => (fifo = swapForFifo(path)));
-      // A packer that waited for a writer would be freed only after 3 s (swapForFifo).
-      expect(Date.now() - started).to.be.below(1500);
+      // A packer that waited for a writer would be freed only after FIFO_WRITER_AFTER_MS (swapForFifo).
+      expect(Date.now() - started).to.be.below(FIFO_WRITER_AFTER_MS / 2);
       expect(error).to.be.instanceOf(SourceReadError);
       expect(error?.message).to.equal(`${join(tree, 'notes.ipynb')} changed while it was being packed (it is no longer a regular file); build again`);
     } finally {

@@ -3,7 +3,7 @@ import { appendFile, mkdir, symlink, truncate, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { checkNotGrown, closeSourceFile, openSourceFile, readSmallSourceFile, SourceReadError, streamSourceFile } from '../../../src/source/source-file.js';
 import { readAll, tempDir } from '../../support/unit/helpers.js';
-import { swapForFifo } from '../../support/unit/tree-swaps.js';
+import { FIFO_WRITER_AFTER_MS, swapForFifo } from '../../support/unit/tree-swaps.js';
 
 describe('source-file', () => {
   let dir: { dir: string; remove: () => Promise<void> };
@@ -67,14 +67,14 @@ describe('source-file', () => {
   });
 
   it('opens a FIFO without waiting for a writer, and refuses it', async function () {
-    this.timeout(10_000);
+    this.timeout(3 * FIFO_WRITER_AFTER_MS);
     const path = join(dir.dir, 'pipe');
     await writeFile(path, '');
     const fifo = swapForFifo(path);
     const started = Date.now();
     try {
       expect(() => openSourceFile(path)).to.throw(SourceReadError, `cannot pack ${path}: not a regular file`);
-      expect(Date.now() - started).to.be.below(1500);
+      expect(Date.now() - started).to.be.below(FIFO_WRITER_AFTER_MS / 2);
     } finally {
       fifo.stop();
     }

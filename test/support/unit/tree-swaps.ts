@@ -20,7 +20,9 @@ export function swapForFifo(path: string, unblockAfterMs = FIFO_WRITER_AFTER_MS)
   rmSync(path);
   execFileSync('mkfifo', [path]);
   // Opening a FIFO for reading and writing never blocks on Linux, and frees a reader waiting in open.
-  const child = spawn('sh', ['-c', 'sleep "$1" && exec 3<>"$2"', 'sh', String(unblockAfterMs / 1000), path], { stdio: 'ignore' });
+  // One process (not a shell and its sleep), so stopping it leaves nothing behind.
+  const opener = 'setTimeout(() => require("node:fs").openSync(process.argv[1], "r+"), Number(process.argv[2]))';
+  const child = spawn(process.execPath, ['-e', opener, path, String(unblockAfterMs)], { stdio: 'ignore' });
   return { stop: () => stopChild(child) };
 }
 

@@ -17,7 +17,7 @@
  * changes the home (NB_USER is followed, not refused, unless odd) or how bash and coreutils behave.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readlinkSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -32,6 +32,7 @@ import type { ScriptLocation } from '../s2i/scripts.js';
 import { packSourceFile } from '../source/pack-source-file.js';
 import { fileMode, type PackStats } from '../source/pack-trees.js';
 import { displayName, joinNames, listDirectory, matchText } from '../source/raw-names.js';
+import { closeSourceTree, openSourceTree, readSourceLink, walkSource } from '../source/walk-source.js';
 import { createGarbagePacer } from '../common/gc-pacer.js';
 import { createTarPack } from '../common/tar/tar-pack.js';
 
@@ -192,6 +193,8 @@ export interface DirectPackOptions {
   /** The build's time: the marker's date and the mtime of what assemble makes new. */
   now?: Date;
   onSkip?: (path: string, reason: string) => void;
+  /** For tests: called for each entry of the source before it is opened (see walk-source.ts). */
+  beforeOpen?: (path: Buffer) => Promise<void> | void;
 }
 
 /**
@@ -205,7 +208,6 @@ export function packDirect(options: DirectPackOptions): { stream: Readable; done
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const pacer = createGarbagePacer();
   const owner = { uid: options.uid, gid: 0, uname: '', gname: '' };
-  const sourceDir = Buffer.from(options.sourceDir);
   const under = (top: string, rel: Buffer) => joinNames(Buffer.from(top), rel);
   const directory = (name: Buffer, mtime: number) => pack.add({ ...owner, path: name, type: 'directory', mode: ASSEMBLED_DIRECTORY_MODE, mtime });
   /** The pristine copy's entry: a hard link with the header of its target (the engine applies it to the inode). */
@@ -214,45 +216,47 @@ export function packDirect(options: DirectPackOptions): { stream: Readable; done
   // Whole seconds, as the upload's tar header would carry them to assemble's cp.
   const seconds = (st: Stats) => Math.floor(st.mtimeMs / 1000);
 
-  const addFile = async (path: Buffer, rel: Buffer) => {
+  const addFile = async (path: Buffer, rel: Buffer, listedAs: () => string) => {
     const headerOf = (stat: Stats) => ({ mode: assembledFileMode(stat.mode), mtime: seconds(stat) });
-    const st = await packSourceFile(pack, path, (stat) => ({ ...owner, ...headerOf(stat), path: under('work', rel) }), pacer);
+    const st = await packSourceFile(pack, path, (stat) => ({ ...owner, ...headerOf(stat), path: under('work', rel) }), pacer, listedAs);
     await link(rel, headerOf(st));
     stats.files++;
     stats.bytes += st.size;
   };
 
-  const walk = async (relative: Buffer, relativeText: string) => {
-    for (const entry of listDirectory(joinNames(sourceDir, relative))) {
-      const rel = joinNames(relative, entry.name);
-      const text = relativeText ? `${relativeText}/${matchText(entry.name)}` : matchText(entry.name);
-      // assemble leaves out the top-level .s2i (scripts, environment), whatever it is.
-      if (text === '.s2i') continue;
-      if (options.filter(text, entry.isDirectory())) continue;
-      const path = joinNames(sourceDir, rel);
-      const st = lstatSync(path);
-      if (st.isDirectory()) {
-        await directory(under('work', rel), seconds(st));
-        await directory(under('.tjs2i/course', rel), nowSeconds);
-        stats.directories++;
-        await walk(rel, text);
-      } else if (st.isSymbolicLink()) {
-        const header = { mode: 0o777, mtime: seconds(st) };
-        await pack.add({ ...owner, ...header, path: under('work', rel), type: 'symlink', linkname: readlinkSync(path, { encoding: 'buffer' }) });
-        await link(rel, header);
-        stats.symlinks++;
-      } else if (st.isFile()) {
-        await addFile(path, rel);
-      } else {
-        options.onSkip?.(displayName(rel), 'not a regular file, directory or symlink');
-      }
+  // assemble leaves out the top-level .s2i (scripts, environment), whatever it is.
+  const exclude = (relative: string, isDirectory: boolean) => relative === '.s2i' || options.filter(relative, isDirectory);
+
+  const walk = async () => {
+    const tree = openSourceTree(options.sourceDir);
+    try {
+      await walkSource(tree, { exclude, beforeOpen: options.beforeOpen }, async (entry) => {
+        const rel = entry.rel.bytes;
+        if (entry.kind === 'directory') {
+          await directory(under('work', rel), seconds(entry.stat));
+          await directory(under('.tjs2i/course', rel), nowSeconds);
+          stats.directories++;
+        } else if (entry.kind === 'symlink') {
+          const { stat, linkname } = readSourceLink(entry);
+          const header = { mode: 0o777, mtime: seconds(stat) };
+          await pack.add({ ...owner, ...header, path: under('work', rel), type: 'symlink', linkname });
+          await link(rel, header);
+          stats.symlinks++;
+        } else if (entry.kind === 'file') {
+          await addFile(entry.at, rel, entry.shown);
+        } else {
+          options.onSkip?.(displayName(rel), 'not a regular file, directory or symlink');
+        }
+      });
+    } finally {
+      closeSourceTree(tree);
     }
   };
 
   const done = (async () => {
     await directory(Buffer.from('.tjs2i'), nowSeconds);
     await directory(Buffer.from('.tjs2i/course'), nowSeconds);
-    await walk(Buffer.alloc(0), '');
+    await walk();
     await pack.add({ ...owner, path: `work/${SEEDED_MARKER}`, type: 'file', mode: 0o664, mtime: nowSeconds }, Buffer.from(markerText(now)));
     pack.finalize();
     return stats;

@@ -4,8 +4,11 @@
  * checkout fail); then `git lfs pull` replaces the pointer files with their contents. Without
  * git-lfs the build goes on with the pointers, after one warning naming them.
  */
-import { open, readdir } from 'node:fs/promises';
-import { displayName, joinNames } from './raw-names.js';
+import { readSync } from 'node:fs';
+import { excludeGitDir } from './pack-trees.js';
+import { displayName } from './raw-names.js';
+import { closeSourceFile, openSourceFile } from './source-file.js';
+import { closeSourceTree, openSourceTree, walkSource, type SourceEntry, type WalkOptions } from './walk-source.js';
 
 /** The first line of every Git LFS pointer file (spec v1). */
 export const LFS_POINTER_HEADER = 'version https://git-lfs.github.com/spec/v1';
@@ -39,47 +42,49 @@ export interface LfsScan {
   pointers: string[];
 }
 
-const GIT_DIR = Buffer.from('.git');
 const ATTRIBUTES = Buffer.from('.gitattributes');
 
 /**
  * Looks for .gitattributes using LFS and, if there is one, for pointer files, in the whole tree
- * (submodules included) except `.git`. Symlinks are not followed. Names are read as bytes (a clone
- * checks out a Latin-1 name as it is: raw-names.ts), and pointers are named as messages show them.
+ * (submodules included) except `.git`. The tree is walked as the packers walk it (walk-source.ts):
+ * symlinks are not followed, a FIFO is not waited on, a change caught is a SourceReadError. Names are
+ * read as bytes (a clone checks out a Latin-1 name as it is: raw-names.ts), and pointers are named as
+ * messages show them. `beforeOpen` is for tests (see walk-source.ts).
  */
-export async function scanLfs(dir: string): Promise<LfsScan> {
+export async function scanLfs(dir: string, options: Pick<WalkOptions, 'beforeOpen'> = {}): Promise<LfsScan> {
   let usesLfs = false;
-  const small: Buffer[] = [];
-  const top = Buffer.from(dir);
-  const walk = async (relative: Buffer): Promise<void> => {
-    for (const entry of await readdir(joinNames(top, relative), { encoding: 'buffer', withFileTypes: true })) {
-      if (entry.name.equals(GIT_DIR)) continue;
-      const rel = joinNames(relative, entry.name);
-      if (entry.isDirectory()) await walk(rel);
-      else if (entry.isFile()) {
-        if (entry.name.equals(ATTRIBUTES) && attributesUseLfs(await readHead(joinNames(top, rel), 64 * 1024))) usesLfs = true;
-        small.push(rel);
-      }
-    }
-  };
-  await walk(Buffer.alloc(0));
+  await eachFile(dir, options, (entry) => {
+    if (entry.name.equals(ATTRIBUTES) && attributesUseLfs(readHead(entry, 64 * 1024))) usesLfs = true;
+  });
   if (!usesLfs) return { usesLfs, pointers: [] };
+  // A second walk, only now that LFS is used: reading the start of every file costs calls a tree without LFS is spared.
   const pointers: string[] = [];
-  for (const rel of small) {
-    if (isLfsPointer(await readHead(joinNames(top, rel), MAX_POINTER_SIZE))) pointers.push(displayName(rel));
-  }
+  await eachFile(dir, options, (entry) => {
+    if (isLfsPointer(readHead(entry, MAX_POINTER_SIZE))) pointers.push(displayName(entry.rel.bytes));
+  });
   return { usesLfs, pointers: pointers.sort() };
 }
 
-/** Up to `limit` bytes from the start of a file, as text (more than `limit` when it is longer, so callers can tell). */
-async function readHead(path: Buffer, limit: number): Promise<string> {
-  const handle = await open(path, 'r');
+/** Calls `visit` for every regular file of the tree, `.git` left out. */
+async function eachFile(dir: string, options: Pick<WalkOptions, 'beforeOpen'>, visit: (entry: SourceEntry) => void): Promise<void> {
+  const tree = openSourceTree(dir);
   try {
-    const buffer = Buffer.alloc(limit + 1);
-    const { bytesRead } = await handle.read(buffer, 0, limit + 1, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
+    await walkSource(tree, { exclude: excludeGitDir, ...options }, (entry) => {
+      if (entry.kind === 'file') visit(entry);
+    });
   } finally {
-    await handle.close();
+    closeSourceTree(tree);
+  }
+}
+
+/** Up to `limit` bytes from the start of a file, as text (more than `limit` when it is longer, so callers can tell). */
+function readHead(entry: SourceEntry, limit: number): string {
+  const file = openSourceFile(entry.at, entry.shown);
+  try {
+    const buffer = Buffer.allocUnsafe(limit + 1);
+    return buffer.subarray(0, readSync(file.fd, buffer, 0, limit + 1, 0)).toString('utf8');
+  } finally {
+    closeSourceFile(file);
   }
 }
 

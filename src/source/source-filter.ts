@@ -5,10 +5,11 @@
  * Latin-1 (raw-names.ts), and so is a `.s2iignore` that is not UTF-8, so a course written on an old
  * system in Latin-1 throughout names its files as they are.
  */
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { matchText } from './raw-names.js';
+import { readWholeSourceFile } from './source-file.js';
 import { UsageError } from '../common/errors.js';
 import { shownInput } from '../common/message-text.js';
 
@@ -56,7 +57,8 @@ export async function readS2iIgnore(dir: string): Promise<{ rules: Ignore; count
   const st = await lstat(path).catch(() => undefined);
   if (!st) return undefined;
   if (!st.isFile()) throw new UsageError(`${S2I_IGNORE_FILE} in the source is not a regular file`, 'make it a plain text file, not a symlink');
-  const text = matchText(await readFile(path));
+  // Read as the packers read a file (source-file.ts): one swapped for a symlink or a FIFO since is an error, not a file of the build host or a hang.
+  const text = matchText(readWholeSourceFile(path, () => path));
   const patterns = ignorePatterns(text);
   return { rules: ignore({ ignorecase: false }).add(patterns), count: patterns.length };
 }

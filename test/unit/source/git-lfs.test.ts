@@ -3,6 +3,9 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attributesUseLfs, isLfsPointer, lfsErrorDetail, listNames, pointerWarning, scanLfs } from '../../../src/source/git-lfs.js';
+import { SourceReadError } from '../../../src/source/source-file.js';
+import { rejectionOf } from '../../support/unit/helpers.js';
+import { FIFO_WRITER_AFTER_MS, swapForFifo, swapForSymlink, type FifoSwap } from '../../support/unit/tree-swaps.js';
 
 const OID = 'e3ac2a5b87d002fa441172191de626ee0c438276ae1491dc523d80f87ca75125';
 const POINTER = `version https://git-lfs.github.com/spec/v1\noid sha256:${OID}\nsize 3000\n`;
@@ -112,6 +115,59 @@ describe('git-lfs', () => {
       await writeFile(join(tree, '.gitattributes'), '*.ipynb diff=jupyter\n');
       await writeFile(join(tree, 'a.bin'), POINTER);
       expect(await scanLfs(tree)).to.deep.equal({ usesLfs: false, pointers: [] });
+    });
+
+    describe('a tree that changes while it is scanned (each change made from the test hook, just before the entry is opened)', () => {
+      let tree: string;
+      let outside: string;
+
+      beforeEach(async () => {
+        tree = await mkdtemp(join(dir, 'changing-'));
+        outside = await mkdtemp(join(dir, 'outside-'));
+        await mkdir(join(tree, 'data'));
+        await writeFile(join(tree, '.gitattributes'), '*.bin filter=lfs diff=lfs merge=lfs -text\n');
+        await writeFile(join(tree, 'data', 'a.bin'), POINTER);
+        await writeFile(join(outside, 'a.bin'), POINTER);
+        await writeFile(join(outside, 'host-secret.bin'), POINTER);
+      });
+
+      it('a pointer swapped for a FIFO: the scan ends at once, with an error naming the file', async function () {
+        this.timeout(3 * FIFO_WRITER_AFTER_MS);
+        let fifo: FifoSwap | undefined;
+        let seen = 0;
+        const started = Date.now();
+        try {
+          const error = await rejectionOf(
+            scanLfs(tree, {
+              // The second walk is the one that opens the files to read the pointers.
+              beforeOpen: (path) => {
+                if (path.toString() === join(tree, 'data', 'a.bin') && ++seen === 2) fifo = swapForFifo(path.toString());
+              },
+            }),
+          );
+          expect(fifo, 'the swap was made').not.to.equal(undefined);
+          expect(Date.now() - started).to.be.below(FIFO_WRITER_AFTER_MS / 2);
+          expect(error).to.be.instanceOf(SourceReadError);
+          expect((error as Error).message).to.equal(
+            `${join(tree, 'data', 'a.bin')} changed while it was being packed (it is no longer a regular file); build again`,
+          );
+        } finally {
+          fifo?.stop();
+        }
+      });
+
+      it('a directory swapped for a symlink: an error naming it, and no pointer named from what the link points at', async () => {
+        let swapped = 0;
+        const scanning = scanLfs(tree, {
+          beforeOpen: (path) => {
+            if (path.toString() === join(tree, 'data') && swapped++ === 0) swapForSymlink(path.toString(), outside);
+          },
+        });
+        const error = await rejectionOf(scanning);
+        expect(swapped).to.equal(1);
+        expect(error).to.be.instanceOf(SourceReadError);
+        expect((error as Error).message).to.equal(`${join(tree, 'data')} changed while it was being packed (it is now a symlink); build again`);
+      });
     });
   });
 });

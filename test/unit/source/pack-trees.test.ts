@@ -256,19 +256,27 @@ describe('tar packTrees', () => {
     }
   });
 
-  it('decides on a name before looking at the file: an excluded file that cannot be stat-ed is no error', async () => {
+  it('reaches entries beyond PATH_MAX through their open directories, and decides on a name before opening anything', async () => {
     const { dir } = await tempDir();
     try {
-      // 16 directories of 250 bytes leave the deepest one listable, under PATH_MAX (4096 bytes), and a
-      // 250-byte name in it beyond: that file cannot be stat-ed at all (ENAMETOOLONG).
+      // 16 directories of 250 bytes, and a 250-byte name in the deepest one: beyond PATH_MAX (4096
+      // bytes) from the top, so that file can be reached only through the directory it is in.
       const script = 'cd "$1" && for i in $(seq 16); do d=$(printf "d%.0s" $(seq 250)); mkdir "$d" && cd "$d"; done && touch "$(printf "f%.0s" $(seq 250))"';
       execFileSync('bash', ['-c', script, 'bash', dir]);
       const unfiltered = packTrees({ uid: 1, gid: 0, trees: [{ dir, prefix: '' }] });
-      const [, error] = await Promise.all([rejectionOf(readAll(unfiltered.stream)), rejectionOf(unfiltered.done)]);
-      expect((error as NodeJS.ErrnoException).code).to.equal('ENAMETOOLONG');
-      const filtered = packTrees({ uid: 1, gid: 0, trees: [{ dir, prefix: '', exclude: (r) => r.endsWith('f'.repeat(250)) }] });
+      const [all, allStats] = await Promise.all([readTar(unfiltered.stream), unfiltered.done]);
+      expect([all.entries.length, allStats.directories, allStats.files]).to.deep.equal([17, 16, 1]);
+      const opened: string[] = [];
+      const filtered = packTrees({
+        uid: 1,
+        gid: 0,
+        trees: [{ dir, prefix: '', exclude: (r) => r.endsWith('f'.repeat(250)) }],
+        beforeOpen: (path) => void opened.push(path.toString()),
+      });
       const [{ entries }, stats] = await Promise.all([readTar(filtered.stream), filtered.done]);
       expect([entries.length, stats.directories, stats.files]).to.deep.equal([16, 16, 0]);
+      expect(opened).to.have.length(16);
+      expect(opened.filter((path) => path.endsWith('f'.repeat(250)))).to.deep.equal([]);
     } finally {
       // GNU rm walks a tree deeper than PATH_MAX; fs.rm cannot.
       execFileSync('rm', ['-rf', dir]);

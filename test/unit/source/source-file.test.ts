@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { closeSourceFile, openSourceFile, readSmallSourceFile, SourceReadError, streamSourceFile } from '../../../src/source/source-file.js';
+import { checkNotGrown, closeSourceFile, openSourceFile, readSmallSourceFile, SourceReadError, streamSourceFile } from '../../../src/source/source-file.js';
 import { readAll, tempDir } from '../../support/unit/helpers.js';
+import { FIFO_WRITER_AFTER_MS, swapForFifo } from '../../support/unit/tree-swaps.js';
 
 describe('source-file', () => {
   let dir: { dir: string; remove: () => Promise<void> };
@@ -32,14 +33,51 @@ describe('source-file', () => {
     closeSourceFile(file);
   });
 
-  it('streams exactly the size the status gave, even when the file grew since', async () => {
+  it('a big file that grew after it was opened: its stream stops at the size the status gave, and checkNotGrown names it', async () => {
     const path = join(dir.dir, 'big.bin');
     await writeFile(path, Buffer.alloc(100_000, 7));
     const file = openSourceFile(path);
-    await writeFile(path, Buffer.alloc(150_000, 7));
-    const data = await readAll(streamSourceFile(file));
-    closeSourceFile(file);
-    expect(data.length).to.equal(100_000);
+    try {
+      expect(() => checkNotGrown(file)).not.to.throw();
+      await writeFile(path, Buffer.alloc(150_000, 7));
+      const data = await readAll(streamSourceFile(file));
+      expect(data.length).to.equal(100_000);
+      expect(() => checkNotGrown(file)).to.throw(
+        SourceReadError,
+        `${path} changed while it was being packed (it grew past the 100000 bytes it had when opened); build again`,
+      );
+    } finally {
+      closeSourceFile(file);
+    }
+  });
+
+  it('a small file that grew after it was opened is a SourceReadError naming it', async () => {
+    const path = join(dir.dir, 'grows.ipynb');
+    await writeFile(path, 'x'.repeat(1000));
+    const file = openSourceFile(path);
+    await appendFile(path, 'more');
+    try {
+      expect(() => readSmallSourceFile(file)).to.throw(
+        SourceReadError,
+        `${path} changed while it was being packed (it grew past the 1000 bytes it had when opened); build again`,
+      );
+    } finally {
+      closeSourceFile(file);
+    }
+  });
+
+  it('opens a FIFO without waiting for a writer, and refuses it', async function () {
+    this.timeout(3 * FIFO_WRITER_AFTER_MS);
+    const path = join(dir.dir, 'pipe');
+    await writeFile(path, '');
+    const fifo = swapForFifo(path);
+    const started = Date.now();
+    try {
+      expect(() => openSourceFile(path)).to.throw(SourceReadError, `cannot pack ${path}: not a regular file`);
+      expect(Date.now() - started).to.be.below(FIFO_WRITER_AFTER_MS / 2);
+    } finally {
+      fifo.stop();
+    }
   });
 
   it('a file that shrank after it was opened is a SourceReadError naming it', async () => {

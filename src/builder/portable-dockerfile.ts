@@ -15,7 +15,7 @@ import type { Stack } from './stacks.js';
 export const DEFAULT_NB_UID = 1000;
 
 export interface PortableBuilderOptions {
-  /** The default of the BASE_IMAGE build argument (default the stack's upstream image). */
+  /** The image to build FROM (default the stack's upstream image). */
   base?: string;
   /** The default of the NB_UID build argument (read from the base image when an engine has it). */
   uid?: number;
@@ -72,7 +72,7 @@ export function treeCleaning(): string[] {
   ];
 }
 
-/** The Dockerfile. BASE_IMAGE, NB_UID and NB_HOME are build arguments; a base whose ENV sets NB_UID keeps its own (ENV wins over ARG). */
+/** The Dockerfile. NB_UID and NB_HOME are build arguments; a base whose ENV sets NB_UID keeps its own (ENV wins over ARG). */
 export function portableBuilderDockerfile(stack: Stack, options: PortableBuilderOptions = {}): string {
   const uid = options.uid ?? DEFAULT_NB_UID;
   const badUid = 'echo "tjs2i: NB_UID must be the notebook user\'s numeric UID, not root: NB_UID=$NB_UID" >&2; exit 2';
@@ -82,9 +82,9 @@ export function portableBuilderDockerfile(stack: Stack, options: PortableBuilder
     `# The S2I builder for Jupyter ${stack.name}, made by \`tjs2i builder ${stack.name} --as-dockerfile\`: do not edit, generate again.`,
     '# It runs under any UID with group 0. Build it with docker build, buildah (--format docker keeps the health check),',
     `# kaniko, or on OpenShift: oc new-build <repository> --name jupyter-${stack.name} --context-dir=stacks/${stack.name}`,
-    `ARG BASE_IMAGE=${options.base ?? stack.upstream}`,
-    'FROM ${BASE_IMAGE}',
-    'ARG BASE_IMAGE',
+    // A literal FROM: `oc new-build` reads the base image from it without expanding build arguments,
+    // and OpenShift's Docker strategy (dockerStrategy.from) and `buildah bud --from` replace it.
+    `FROM ${options.base ?? stack.upstream}`,
     `ARG NB_UID=${uid}`,
     `ARG NB_HOME=${options.home ?? ''}`,
     'USER root',
@@ -107,9 +107,8 @@ export function portableBuilderDockerfile(stack: Stack, options: PortableBuilder
   ].join('\n');
 }
 
-/** One LABEL per label; the description names the base image the build was given. */
+/** One LABEL per label. */
 function labelInstructions(stack: Stack): string[] {
-  const marker = '\u0000BASE\u0000';
   const quote = (value: string) => `"${value.replace(/[\\"$]/g, '\\$&')}"`;
-  return Object.entries(portableBuilderLabels(stack, marker)).map(([key, value]) => `LABEL ${key}=${quote(value).replace(marker, '${BASE_IMAGE}')}`);
+  return Object.entries(portableBuilderLabels(stack)).map(([key, value]) => `LABEL ${key}=${quote(value)}`);
 }

@@ -49,20 +49,23 @@ export function builderDockerfile(plan: BuilderPlan): string {
 /** The labels of a tjs2i builder: the S2I and OpenShift ones, the stack, and what only an engine knows (the base, the trees). */
 export function builderLabels(stack: Stack, from: string, trees: readonly string[] = []): Record<string, string> {
   return {
-    ...portableBuilderLabels(stack, from),
+    ...portableBuilderLabels(stack),
     'io.tjs2i.builder.base': from,
     // The trees the builder makes group-writable when the base image has them, colon-separated.
     ...(trees.length ? { 'io.tjs2i.builder.writable-trees': trees.join(':') } : {}),
   };
 }
 
-/** The labels a Dockerfile can carry without an engine: the S2I and OpenShift ones and the stack. */
-export function portableBuilderLabels(stack: Stack, from: string): Record<string, string> {
+/**
+ * The labels a Dockerfile can carry without an engine: the S2I and OpenShift ones and the stack. The
+ * description does not name the base: a Docker-strategy build on OpenShift replaces the FROM image.
+ */
+export function portableBuilderLabels(stack: Stack): Record<string, string> {
   return {
     [Label.scriptsUrl]: `image://${SCRIPTS_DIR}`,
     [Label.exposeServices]: `${JUPYTER_PORT}:http`,
     [Label.tags]: stack.tags.join(','),
-    [Label.description]: `S2I builder for Jupyter notebooks (${stack.name}), made by tjs2i from ${from}; runs under any UID with group 0.`,
+    [Label.description]: `S2I builder for Jupyter notebooks (${stack.name}), made by tjs2i; runs under any UID with group 0.`,
     [Label.displayName]: `${stack.title} (S2I builder)`,
     'io.tjs2i.builder.stack': stack.name,
   };

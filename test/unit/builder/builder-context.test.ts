@@ -72,7 +72,7 @@ describe('tjs2i builder --as-dockerfile (the real CLI, no engine)', function () 
     expect(await readFile(join(context, 'README.md'), 'utf8')).to.equal('mine');
     expect(await readFile(join(context, 's2i', 'save-artifacts'), 'utf8')).to.equal('mine too');
     const dockerfile = await readFile(join(context, 'Dockerfile'), 'utf8');
-    expect(dockerfile).to.include('ARG BASE_IMAGE=registry.example.com/pyspark:1\n');
+    expect(dockerfile).to.include('\nFROM registry.example.com/pyspark:1\n');
     expect(dockerfile).to.include('"${SPARK_HOME:-/usr/local/spark}/conf"');
   });
 

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
-import { STACKS } from '../../../src/builder/stacks.js';
+import { STACKS, findStack } from '../../../src/builder/stacks.js';
+import { tjs2iRepositoryUrl } from '../../../src/common/package-repository.js';
 import { builderImageStreamTag } from '../../../src/deploy/manifests/builder-image-stream.js';
 import { openshiftBuilderTemplate } from '../../../src/deploy/manifests/openshift-builder.js';
 import { openshiftTemplate } from '../../../src/deploy/manifests/openshift-template.js';
+import { templateDefinition, type TemplateRequest } from '../../../src/deploy/template-definition.js';
 import { processTemplate } from '../../support/kubernetes/oc-process.js';
 import { checkOpenShiftObject, checkTemplate } from '../../support/kubernetes/openshift-schema.js';
 import { templateReferences } from '../../support/kubernetes/template-references.js';
@@ -110,4 +112,29 @@ describe('OpenShift builder template', () => {
       }
     });
   }
+});
+
+describe('templateDefinition: --builder', () => {
+  const fails = (request: TemplateRequest, message: string) => {
+    expect(() => templateDefinition(request))
+      .to.throw(message)
+      .with.property('exitCode', 2);
+  };
+
+  it('gives the builder template of the stack', () => {
+    const { format, manifest } = templateDefinition({ stack: 'r-notebook', format: 'openshift', builder: true });
+    expect(format).to.equal('openshift');
+    expect(manifest).to.deep.equal(openshiftBuilderTemplate(findStack('r-notebook')!, { repositoryUrl: tjs2iRepositoryUrl() }));
+    expect((manifest as { metadata: { name: string } }).metadata.name).to.equal('jupyter-r-notebook-builder');
+  });
+
+  it('refuses --format kubernetes and the options of a notebook (exit code 2)', () => {
+    fails({ stack: 'minimal-notebook', format: 'kubernetes', builder: true }, '--builder is for --format openshift');
+    fails({ stack: 'minimal-notebook', builder: true, memory: '2Gi' }, "--memory is for a notebook's definition");
+    fails({ stack: 'minimal-notebook', builder: true, volumeSize: '1Gi' }, '--volume-size is for');
+    fails({ stack: 'minimal-notebook', builder: true, deploymentConfig: true }, '--deployment-config is for');
+    fails({ stack: 'minimal-notebook', builder: true, image: 'x:1' }, '--image is for');
+    fails({ stack: 'no-such-notebook', builder: true }, 'unknown stack');
+    expect(() => templateDefinition({ stack: 'minimal-notebook', builder: true, deploymentConfig: false })).not.to.throw();
+  });
 });

@@ -11,6 +11,7 @@
  * not, push the image `tjs2i builder <stack>` makes instead (see openshift-template.ts).
  */
 import type { Stack } from '../../builder/stacks.js';
+import { STACKS_DIR } from '../../builder/builder-context.js';
 import { builderImageStream, builderImageStreamTag, builderTemplateName } from './builder-image-stream.js';
 import { templateName } from './openshift-template.js';
 import type { BuildConfig, ImageReference, ImageStream, Template, TemplateParameter } from './openshift-types.js';
@@ -18,7 +19,7 @@ import type { BuildConfig, ImageReference, ImageStream, Template, TemplateParame
 /** The ImageStream that imports the upstream stack. */
 export const upstreamImageStream = (stack: Stack): string => `${stack.name}-upstream`;
 /** The Docker build context of the stack's builder in the tjs2i repository. */
-export const stackContextDir = (stack: Stack): string => `stacks/${stack.name}`;
+export const stackContextDir = (stack: Stack): string => `${STACKS_DIR}/${stack.name}`;
 
 /** The upstream stacks' notebook user (jovyan): the Dockerfile's default for NB_UID. */
 const UPSTREAM_UID = '1000';

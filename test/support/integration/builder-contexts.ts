@@ -51,7 +51,8 @@ export async function buildahBuild(dir: string, base: string, tag: string): Prom
   try {
     const built = await buildah('bud', '--isolation', 'chroot', '--format', 'docker', '--from', `docker-daemon:${base}`, '--label', TEST_LABEL, '-t', tag, dir);
     expect(built.code, built.stderr).to.equal(0);
-    const pushed = await buildah('push', tag, `docker-daemon:${tag}`);
+    // The docker-daemon transport wants an explicit tag.
+    const pushed = await buildah('push', tag, `docker-daemon:${/:[^/]*$/.test(tag) ? tag : `${tag}:latest`}`);
     expect(pushed.code, pushed.stderr).to.equal(0);
     return built.stdout;
   } finally {

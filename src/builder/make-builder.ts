@@ -7,23 +7,20 @@
  */
 import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
 import { builderDockerfile, builderLabels } from './shim-dockerfile.js';
-import { parseNumericUser } from '../s2i/builder-image.js';
 import type { Engine } from '../engine/engine.js';
-import type { ImageInfo } from '../engine/image-client.js';
 import { shortId } from '../engine/short-id.js';
-import { INSPECT_CONTAINER_PREFIX, uniqueName } from '../engine/unique-name.js';
-import { throwIfAborted, UsageError, UserNotAllowedError } from '../common/errors.js';
+import { throwIfAborted, UsageError } from '../common/errors.js';
 import { invalidImageName, isValidImageName, parseImageRef } from '../registry/image-ref.js';
 import { MAX_FIX_BYTES, type FinalFileSystem } from './rewrite/outside-tree-fixes.js';
 import { rewriteImage } from './rewrite/image-rewrite.js';
 import { formatBytes, type Logger } from '../common/log.js';
 import { s2iScript } from '../common/package-files.js';
 import { DEFAULT_PULL_POLICY, ensureImage, type PullPolicy } from '../registry/pull-policy.js';
-import { lookupUser, parsePasswd } from './passwd.js';
-import { declaredTrees, envOf, findStack, planTrees, STACKS, treeRoots, type PlannedTree } from './stacks.js';
+import { declaredTrees, findStack, planTrees, STACKS, treeRoots, type PlannedTree } from './stacks.js';
 import { packTrees } from '../source/pack-trees.js';
 import { resolveTrees, type ResolvedTree } from './tree-resolve.js';
 import { refuseSystemTrees } from './system-trees.js';
+import { inspectionContainer, resolveUser } from './base-user.js';
 
 export interface BuilderOptions {
   stack: string;
@@ -198,56 +195,4 @@ async function rewriteBuilder(
     throw error;
   }
   return rewritten.imageId;
-}
-
-/** A container created from the base image on first use (never started), removed by `remove`. */
-function inspectionContainer(engine: Pick<Engine, 'containers'>, image: string, signal?: AbortSignal) {
-  const name = uniqueName(INSPECT_CONTAINER_PREFIX);
-  let created: Promise<string> | undefined;
-  return {
-    id: () => (created ??= engine.containers.createContainer({ image, name, user: '0', entrypoint: ['/bin/true'], cmd: [] }, signal)),
-    async remove() {
-      if (!created) return;
-      // Removed by name if the create request was interrupted.
-      const id = await created.catch(() => name);
-      await engine.containers.removeContainer(id);
-    },
-  };
-}
-
-/** The notebook user's uid and home: from USER when numeric, else from the image's /etc/passwd. */
-async function resolveUser(
-  inspector: ReturnType<typeof inspectionContainer>,
-  engine: Pick<Engine, 'archives'>,
-  from: string,
-  base: ImageInfo,
-  signal?: AbortSignal,
-): Promise<{ uid: number; home: string }> {
-  const declared = base.user.trim();
-  const defaultHome = `/home/${envOf(base.env, 'NB_USER') ?? 'jovyan'}`;
-  const numeric = parseNumericUser(declared);
-  // An empty USER means root.
-  let uid = declared ? numeric?.uid : 0;
-  let home = defaultHome;
-  if (declared) {
-    const passwd = await engine.archives.readFile(await inspector.id(), '/etc/passwd', signal);
-    const entry = passwd ? lookupUser(parsePasswd(passwd.toString('utf8')), declared) : undefined;
-    if (entry) {
-      uid = entry.uid;
-      if (entry.home && entry.home !== '/') home = entry.home;
-    }
-  }
-  if (uid === undefined) {
-    throw new UserNotAllowedError(
-      `base image ${from} has USER ${declared}, which its /etc/passwd does not define`,
-      'give a base image whose notebook user exists',
-    );
-  }
-  if (uid === 0) {
-    throw new UserNotAllowedError(
-      `base image ${from} runs as root (USER ${declared || 'empty'})`,
-      'give a Jupyter stack image, whose notebook user is not root',
-    );
-  }
-  return { uid, home };
 }

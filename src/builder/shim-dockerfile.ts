@@ -11,7 +11,7 @@ import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
 import { JUPYTER_PORT } from '../s2i/jupyter-port.js';
 import { Label } from '../s2i/labels.js';
 import type { Stack } from './stacks.js';
-import { systemDirectoryCase } from './system-trees.js';
+import { passwdRules, runInstruction, treeRules } from './shim-rules.js';
 
 export interface BuilderPlan {
   from: string;
@@ -33,23 +33,12 @@ export function builderDockerfile(plan: BuilderPlan): string {
     `FROM ${plan.from}`,
     'USER root',
     `COPY s2i/ ${SCRIPTS_DIR}/`,
-    'RUN set -eu; \\',
-    `    for d in ${trees}; do \\`,
-    '      if [ ! -d "$d" ]; then echo "tjs2i: $d is not a directory in the base image: skipped"; continue; fi; \\',
-    '      real=$(readlink -f "$d"); \\',
-    // A link (SPARK_HOME) may lead anywhere: never into a system directory. tjs2i refuses such a
-    // tree before the build; this is the same rule where the files are.
-    `      ${systemDirectoryCase('$real', 'echo "tjs2i: $d leads to $real, inside a system directory: refused" >&2; exit 2')}; \\`,
-    '      if [ "$real" = "$d" ]; then echo "tjs2i: group 0 may write $d"; else echo "tjs2i: group 0 may write $d ($real)"; fi; \\',
-    '      d=$real; \\',
-    '      chgrp -R 0 "$d"; \\',
-    '      chmod -R g+rwX "$d"; \\',
-    '      find "$d" -type d -exec chmod g+s {} +; \\',
-    '    done; \\',
-    '    chmod g+w /etc/passwd; \\',
-    // Group 0 can edit /etc/passwd (so `run` can add an entry for an arbitrary UID): with a set-uid
-    // `su` left in the image, that would let any process give root an empty password and become root.
-    '    find / -xdev -type f \\( -perm -4000 -o -perm -2000 \\) -exec chmod ug-s {} +',
+    ...runInstruction([
+      { text: `for d in ${trees}; do`, depth: 0 },
+      ...treeRules().map((text) => ({ text, depth: 1 })),
+      { text: 'done', depth: 0 },
+      ...passwdRules().map((text) => ({ text, depth: 0 })),
+    ]),
     `ENV HOME=${JSON.stringify(plan.home)}`,
     `USER ${plan.uid}`,
     `CMD ["${SCRIPTS_DIR}/run"]`,
@@ -57,16 +46,27 @@ export function builderDockerfile(plan: BuilderPlan): string {
   ].join('\n');
 }
 
+/** The labels of a tjs2i builder: the S2I and OpenShift ones, the stack, and what only an engine knows (the base, the trees). */
 export function builderLabels(stack: Stack, from: string, trees: readonly string[] = []): Record<string, string> {
+  return {
+    ...portableBuilderLabels(stack),
+    'io.tjs2i.builder.base': from,
+    // The trees the builder makes group-writable when the base image has them, colon-separated.
+    ...(trees.length ? { 'io.tjs2i.builder.writable-trees': trees.join(':') } : {}),
+  };
+}
+
+/**
+ * The labels a Dockerfile can carry without an engine: the S2I and OpenShift ones and the stack. The
+ * description does not name the base: a Docker-strategy build on OpenShift replaces the FROM image.
+ */
+export function portableBuilderLabels(stack: Stack): Record<string, string> {
   return {
     [Label.scriptsUrl]: `image://${SCRIPTS_DIR}`,
     [Label.exposeServices]: `${JUPYTER_PORT}:http`,
     [Label.tags]: stack.tags.join(','),
-    [Label.description]: `S2I builder for Jupyter notebooks (${stack.name}), made by tjs2i from ${from}; runs under any UID with group 0.`,
+    [Label.description]: `S2I builder for Jupyter notebooks (${stack.name}), made by tjs2i; runs under any UID with group 0.`,
     [Label.displayName]: `${stack.title} (S2I builder)`,
     'io.tjs2i.builder.stack': stack.name,
-    'io.tjs2i.builder.base': from,
-    // The trees the builder makes group-writable when the base image has them, colon-separated.
-    ...(trees.length ? { 'io.tjs2i.builder.writable-trees': trees.join(':') } : {}),
   };
 }

@@ -1,10 +1,13 @@
 /**
  * What `tjs2i template` prints: the options of the command line checked (every fault is a usage
- * error, exit 2) and turned into an OpenShift template or a Kubernetes List, serialized as JSON.
+ * error, exit 2) and turned into an OpenShift template or a Kubernetes List, serialized as JSON; with
+ * `builder`, the OpenShift template that builds the stack's builder in the project.
  */
 import { UsageError } from '../common/errors.js';
 import { kubernetesManifests, type KubernetesList } from './manifests/kubernetes-manifests.js';
 import { openshiftTemplate } from './manifests/openshift-template.js';
+import { openshiftBuilderTemplate } from './manifests/openshift-builder.js';
+import { tjs2iRepositoryUrl } from '../common/package-repository.js';
 import type { Template } from './manifests/openshift-types.js';
 import { generatePassword } from './manifests/password.js';
 import { STACKS, findStack, type Stack } from '../builder/stacks.js';
@@ -21,6 +24,8 @@ export interface TemplateRequest {
   volumeSize?: string;
   /** OpenShift: a DeploymentConfig instead of a Deployment. */
   deploymentConfig?: boolean;
+  /** OpenShift: the template that builds the stack's builder, instead of a notebook's. */
+  builder?: boolean;
   /** Kubernetes only. */
   image?: string;
   name?: string;
@@ -60,9 +65,40 @@ export interface TemplateDefinition {
   manifest: Template | KubernetesList;
 }
 
+/** The options of a notebook's definition, by the name they have on the command line. */
+const NOTEBOOK_OPTIONS = {
+  memory: 'memory',
+  volumeSize: 'volume-size',
+  deploymentConfig: 'deployment-config',
+  image: 'image',
+  name: 'name',
+  host: 'host',
+  uid: 'uid',
+};
+
+function builderDefinition(request: TemplateRequest, format: TemplateFormat, stack: Stack): TemplateDefinition {
+  if (format !== 'openshift') {
+    throw new UsageError(
+      '--builder is for --format openshift',
+      'on Kubernetes, make the builder with tjs2i builder and build the course with tjs2i build; the manifests deploy the image it makes',
+    );
+  }
+  const notebookOnly = (Object.keys(NOTEBOOK_OPTIONS) as (keyof typeof NOTEBOOK_OPTIONS)[]).filter(
+    (key) => request[key] !== undefined && request[key] !== false,
+  );
+  if (notebookOnly.length > 0) {
+    throw new UsageError(
+      `--${NOTEBOOK_OPTIONS[notebookOnly[0]!]} is for a notebook's definition, not for --builder`,
+      'the builder template takes TJS2I_REPOSITORY_URL, TJS2I_REPOSITORY_REF, UPSTREAM_IMAGE and NB_UID as parameters (oc process -p NAME=VALUE)',
+    );
+  }
+  return { format, manifest: openshiftBuilderTemplate(stack, { repositoryUrl: tjs2iRepositoryUrl() }) };
+}
+
 export function templateDefinition(request: TemplateRequest, password: () => string = () => generatePassword()): TemplateDefinition {
   const format = formatOf(request.format);
   const stack = findStackOrFail(request.stack);
+  if (request.builder) return builderDefinition(request, format, stack);
   const memory = quantity('--memory', request.memory);
   const volumeSize = quantity('--volume-size', request.volumeSize);
   if (format === 'openshift') {

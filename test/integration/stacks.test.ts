@@ -4,10 +4,13 @@
  * stack's trees under a random UID with group 0; the builder made from it can, through a kernel of
  * the stack's language started over Jupyter's API (installing a Python module or an R package at
  * run time) and from a shell as that UID; and what one UID wrote, another UID of group 0 can change.
+ * The stack's builder context (stacks/<stack>/, for `oc new-build`) built with the engine from the
+ * same stand-in gives the same builder, which makes a course image that serves under a random UID.
  */
 import { expect } from 'chai';
 import { tjs2iTracked } from '../support/integration/engine-recorder.js';
-import { docker, exec, imageExists, randomUid, STANDIN, TEST_LABEL, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { builderFacts, contextFrom, engineBuild, expectSoundBuilder, serveCourse } from '../support/integration/builder-contexts.js';
+import { docker, exec, imageExists, randomUid, STANDIN, tempDir, TEST_LABEL, tjs2i, uniqueName } from '../support/integration/helpers.js';
 import { JupyterClient, runJupyter, tokenOf, waitForJupyter, type ExecuteResult } from '../support/integration/jupyter.js';
 
 const standIn = (stack: string) => `tjs2i-fixture/${stack}:latest`;
@@ -173,6 +176,7 @@ describe('tjs2i builder for every stack (stand-ins, real engine)', function () {
   for (const c of cases) {
     describe(c.stack, function () {
       const tag = uniqueName(c.stack.replace('-notebook', ''));
+      const fromContext = uniqueName(`context-${c.stack.replace('-notebook', '')}`);
       let built: Awaited<ReturnType<typeof tjs2iTracked>> | undefined;
 
       before(async function () {
@@ -181,7 +185,7 @@ describe('tjs2i builder for every stack (stand-ins, real engine)', function () {
       });
 
       after(async () => {
-        await exec('docker', ['rmi', '-f', tag]);
+        await exec('docker', ['rmi', '-f', tag, fromContext]);
       });
 
       it('the stand-in cannot write its trees under a random UID with group 0 (the problem exists)', async () => {
@@ -206,6 +210,28 @@ describe('tjs2i builder for every stack (stand-ins, real engine)', function () {
             `${tree} in ${planned.join(' ')}`,
           ).to.equal(true);
         for (const line of c.buildSays ?? []) expect(built!.stderr).to.contain(line);
+      });
+
+      it(`stacks/${c.stack}/ (oc new-build's context) FROM the stand-in builds with the engine into the same builder: config, labels, scripts, group-0 trees`, async () => {
+        expect(built?.code, built?.stderr).to.equal(0);
+        const dir = await tempDir('context');
+        let output: string;
+        try {
+          await contextFrom(c.stack, standIn(c.stack), dir.path);
+          output = await engineBuild(dir.path, fromContext);
+        } finally {
+          await dir.remove();
+        }
+        for (const line of c.buildSays ?? []) expect(output).to.contain(line);
+        const planned = (JSON.parse(built!.stdout) as { trees: { path: string }[] }).trees.map((t) => t.path);
+        const facts = await builderFacts(fromContext, planned);
+        expectSoundBuilder(facts, planned);
+        expect(facts).to.deep.equal(await builderFacts(tag, planned));
+      });
+
+      it('the builder built from the context makes a course image that serves under a random UID with group 0, which can write the trees', async () => {
+        expect(await imageExists(fromContext), 'the context was built').to.equal(true);
+        await serveCourse(fromContext, c.trees);
       });
 
       it(`under a random UID: a ${c.kernel} kernel started through the API writes into the stack's trees, as does a shell`, async () => {

@@ -1,6 +1,7 @@
 /**
  * `tjs2i template <stack>`: print a deployable definition of a notebook for the stack, an OpenShift
- * template (default) or Kubernetes manifests, or write it with --output. Needs no engine.
+ * template (default) or Kubernetes manifests, or with --builder the OpenShift template that builds
+ * the stack's builder in the project; or write it with --output. Needs no engine.
  */
 import { resolve } from 'node:path';
 import type { BuilderArguments, Options } from 'yargs';
@@ -29,6 +30,10 @@ const templateOptionSpecs = {
     describe: 'a persistent volume on /home/jovyan/work of this size (OpenShift: the default of VOLUME_SIZE)',
   },
   'deployment-config': { type: 'boolean', describe: 'OpenShift: a DeploymentConfig instead of a Deployment, for OpenShift 3.x' },
+  builder: {
+    type: 'boolean',
+    describe: "OpenShift: instead, the template that builds the stack's S2I builder in the project and rebuilds it on a new upstream image",
+  },
   image: { type: 'string', requiresArg: true, describe: 'the image tjs2i build made, as the cluster pulls it (required)', group: kubernetesGroup },
   name: { type: 'string', requiresArg: true, describe: 'name of the objects (default: the stack)', group: kubernetesGroup },
   host: {
@@ -49,7 +54,7 @@ export async function handler(args: TemplateArgs): Promise<void> {
   try {
     // The Kubernetes manifest holds the generated password (in its Secret): it goes to a pipe
     // (kubectl apply -f -) or a private file, never onto a terminal or into a log by accident.
-    if (args.format === 'kubernetes' && args.output === undefined && process.stdout.isTTY) {
+    if (args.format === 'kubernetes' && !args.builder && args.output === undefined && process.stdout.isTTY) {
       throw new UsageError(
         'the Kubernetes manifest holds the password Secret and stdout is a terminal',
         'pipe it (tjs2i template STACK --format kubernetes --image IMAGE | kubectl apply -f -) or write it with --output FILE',
@@ -61,6 +66,7 @@ export async function handler(args: TemplateArgs): Promise<void> {
       ...(args.memory !== undefined ? { memory: args.memory } : {}),
       ...(args.volumeSize !== undefined ? { volumeSize: args.volumeSize } : {}),
       ...(args.deploymentConfig !== undefined ? { deploymentConfig: args.deploymentConfig } : {}),
+      ...(args.builder !== undefined ? { builder: args.builder } : {}),
       ...(args.image !== undefined ? { image: args.image } : {}),
       ...(args.name !== undefined ? { name: args.name } : {}),
       ...(args.host !== undefined ? { host: args.host } : {}),
@@ -72,7 +78,7 @@ export async function handler(args: TemplateArgs): Promise<void> {
       await writeFileAtomic(args.output, serializeManifest(manifest), format === 'kubernetes' ? 0o600 : 0o644).catch((error: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot write ${args.output}: ${error.code ?? error.message}`, 'give a path in an existing, writable directory');
       });
-      if (!args.quiet) stderr.line(`wrote ${format} definition to ${resolve(args.output)}`);
+      if (!args.quiet) stderr.line(`wrote ${format}${args.builder ? ' builder' : ''} definition to ${resolve(args.output)}`);
       if (args.json) process.stdout.write(`${jsonResult({ format, output: resolve(args.output) })}\n`);
     } else {
       // With --json, stdout is one line: the manifest itself.

@@ -7,8 +7,9 @@
  *
  * The S2I builder is the ImageStreamTag `jupyter-<stack>:latest` (BUILDER_IMAGESTREAM_TAG) of the
  * project, or of BUILDER_NAMESPACE: push the image `tjs2i builder <stack>` makes to it (pushing creates
- * the ImageStream). The template does not create that ImageStream, so it can be instantiated many
- * times in one project, and its BuildConfig rebuilds the notebook when a new builder is pushed.
+ * the ImageStream), or build it there with the builder template (openshift-builder.ts). This template
+ * does not create that ImageStream, so it can be instantiated many times in one project, and its
+ * BuildConfig rebuilds the notebook when a new builder is pushed or built.
  */
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
@@ -17,6 +18,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { Stack } from '../../builder/stacks.js';
 import { CONTAINER_NAME, PORT_NAME, SECRET_KEY, defaultMemory, notebookPodSpec, podLabels } from './notebook-pod.js';
 import { JUPYTER_PORT } from '../../s2i/jupyter-port.js';
+import { builderImageStreamTag, builderTemplateName } from './builder-image-stream.js';
 import type { BuildConfig, DeploymentConfig, IObjectMeta, ImageReference, ImageStream, Route, Template, TemplateParameter } from './openshift-types.js';
 
 export const PASSWORD_GENERATOR = '[a-zA-Z0-9]{16}';
@@ -86,8 +88,8 @@ function parameters(stack: Stack, options: OpenShiftTemplateOptions): TemplatePa
     {
       name: 'BUILDER_IMAGESTREAM_TAG',
       displayName: 'Builder',
-      description: `S2I builder image stream tag: push the image made by "tjs2i builder ${stack.name}" to it.`,
-      value: `jupyter-${stack.name}:latest`,
+      description: `S2I builder image stream tag: push the image made by "tjs2i builder ${stack.name}" to it, or build it with the template ${builderTemplateName(stack)}.`,
+      value: builderImageStreamTag(stack),
       required: true,
     },
     {

@@ -1,5 +1,5 @@
 /**
- * The OpenShift kinds the template uses, with the field names of the OpenShift API reference
+ * The OpenShift kinds the templates use, with the field names of the OpenShift API reference
  * (template.openshift.io/v1 Template, image.openshift.io/v1 ImageStream, build.openshift.io/v1
  * BuildConfig, apps.openshift.io/v1 DeploymentConfig, route.openshift.io/v1 Route). Only the fields
  * tjs2i writes are declared, so that a misspelt field is a compile error; the tests check the
@@ -39,6 +39,14 @@ export interface Template {
   objects: object[];
 }
 
+/** ImageStream.spec.tags[] (TagReference): a tag that imports the image `from` names. */
+export interface TagReference {
+  name: string;
+  from?: ImageReference;
+  /** scheduled: the image is imported again periodically (the cluster sets how often), so a new upstream push shows. */
+  importPolicy?: { scheduled?: boolean; insecure?: boolean };
+}
+
 export interface ImageStream {
   apiVersion: 'image.openshift.io/v1';
   kind: 'ImageStream';
@@ -46,6 +54,7 @@ export interface ImageStream {
   spec: {
     /** lookupPolicy.local: pods in the namespace may name the stream's tags (`name:tag`) as images. */
     lookupPolicy?: { local: boolean };
+    tags?: TagReference[];
   };
 }
 
@@ -55,6 +64,11 @@ export interface BuildTriggerPolicy {
   imageChange?: { from?: ImageReference };
 }
 
+/** BuildStrategy: S2I from a builder image, or a Dockerfile build whose last FROM `from` replaces. */
+export type BuildStrategy =
+  | { type: 'Source'; sourceStrategy: { from: ImageReference; forcePull?: boolean; incremental?: boolean } }
+  | { type: 'Docker'; dockerStrategy: { from?: ImageReference; buildArgs?: { name: string; value: string }[]; dockerfilePath?: string } };
+
 export interface BuildConfig {
   apiVersion: 'build.openshift.io/v1';
   kind: 'BuildConfig';
@@ -63,7 +77,7 @@ export interface BuildConfig {
     runPolicy?: 'Serial' | 'Parallel' | 'SerialLatestOnly';
     triggers: BuildTriggerPolicy[];
     source: { type: 'Git'; git: { uri: string; ref?: string }; contextDir?: string };
-    strategy: { type: 'Source'; sourceStrategy: { from: ImageReference; forcePull?: boolean; incremental?: boolean } };
+    strategy: BuildStrategy;
     output: { to: ImageReference };
     successfulBuildsHistoryLimit?: number;
     failedBuildsHistoryLimit?: number;

@@ -138,6 +138,17 @@ const buildStrategy = object(
       { from: imageReference, pullSecret: localReference, env: array(envVar), scripts: string(), incremental: boolean, forcePull: boolean },
       ['from'],
     ),
+    // .spec.strategy.dockerStrategy: `from` replaces the Dockerfile's last FROM; buildArgs are --build-arg.
+    dockerStrategy: object({
+      from: imageReference,
+      pullSecret: localReference,
+      noCache: boolean,
+      env: array(envVar),
+      forcePull: boolean,
+      dockerfilePath: string(),
+      buildArgs: array(envVar),
+      imageOptimizationPolicy: string({ enum: ['NoLayers', 'SkipLayers', 'SkipLayersAndWarn'] }),
+    }),
   },
   ['type'],
 );

@@ -74,7 +74,8 @@ describe('builder-dockerfile', () => {
       expect(labels['io.openshift.expose-services']).to.equal('8888:http');
       expect(labels['io.openshift.tags']).to.equal('builder,jupyter,python');
       expect(labels['io.k8s.description']).to.include('minimal-notebook');
-      expect(labels['io.k8s.description']).to.include('quay.io/jupyter/minimal-notebook:2024-05-01');
+      // The base is in io.tjs2i.builder.base: a Docker-strategy build on OpenShift replaces the FROM of a context's Dockerfile.
+      expect(labels['io.k8s.description']).to.equal('S2I builder for Jupyter notebooks (minimal-notebook), made by tjs2i; runs under any UID with group 0.');
       expect(labels['io.k8s.display-name']).to.equal('Jupyter minimal-notebook (S2I builder)');
       expect(labels['io.tjs2i.builder.stack']).to.equal('minimal-notebook');
       expect(labels['io.tjs2i.builder.base']).to.equal('quay.io/jupyter/minimal-notebook:2024-05-01');

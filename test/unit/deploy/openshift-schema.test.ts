@@ -80,6 +80,29 @@ describe("openshift-schema (the tests' OpenShift field checker)", () => {
     expect(checkOpenShiftObject(dc)[0]).to.include('containerPort must be integer');
   });
 
+  it('checks a Docker-strategy BuildConfig and an ImageStream that imports on a schedule', () => {
+    const docker = buildConfig() as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    docker.spec.strategy = {
+      type: 'Docker',
+      dockerStrategy: { from: { kind: 'ImageStreamTag', name: 'up:latest' }, buildArgs: [{ name: 'NB_UID', value: '1000' }], dockerfilePath: 'Dockerfile' },
+    };
+    expect(checkOpenShiftObject(docker)).to.deep.equal([]);
+    docker.spec.strategy.dockerStrategy = { from: { kind: 'ImageStreamTag', name: 'up:latest' }, buildArg: [], imageOptimizationPolicy: 'None' };
+    expect(checkOpenShiftObject(docker)).to.have.members([
+      'spec.strategy.dockerStrategy.buildArg: unknown field',
+      'spec.strategy.dockerStrategy.imageOptimizationPolicy: "None" is not one of "NoLayers", "SkipLayers", "SkipLayersAndWarn"',
+    ]);
+    const stream = (importPolicy: object) => ({
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStream',
+      metadata: { name: 'up' },
+      spec: { tags: [{ name: 'latest', from: { kind: 'DockerImage', name: 'quay.io/jupyter/minimal-notebook:latest' }, importPolicy }] },
+    });
+    expect(checkOpenShiftObject(stream({ scheduled: true }))).to.deep.equal([]);
+    expect(checkOpenShiftObject(stream({ schedule: true }))).to.deep.equal(['spec.tags[0].importPolicy.schedule: unknown field']);
+    expect(checkOpenShiftObject(stream({ scheduled: 'true' }))).to.deep.equal(['spec.tags[0].importPolicy.scheduled: must be a boolean, not "true"']);
+  });
+
   it('refuses kinds it does not know', () => {
     expect(checkOpenShiftObject({ kind: 'Deployment' })[0]).to.include('not an OpenShift kind');
   });

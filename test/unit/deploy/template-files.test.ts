@@ -21,6 +21,15 @@ describe('openshift-templates/ in the repository', () => {
     }
   });
 
+  it('holds the builder template of every stack at openshift-templates/<stack>-builder.json', () => {
+    for (const stack of STACKS) {
+      const file = templateFiles().find((f) => f.path === `${TEMPLATES_DIR}/${stack.name}-builder.json`)!;
+      const template = JSON.parse(file.content) as { kind: string; metadata: { name: string } };
+      expect(template.kind).to.equal('Template');
+      expect(template.metadata.name).to.equal(`jupyter-${stack.name}-builder`);
+    }
+  });
+
   it('keeps the original oc create -f paths: openshift-templates/<stack>.json is the ephemeral template', () => {
     for (const stack of STACKS) {
       const file = templateFiles().find((f) => f.path === `${TEMPLATES_DIR}/${stack.name}.json`)!;
@@ -39,7 +48,7 @@ describe('openshift-templates/ in the repository', () => {
       await writeTemplateFiles(dir);
       await writeFile(join(dir, TEMPLATES_DIR, 'minimal-notebook.json'), 'stale');
       const written = await writeTemplateFiles(dir);
-      expect(written).to.have.length(STACKS.length * 2);
+      expect(written).to.have.length(STACKS.length * 3);
       expect((await readdir(join(dir, TEMPLATES_DIR))).sort()).to.deep.equal(written.map((p) => p.split('/')[1]).sort());
       const minimal = templateFiles().find((f) => f.path.endsWith('/minimal-notebook.json'))!;
       expect(await readFile(join(dir, minimal.path), 'utf8')).to.equal(minimal.content);

@@ -1,0 +1,55 @@
+/**
+ * The build context of `tjs2i builder <stack> --as-dockerfile DIR`: the Dockerfile and the S2I
+ * scripts it copies. Writing it replaces those files one by one (each atomically) and touches
+ * nothing else in DIR, so a context kept in a repository (stacks/<stack>/) can be generated again
+ * in place. `npm run stacks` writes the repository's six; a unit test keeps them in sync.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SCRIPT_NAMES } from '../s2i/builder-scripts.js';
+import { s2iScript } from '../common/package-files.js';
+import { writeFileAtomic } from '../common/write-file-atomic.js';
+import { portableBuilderDockerfile, type PortableBuilderOptions } from './portable-dockerfile.js';
+import { STACKS, type Stack } from './stacks.js';
+
+/** Where the repository keeps each stack's context, as the original kept `<stack>/`. */
+export const STACKS_DIR = 'stacks';
+
+export interface ContextFile {
+  /** Relative to the context directory. */
+  path: string;
+  content: string;
+  mode: number;
+}
+
+export async function builderContextFiles(stack: Stack, options: PortableBuilderOptions = {}): Promise<ContextFile[]> {
+  const scripts = await Promise.all(SCRIPT_NAMES.map(async (name) => ({ path: `s2i/${name}`, content: await readFile(s2iScript(name), 'utf8'), mode: 0o755 })));
+  return [{ path: 'Dockerfile', content: portableBuilderDockerfile(stack, options), mode: 0o644 }, ...scripts];
+}
+
+/** Writes the files into `dir` (made when missing); returns their paths there. */
+export async function writeBuilderContext(dir: string, files: readonly ContextFile[]): Promise<string[]> {
+  const written: string[] = [];
+  for (const file of files) {
+    const path = join(dir, file.path);
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFileAtomic(path, file.content, file.mode);
+    written.push(path);
+  }
+  return written;
+}
+
+/** The repository's contexts, `stacks/<stack>/`, as the generator makes them (no engine: the upstream defaults). */
+export async function repositoryContexts(): Promise<{ stack: Stack; dir: string; files: ContextFile[] }[]> {
+  return Promise.all(STACKS.map(async (stack) => ({ stack, dir: `${STACKS_DIR}/${stack.name}`, files: await builderContextFiles(stack) })));
+}
+
+/** Writes every stack's context under `root`; returns the paths written, relative to it. */
+export async function writeRepositoryContexts(root: string): Promise<string[]> {
+  const written: string[] = [];
+  for (const { dir, files } of await repositoryContexts()) {
+    await writeBuilderContext(join(root, dir), files);
+    written.push(...files.map((file) => `${dir}/${file.path}`));
+  }
+  return written;
+}

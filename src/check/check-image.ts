@@ -21,7 +21,7 @@ import { imageFiles, type ImageFiles } from './image-files.js';
 import { numericUid, userFacts, userLine } from './image-user.js';
 import { findJupyter } from './jupyter-on-path.js';
 import { jupyterLine, stayUpLine, watchRun, type WatchOptions } from './run-watch.js';
-import { s2iFacts, s2iLine, writableTreesOf } from './s2i-check.js';
+import { s2iFacts, s2iLine, TJS2I_BUILDER_LABEL, writableTreesOf } from './s2i-check.js';
 import { checkSetId, setIdLine } from './set-id-check.js';
 import { homeLine, probeWritable, treesLine } from './writable-probe.js';
 
@@ -29,8 +29,6 @@ export interface CheckOptions {
   /** Judge it as an S2I builder whatever its labels say (`--builder`). */
   builder?: boolean;
   pullPolicy?: PullPolicy;
-  /** The UID to start it as (default: an arbitrary one, as OpenShift would give). */
-  uid?: number;
   /** The watch's timings (tests). */
   watch?: WatchOptions;
 }
@@ -40,7 +38,7 @@ export async function checkImage(engine: Engine, image: string, options: CheckOp
   const info = await logger.step('inspect', `image ${image}`, () =>
     ensureImage(engine.images, image, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, { missingHint: 'build or pull it first, or check the name' }),
   );
-  const uid = options.uid ?? arbitraryUid();
+  const uid = arbitraryUid();
   // Pending engine calls and fetches do not always keep Node alive: hold it until the check is over.
   const keepAlive = setInterval(() => undefined, 60_000);
   // The image by id: a tag moved while the check runs does not change what is checked.
@@ -96,7 +94,7 @@ async function judge(
     s2iFacts(info.labels, options.builder === true, files),
   ] as const);
   // `tjs2i builder` is advice for a Jupyter stack that is not already one of its builders (or built from one).
-  const stack = jupyter !== undefined && !info.labels['io.tjs2i.builder.stack'];
+  const stack = jupyter !== undefined && !info.labels[TJS2I_BUILDER_LABEL];
   const lines = [
     userLine(userFacts(info.user, passwd?.toString('utf8')), stack),
     stayUpLine(run, uid),
@@ -108,7 +106,7 @@ async function judge(
     healthcheckLine(info, jupyter !== undefined),
     s2iLine(s2i),
   ];
-  if (run.exited && logger.level !== 'quiet' && run.lastLines.length) {
+  if (run.exited && run.lastLines.length) {
     logger.info(`    the command's last lines:\n${run.lastLines.map((l) => `      ${l}`).join('\n')}`);
   }
   return { lines: inReportOrder(lines), ...(jupyter ? { jupyter } : {}), builder: s2i.claim.claimed };

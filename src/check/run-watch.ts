@@ -81,23 +81,9 @@ export async function watchRun(
     while (Date.now() - started < stayUpMs && server.exitCode === undefined) {
       const error = interrupted();
       if (error) throw error;
-      if (port !== undefined && answeredAt === undefined) {
-        const urls = apiUrls(port, [], server.url, PUBLISH_IP);
-        for (const url of urls) {
-          if (
-            (await Promise.race([
-              probe(url, watchOver.signal),
-              server.exited.then(
-                () => undefined,
-                () => undefined,
-              ),
-            ])) === 200
-          ) {
-            answeredAt = Date.now();
-            logger.info(`    Jupyter answered on port ${JUPYTER_PORT} after ${formatDuration(answeredAt - started)}`);
-            break;
-          }
-        }
+      if (port !== undefined && answeredAt === undefined && (await jupyterAnswers(server, port, probe, watchOver.signal))) {
+        answeredAt = Date.now();
+        logger.info(`    Jupyter answered on port ${JUPYTER_PORT} after ${formatDuration(answeredAt - started)}`);
       }
       if (answeredAt !== undefined && Date.now() - answeredAt >= confirmMs) break;
       await Promise.race([delay(pollIntervalMs), server.exited.catch(() => undefined)]);
@@ -118,6 +104,19 @@ export async function watchRun(
     await server.stopAndRemove(0);
     watchOver.abort();
   }
+}
+
+/** One round over Jupyter's API URLs: whether one answered 200 (an exit cuts it short). */
+async function jupyterAnswers(server: ServerContainer, port: number, probe: NonNullable<WatchOptions['probe']>, over: AbortSignal): Promise<boolean> {
+  const ended = server.exited.then(
+    () => undefined,
+    () => undefined,
+  );
+  for (const url of apiUrls(port, [], server.url, PUBLISH_IP)) {
+    if ((await Promise.race([probe(url, over), ended])) === 200) return true;
+    if (server.exitCode !== undefined) return false;
+  }
+  return false;
 }
 
 /** The last line of a crash that says something (Python's last traceback line, say). */

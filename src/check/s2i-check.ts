@@ -11,8 +11,8 @@ import { Label } from '../s2i/labels.js';
 import { line, type CheckLine } from './check-report.js';
 import { executableByGroupZero, type ImageFiles } from './image-files.js';
 
-/** The label every tjs2i builder carries. */
-const TJS2I_BUILDER_LABEL = 'io.tjs2i.builder.stack';
+/** The label every tjs2i builder carries (and every image built from one). */
+export const TJS2I_BUILDER_LABEL = 'io.tjs2i.builder.stack';
 /** The trees a tjs2i builder made writable for group 0 (colon-separated paths). */
 export const WRITABLE_TREES_LABEL = 'io.tjs2i.builder.writable-trees';
 

@@ -7,7 +7,7 @@
  */
 import { posix } from 'node:path';
 import { UsageError } from '../common/errors.js';
-import { isValidImageName } from '../registry/image-ref.js';
+import { invalidImageName, isValidImageReference } from '../registry/image-ref.js';
 import type { EnvVar } from '../s2i/environment.js';
 
 export interface DockerfilePlan {
@@ -35,7 +35,7 @@ export function dockerfileString(value: string, what: string): string {
 }
 
 export function renderDockerfile(plan: DockerfilePlan): string {
-  if (!isValidImageName(plan.builder)) throw new UsageError(`invalid builder image name ${JSON.stringify(plan.builder)}`, 'use name[:tag] or name@digest');
+  if (!isValidImageReference(plan.builder)) throw invalidImageName('builder image name', plan.builder, 'use name[:tag] or name@digest');
   for (const [what, value] of [
     ['assemble user', plan.assembleUser],
     ['image USER', plan.imageUser],

@@ -15,10 +15,10 @@ import type { Engine } from '../engine/engine.js';
 import type { ImageInfo } from '../engine/image-client.js';
 import { shortId } from '../engine/short-id.js';
 import { toDockerEnv } from '../s2i/environment.js';
-import { InterruptedError, throwIfAborted, UsageError } from '../common/errors.js';
+import { InterruptedError, throwIfAborted } from '../common/errors.js';
 import { pullBuilder, type InspectedBuilder } from './find-builder.js';
 import { IMAGE_METADATA_PATH } from '../s2i/image-metadata.js';
-import { isValidImageName, parseImageRef } from '../registry/image-ref.js';
+import { invalidImageName, isValidImageName, parseImageRef } from '../registry/image-ref.js';
 import type { Logger } from '../common/log.js';
 import { outputLabels } from './output-labels.js';
 import { planBuild, type BuildPlan, type MadeWhilePlanning, type PlanMode } from './plan-build.js';
@@ -104,9 +104,7 @@ interface OutputImage {
 
 /** The output image, checked before anything else: a bad name costs no engine call. */
 function outputImageOf(name: string): OutputImage {
-  if (!isValidImageName(name)) {
-    throw new UsageError(`invalid output image name ${name}`, 'use lowercase name[:tag], e.g. my-course:latest');
-  }
+  if (!isValidImageName(name)) throw invalidImageName('output image name', name, 'use lowercase name[:tag], e.g. my-course:latest');
   const { repository, tag } = parseImageRef(name);
   return { repository, tag, name: `${repository}:${tag}` };
 }

@@ -13,7 +13,7 @@ import type { ImageInfo } from '../engine/image-client.js';
 import { shortId } from '../engine/short-id.js';
 import { INSPECT_CONTAINER_PREFIX, uniqueName } from '../engine/unique-name.js';
 import { throwIfAborted, UsageError, UserNotAllowedError } from '../common/errors.js';
-import { isValidImageName, parseImageRef } from '../registry/image-ref.js';
+import { invalidImageName, isValidImageName, parseImageRef } from '../registry/image-ref.js';
 import { MAX_FIX_BYTES, type FinalFileSystem } from './rewrite/outside-tree-fixes.js';
 import { rewriteImage } from './rewrite/image-rewrite.js';
 import { formatBytes, type Logger } from '../common/log.js';
@@ -54,7 +54,7 @@ export async function makeBuilder(engine: Engine, options: BuilderOptions, logge
   }
   const from = options.from ?? stack.upstream;
   const tag = options.tag ?? `jupyter-${stack.name}`;
-  if (!isValidImageName(tag)) throw new UsageError(`invalid --tag ${tag}`, 'use lowercase name[:tag]');
+  if (!isValidImageName(tag)) throw invalidImageName('--tag', tag, 'use lowercase name[:tag]');
 
   const base = await logger.step('inspect', `base image ${from}`, () =>
     ensureImage(engine.images, from, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, { missingHint: 'give a local base image with --from' }),

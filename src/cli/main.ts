@@ -15,6 +15,7 @@ import { stderrFormat, timestampsFromArgv } from '../common/stderr-format.js';
 import { tjs2iVersion } from '../common/version.js';
 import { keepYoungGenerationSmall } from '../common/gc-pacer.js';
 import { globalOptions } from './global-options.js';
+import { formatCommandLineError } from './error-line.js';
 
 /** Exported for the check of the CI examples' command lines. */
 export { globalOptions };
@@ -42,7 +43,7 @@ export async function main(argv: string[]): Promise<void> {
       // Handlers catch their own errors (runCommand): what arrives here is yargs' validation of the
       // command line, including the messages the check() functions return.
       const text = message || (error instanceof Error ? error.message : String(error));
-      createLogger(stderrFormat(timestampsFromArgv(argv))).line(`error: ${text} (see tjs2i --help)`);
+      createLogger(stderrFormat(timestampsFromArgv(argv))).line(formatCommandLineError(text));
       process.exit(ExitCode.usage);
     })
     .parseAsync();

@@ -5,6 +5,7 @@
  */
 import type { Engine } from '../engine/engine.js';
 import { ExitCode, InterruptedError, Tjs2iError, BuildFailedError } from '../common/errors.js';
+import { exitCodeOf, formatError } from './error-line.js';
 import { createLogger, type Logger, type LogLevel } from '../common/log.js';
 import { stderrFormat } from '../common/stderr-format.js';
 import type { GlobalOptions } from './global-options.js';
@@ -40,18 +41,9 @@ export function exitCodeOfResult(result: object | void): ExitCode {
 /** What --json prints: the command's result, or the error, as one line of JSON. */
 export function jsonResult(result: unknown, error?: unknown): string {
   if (error === undefined) return JSON.stringify({ ok: true, ...(result as object) });
-  const exitCode = error instanceof Tjs2iError ? error.exitCode : ExitCode.buildFailed;
+  const exitCode = exitCodeOf(error);
   const message = error instanceof Tjs2iError ? error.message : String((error as Error)?.message ?? error);
   return JSON.stringify({ ok: false, exitCode, error: message, ...(error instanceof Tjs2iError && error.hint ? { hint: error.hint } : {}) });
-}
-
-export function formatError(error: unknown, debug: boolean): string {
-  if (error instanceof Tjs2iError) {
-    const hint = error.hint ? `; ${error.hint}` : '';
-    return `error: ${error.message}${hint}`;
-  }
-  const e = error as Error;
-  return debug && e?.stack ? `error: ${e.stack}` : `error: ${e?.message ?? String(error)} (an unexpected error: run again with --debug for details)`;
 }
 
 /**
@@ -104,7 +96,7 @@ export async function runCommand(
     }
     logger.line(formatError(error, logger.level === 'debug'));
     if (options.json) process.stdout.write(`${jsonResult(undefined, error)}\n`);
-    process.exitCode = error instanceof Tjs2iError ? error.exitCode : ExitCode.buildFailed;
+    process.exitCode = exitCodeOf(error);
   } finally {
     logger.flush();
     process.off('SIGINT', onSignal);

@@ -9,6 +9,8 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/?#\s]*)@/gi;
 // is refused, but may still be echoed in an error) is masked whole. A path's "@" masks more than
 // needed, which is the safe side.
 const TEXT_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)(\S*)@/gi;
+// A location given as one argument: to its last "@", whitespace included.
+const LOCATION_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/).*@/is;
 
 export function stripCredentials(location: string): string {
   return location.replace(URL_USERINFO, '$1');
@@ -20,6 +22,15 @@ export function redactCredentials(text: string, secrets: readonly string[] = [])
     if (secret.length >= 3) out = out.split(secret).join('***');
   }
   return out;
+}
+
+/**
+ * A location (one URL, as the user gave it) for a message: everything between its scheme and its
+ * last "@" is masked. Unlike free text, whitespace does not end it (a URL parser encodes a space and
+ * drops a tab), and a password with a raw "/" and "@" is masked whole (the safe side).
+ */
+export function redactLocation(location: string): string {
+  return location.replace(LOCATION_USERINFO, '$1***@');
 }
 
 /** The user-info parts (user, password, token) of a URL, decoded and raw, to redact anywhere. */

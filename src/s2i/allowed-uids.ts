@@ -5,6 +5,7 @@
  */
 import { parseNumericUser } from './builder-image.js';
 import { UsageError, UserNotAllowedError } from '../common/errors.js';
+import { shownInput } from '../common/message-text.js';
 
 /** An inclusive range of uids; an undefined end is unbounded (min 0, max 2^31-1). */
 export interface UidRange {
@@ -17,25 +18,33 @@ export const MAX_UID = 2 ** 31 - 1;
 const FORMS_HINT = 'accepted forms: 5, 1000-2000, 1000- (1000 and up), -100 (0 to 100); several separated by commas or given as repeated -u';
 
 function invalid(item: string, why: string): UsageError {
-  return new UsageError(`invalid allowed UIDs "${item}": ${why}`, FORMS_HINT);
+  return new UsageError(`invalid allowed UIDs "${shownInput(item)}": ${why}`, FORMS_HINT);
 }
 
 function uidOf(digits: string, item: string): number {
   const uid = Number(digits);
-  if (uid > MAX_UID) throw invalid(item, `${digits} is above the largest UID ${MAX_UID}`);
+  if (uid > MAX_UID) throw invalid(item, `${shownInput(digits, 20)} is above the largest UID ${MAX_UID}`);
   return uid;
 }
 
+/**
+ * One item: `5`, `1000-2000`, `1000-` or `-100`, blanks allowed around the dash. Read by splitting
+ * at the dashes rather than with one regular expression: `(\d+)?\s*(-)?\s*(\d+)?` backtracks
+ * quadratically on a long run of digits or blanks, and a `-u` value may be 128 KiB.
+ */
 function parseItem(item: string, spec: string): UidRange {
   const text = item.trim();
   if (text === '') throw invalid(spec, spec.trim() ? 'it has an empty item' : 'it is empty');
-  if (/-\s*-/.test(text) || /^-\s*\d+\s*-/.test(text)) throw invalid(text, 'UIDs cannot be negative');
-  const match = /^(\d+)?\s*(-)?\s*(\d+)?$/.exec(text);
-  if (!match || (!match[1] && !match[3]) || (!match[2] && match[3])) throw invalid(text, 'not a UID or a range of UIDs');
-  const [, low, dash, high] = match;
-  const min = low !== undefined ? uidOf(low, text) : undefined;
-  const max = high !== undefined ? uidOf(high, text) : undefined;
-  if (!dash) return { min, max: min };
+  const parts = text.split('-').map((part) => part.trim());
+  // A dash after another (blanks between) or after `-digits` is a minus sign: `--5`, `1--5`, `-5-10`.
+  if (parts.slice(1, -1).includes('') || (parts.length > 2 && parts[0] === '' && /^\d+$/.test(parts[1] ?? ''))) {
+    throw invalid(text, 'UIDs cannot be negative');
+  }
+  const [low = '', high] = parts;
+  if (parts.length > 2 || !/^\d*$/.test(low) || !/^\d*$/.test(high ?? '') || (low === '' && !high)) throw invalid(text, 'not a UID or a range of UIDs');
+  const min = low !== '' ? uidOf(low, text) : undefined;
+  const max = high !== undefined && high !== '' ? uidOf(high, text) : undefined;
+  if (high === undefined) return { min, max: min };
   if (min !== undefined && max !== undefined && min > max) throw invalid(text, `${min} is greater than ${max}`);
   return { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
 }

@@ -11,6 +11,7 @@ import { constants } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../common/errors.js';
+import { shownInput } from '../common/message-text.js';
 
 export interface EnvVar {
   name: string;
@@ -37,18 +38,29 @@ function nameProblem(name: string, column: number): string | undefined {
   if (NAME.test(name)) return undefined;
   if (name === '') return 'missing variable name before "="';
   const index = /^[0-9]/.test(name) ? 0 : name.search(/[^A-Za-z0-9_]/);
-  const char = name[index] ?? '';
-  const shown = /^[\x21-\x7e]$/.test(char) ? `"${char}"` : `character U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
+  // The whole code point: an emoji is U+1F600, not the first half of its surrogate pair.
+  const code = name.codePointAt(index) ?? 0;
+  const shown = code >= 0x21 && code <= 0x7e ? `"${String.fromCodePoint(code)}"` : `character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
   return `invalid variable name: ${shown} at column ${column + index} (${NAME_RULE})`;
 }
 
 class LineError extends Error {}
 
+/**
+ * `text` without its trailing spaces and tabs. Not `/[ \t]+$/`: a regular expression retries that
+ * at every blank of a long run followed by something else, which is quadratic in a 1 MiB line.
+ */
+function trimTrailingBlanks(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+  return text.slice(0, end);
+}
+
 /** The value part of a line (after `=`), quotes resolved. Throws LineError with what is wrong. */
 function parseValue(raw: string): string {
   const text = raw.replace(/^[ \t]+/, '');
   const quote = text[0];
-  if (quote !== '"' && quote !== "'") return text.replace(/[ \t]+$/, '');
+  if (quote !== '"' && quote !== "'") return trimTrailingBlanks(text);
   let value = '';
   let i = 1;
   for (; i < text.length; i++) {
@@ -67,7 +79,8 @@ function parseValue(raw: string): string {
   const kind = quote === '"' ? 'double' : 'single';
   if (i >= text.length) throw new LineError(`unterminated ${kind} quote (a quoted value must end on the same line)`);
   const rest = text.slice(i + 1);
-  if (!/^([ \t]*|[ \t]*#.*)$/.test(rest)) {
+  // The s flag: a comment may hold any character, a line separator (U+2028) or a lone CR too.
+  if (!/^[ \t]*(#.*)?$/s.test(rest)) {
     throw new LineError(`unexpected text after the closing ${kind} quote (only spaces or a # comment may follow)`);
   }
   return value;
@@ -83,26 +96,28 @@ export function parseEnvironmentFile(text: string, file: string): EnvVar[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   lines.forEach((line, index) => {
     const fail = (problem: string): never => {
-      throw new UsageError(`${file}:${index + 1}: ${problem}`, FILE_HINT);
+      throw new UsageError(`${shownInput(file)}:${index + 1}: ${problem}`, FILE_HINT);
     };
-    if (/^\s*(#.*)?$/.test(line)) return;
+    // The s flag: a comment line may hold a lone CR or a line separator (U+2028) and stays a comment.
+    if (/^\s*(#.*)?$/s.test(line)) return;
     const exported = /^(\s*export[ \t]+)(?=[A-Za-z_])/.exec(line);
     const body = exported ? line.slice(exported[0].length) : line;
     const offset = exported ? exported[0].length : 0;
     const eq = body.indexOf('=');
     if (eq < 0) fail('expected NAME=VALUE, but the line has no "="');
     const leading = /^\s*/.exec(body)?.[0].length ?? 0;
-    const name = body.slice(leading, eq).replace(/\s+$/, '');
+    // trimEnd, not /\s+$/: that is quadratic on a long run of blanks inside a name.
+    const name = body.slice(leading, eq).trimEnd();
     const problem = nameProblem(name, offset + leading + 1);
     if (problem) fail(problem);
     let value: string;
     try {
       value = parseValue(body.slice(eq + 1));
     } catch (error) {
-      if (error instanceof LineError) return fail(`${name}: ${error.message}`);
+      if (error instanceof LineError) return fail(`${shownInput(name)}: ${error.message}`);
       throw error;
     }
-    if (value.includes('\0')) fail(`${name}: the value contains a NUL character`);
+    if (value.includes('\0')) fail(`${shownInput(name)}: the value contains a NUL character`);
     vars.push({ name, value });
   });
   return mergeEnvironment(vars);
@@ -151,11 +166,11 @@ async function readAndParse(path: string, shown: string, flags: number): Promise
   try {
     bytes = await readBounded(path, flags, MAX_ENVIRONMENT_FILE_BYTES);
   } catch (error) {
-    throw new UsageError(`environment file ${shown} ${readProblem(error)}`, 'give a readable file of NAME=VALUE lines');
+    throw new UsageError(`environment file ${shownInput(shown)} ${readProblem(error)}`, 'give a readable file of NAME=VALUE lines');
   }
   if (bytes.length > MAX_ENVIRONMENT_FILE_BYTES) {
     throw new UsageError(
-      `environment file ${shown} is larger than ${MAX_ENVIRONMENT_FILE_BYTES / 1024 / 1024} MiB`,
+      `environment file ${shownInput(shown)} is larger than ${MAX_ENVIRONMENT_FILE_BYTES / 1024 / 1024} MiB`,
       'an environment file holds NAME=VALUE lines',
     );
   }
@@ -163,7 +178,7 @@ async function readAndParse(path: string, shown: string, flags: number): Promise
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new UsageError(`environment file ${shown} is not UTF-8 text`, 'save it as UTF-8 text of NAME=VALUE lines');
+    throw new UsageError(`environment file ${shownInput(shown)} is not UTF-8 text`, 'save it as UTF-8 text of NAME=VALUE lines');
   }
   return parseEnvironmentFile(text, shown);
 }

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, posix, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InterruptedError, UsageError } from '../common/errors.js';
-import { credentialsOf, redactCredentials, stripCredentials } from '../common/redact.js';
+import { credentialsOf, redactCredentials, redactLocation, stripCredentials } from '../common/redact.js';
+import { basicCredentials } from '../common/basic-auth.js';
+import { shownInput } from '../common/message-text.js';
 import { Label } from './labels.js';
 
 export type ScriptName = 'assemble' | 'run' | 'save-artifacts' | 'usage';
@@ -33,7 +35,8 @@ const FETCH_TIMEOUT_MS = 30_000;
 
 export function parseScriptsUrl(url: string, where = '--scripts-url'): ScriptsUrl {
   const trimmed = url.trim();
-  const shown = stripCredentials(trimmed);
+  // Masked to the last `@`: a password with a raw `/` is not a URL's user-info to stripCredentials.
+  const shown = shownInput(redactCredentials(redactLocation(trimmed), credentialsOf(trimmed)));
   const hint = 'use image:///dir/in/image, file:///dir/on/this/machine or http(s)://host/dir';
   const image = /^image:\/\/(\/.*)$/.exec(trimmed);
   if (image?.[1]) return { kind: 'image', dir: image[1].replace(/\/+$/, '') || '/' };
@@ -213,11 +216,10 @@ export class ScriptFinder {
 export function requestFor(raw: string): { url: string; headers: Record<string, string> } {
   const url = new URL(raw);
   if (!url.username && !url.password) return { url: raw, headers: {} };
-  const user = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
+  const authorization = `Basic ${basicCredentials(url)}`;
   url.username = '';
   url.password = '';
-  return { url: url.href, headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` } };
+  return { url: url.href, headers: { authorization } };
 }
 
 /** The body, read as it comes and abandoned past `limit` bytes (undefined then). */

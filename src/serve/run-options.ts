@@ -8,6 +8,7 @@ import { JUPYTER_PORT } from '../s2i/jupyter-port.js';
 import { isAbsolute, posix, resolve } from 'node:path';
 import { mergeEnvironment, parseEnvArgument, type EnvVar } from '../s2i/environment.js';
 import { UsageError } from '../common/errors.js';
+import { shownInput } from '../common/message-text.js';
 
 /** Jupyter's port inside the image. */
 /** The engine's name of the container port Jupyter listens on. */
@@ -33,7 +34,7 @@ export function parsePort(value: unknown): number | undefined {
   const text = String(value).trim();
   const port = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UsageError(`--port ${text}: not a port number`, 'give a port from 1 to 65535, or leave --port out for any free port');
+    throw new UsageError(`--port ${shownInput(text)}: not a port number`, 'give a port from 1 to 65535, or leave --port out for any free port');
   }
   return port;
 }
@@ -49,29 +50,36 @@ const VOLUME_HINT = 'give NAME:/path/in/container or /host/path:/path/in/contain
  * and OPTIONS a comma list (ro, rw, nocopy, z, Z, propagation). Returns the spec for HostConfig.Binds.
  */
 export function parseVolume(spec: string, cwd: string = process.cwd()): string {
+  const shown = shownInput(spec);
   const parts = spec.split(':');
-  if (parts.length < 2 || parts.length > 3) throw new UsageError(`--volume ${spec}: expected SRC:DST[:OPTIONS]`, VOLUME_HINT);
+  if (parts.length < 2 || parts.length > 3) throw new UsageError(`--volume ${shown}: expected SRC:DST[:OPTIONS]`, VOLUME_HINT);
   const [rawSource = '', target = '', options] = parts;
   let source = rawSource;
   const named = VOLUME_NAME.test(source) && source !== '.' && source !== '..';
   if (!named) {
     if (source === '.' || source === '..' || source.startsWith('./') || source.startsWith('../')) source = resolve(cwd, source);
     else if (!isAbsolute(source)) {
-      throw new UsageError(`--volume ${spec}: ${source === '' ? 'the source is empty' : `${source} is neither a volume name nor a host path`}`, VOLUME_HINT);
+      throw new UsageError(
+        `--volume ${shown}: ${source === '' ? 'the source is empty' : `${shownInput(source)} is neither a volume name nor a host path`}`,
+        VOLUME_HINT,
+      );
     }
   }
   if (!posix.isAbsolute(target) || posix.normalize(target) === '/') {
-    throw new UsageError(`--volume ${spec}: the target must be an absolute path in the container (not /)`, VOLUME_HINT);
+    throw new UsageError(`--volume ${shown}: the target must be an absolute path in the container (not /)`, VOLUME_HINT);
   }
   if (options !== undefined) {
     const list = options.split(',');
     for (const option of list) {
       if (!MODE_OPTIONS.has(option) && !OTHER_OPTIONS.has(option)) {
-        throw new UsageError(`--volume ${spec}: unknown option "${option}"`, 'options are ro, rw, nocopy, z, Z and the propagation modes, separated by commas');
+        throw new UsageError(
+          `--volume ${shown}: unknown option "${shownInput(option)}"`,
+          'options are ro, rw, nocopy, z, Z and the propagation modes, separated by commas',
+        );
       }
     }
-    if (list.filter((o) => MODE_OPTIONS.has(o)).length > 1) throw new UsageError(`--volume ${spec}: give ro or rw, not both`, VOLUME_HINT);
-    if (list.includes('nocopy') && !named) throw new UsageError(`--volume ${spec}: nocopy is for named volumes only`, VOLUME_HINT);
+    if (list.filter((o) => MODE_OPTIONS.has(o)).length > 1) throw new UsageError(`--volume ${shown}: give ro or rw, not both`, VOLUME_HINT);
+    if (list.includes('nocopy') && !named) throw new UsageError(`--volume ${shown}: nocopy is for named volumes only`, VOLUME_HINT);
   }
   return [source, target, ...(options !== undefined ? [options] : [])].join(':');
 }

@@ -5,6 +5,7 @@
  * of waiting for a password; a user's GIT_SSH_COMMAND / GIT_SSH (keys, ports) is honoured.
  */
 import { checkUrlUserinfo } from './url-userinfo.js';
+import { basicCredentials } from '../common/basic-auth.js';
 const PASSED_GIT_VARIABLES = ['GIT_TERMINAL_PROMPT', 'GIT_SSL_CAINFO', 'GIT_SSL_CAPATH', 'GIT_SSL_NO_VERIFY', 'GIT_SSH_COMMAND', 'GIT_SSH'];
 const PROGRAM_VARIABLES = new Set(['EDITOR', 'VISUAL', 'PAGER', 'PREFIX', 'SSH_ASKPASS']);
 
@@ -55,15 +56,10 @@ export function splitCredentials(location: string): SplitUrl {
     return { url: location };
   }
   if (!parsed.username && !parsed.password) return { url: location };
-  const user = decodeURIComponent(parsed.username);
-  const password = decodeURIComponent(parsed.password);
+  const authorization = `Authorization: Basic ${basicCredentials(parsed)}`;
   parsed.username = '';
   parsed.password = '';
-  return {
-    url: parsed.toString(),
-    scope: `${parsed.protocol}//${parsed.host}/`,
-    authorization: `Authorization: Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
-  };
+  return { url: parsed.toString(), scope: `${parsed.protocol}//${parsed.host}/`, authorization };
 }
 
 export function gitEnvironment(ambient: NodeJS.ProcessEnv = process.env, authorization?: string, options: GitEnvironmentOptions = {}): GitEnvironment {

@@ -12,13 +12,14 @@ import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SimpleGit } from 'simple-git';
 import { InterruptedError, UsageError } from '../common/errors.js';
+import { shownInput } from '../common/message-text.js';
 import { gitEnvironment, splitCredentials } from './git-env.js';
 import { checkUrlUserinfo } from './url-userinfo.js';
 import { LFS_FILTER_OFF, lfsErrorDetail, pointerWarning, scanLfs } from './git-lfs.js';
 import { updateSubmodules } from './git-submodules.js';
 import { isGitUrl, parseLsRemote, planRef } from './git-url.js';
 import type { Logger } from '../common/log.js';
-import { credentialsOf, redactCredentials, stripCredentials } from '../common/redact.js';
+import { credentialsOf, redactCredentials, redactLocation, stripCredentials } from '../common/redact.js';
 
 export interface SourceSpec {
   location: string;
@@ -76,12 +77,15 @@ export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: A
   if (kind === 'git-url') checkUrlUserinfo(spec.location);
   if (spec.copy && kind === 'git-url') {
     throw new UsageError(
-      `--copy needs a local directory, but ${redactCredentials(spec.location, credentialsOf(spec.location))} is a git URL`,
+      `--copy needs a local directory, but ${shownInput(redactCredentials(redactLocation(spec.location), credentialsOf(spec.location)))} is a git URL`,
       'drop --copy, or give a directory',
     );
   }
   if (spec.copy && spec.ref) {
-    throw new UsageError(`--copy builds the directory as it is on disk, so it cannot take --ref ${spec.ref}`, 'drop --ref, or drop --copy to build the ref');
+    throw new UsageError(
+      `--copy builds the directory as it is on disk, so it cannot take --ref ${shownInput(spec.ref)}`,
+      'drop --ref, or drop --copy to build the ref',
+    );
   }
   const clone = { ref: spec.ref, submodules: !spec.ignoreSubmodules };
   let base: PreparedSource;
@@ -92,7 +96,7 @@ export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: A
     const st = await stat(dir).catch(() => undefined);
     if (!st?.isDirectory()) {
       throw new UsageError(
-        `source ${redactCredentials(spec.location, credentialsOf(spec.location))} is neither a directory nor a git URL`,
+        `source ${shownInput(redactCredentials(redactLocation(spec.location), credentialsOf(spec.location)))} is neither a directory nor a git URL`,
         'give a local directory or a repository URL (https://, ssh://, git://, file:// or user@host:path)',
       );
     }
@@ -101,7 +105,10 @@ export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: A
       base = await cloneRepository(pathToFileURL(dir).href, dir, { ...clone, local: true, relativeBase, shareObjects: dir }, logger, signal);
     } else {
       if (spec.ref) {
-        throw new UsageError(`--ref ${spec.ref} needs a git repository, but ${dir} is a plain directory`, 'drop --ref, or give the repository');
+        throw new UsageError(
+          `--ref ${shownInput(spec.ref)} needs a git repository, but ${shownInput(dir)} is a plain directory`,
+          'drop --ref, or give the repository',
+        );
       }
       const commit = isWorkTreeTop(dir) ? await copiedCommit(dir, logger) : undefined;
       await warnOfPointers(dir, logger, 'on-disk');
@@ -114,12 +121,12 @@ export async function prepareSource(spec: SourceSpec, logger: Logger, signal?: A
   const inside = st?.isDirectory() ? await isInside(dir, base.dir) : false;
   if (st?.isDirectory() && !inside) {
     await base.cleanup();
-    throw new UsageError(`context dir ${contextDir} leads out of the source (a symlink)`, 'give a directory inside the source');
+    throw new UsageError(`context dir ${shownInput(contextDir)} leads out of the source (a symlink)`, 'give a directory inside the source');
   }
   if (!st?.isDirectory()) {
     await base.cleanup();
     throw new UsageError(
-      `context dir ${contextDir} not found in ${base.provenance.location}`,
+      `context dir ${shownInput(contextDir)} not found in ${shownInput(base.provenance.location)}`,
       '--context-dir is a directory relative to the top of the source',
     );
   }
@@ -137,7 +144,7 @@ export function validateContextDir(contextDir: string | undefined): string | und
   if (contextDir === undefined || contextDir === '' || contextDir === '.') return undefined;
   const normalized = normalize(contextDir).replace(/[\\/]+$/, '');
   if (isAbsolute(contextDir) || normalized === '..' || normalized.startsWith(`..${sep}`)) {
-    throw new UsageError(`--context-dir ${contextDir} must be a relative path inside the source`);
+    throw new UsageError(`--context-dir ${shownInput(contextDir)} must be a relative path inside the source`);
   }
   return normalized === '.' ? undefined : normalized;
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { matchText } from './raw-names.js';
 import { UsageError } from '../common/errors.js';
+import { shownInput } from '../common/message-text.js';
 
 /** s2i's default: `.git` directories (and files) at any depth. */
 export const DEFAULT_EXCLUDE = '(^|/)\\.git(/|$)';
@@ -23,13 +24,27 @@ export function compileExclude(pattern: string | undefined): RegExp | undefined 
   try {
     return new RegExp(source);
   } catch (error) {
-    throw new UsageError(`--exclude ${source} is not a valid regular expression (${(error as Error).message})`, `for example --exclude '${DEFAULT_EXCLUDE}'`);
+    // V8 repeats the whole pattern in its message: keep only the reason, the pattern is shown once, escaped and cut.
+    const message = (error as Error).message;
+    const echo = `Invalid regular expression: /${source}/: `;
+    const reason = message.startsWith(echo) ? message.slice(echo.length) : message;
+    throw new UsageError(
+      `--exclude ${shownInput(source)} is not a valid regular expression (${shownInput(reason)})`,
+      `for example --exclude '${DEFAULT_EXCLUDE}'`,
+    );
   }
 }
 
 /** Bounds on `.s2iignore`, so that a hostile or generated file cannot stall a build. */
 export const MAX_IGNORE_PATTERNS = 1000;
 export const MAX_IGNORE_LINE_CHARS = 4096;
+/**
+ * `**` segments a pattern may have before its end (a trailing `/**` is free). Each is a run of
+ * directories the compiled expression may try at every depth, so k of them cost depth^(k+1) per
+ * path: `**` + `/a/**` + `/a/**` + `/a/b` took 24 s on one path 500 directories deep; with two it
+ * stays polynomial of a low degree, and `**` + `/build/**` + `/*.o` still works.
+ */
+export const MAX_IGNORE_DOUBLE_STARS = 2;
 
 /**
  * The rules of `<dir>/.s2iignore`, or undefined when there is none. Matched case-sensitively, as git
@@ -62,14 +77,30 @@ export function ignorePatterns(text: string): string[] {
         'merge patterns (a directory, or a glob) to have fewer',
       );
     }
-    patterns.push(collapseDoubleStars(line));
+    const pattern = collapseDoubleStars(line);
+    const stars = doubleStarsBeforeEnd(pattern);
+    if (stars > MAX_IGNORE_DOUBLE_STARS) {
+      throw new UsageError(
+        `${where} has ${stars} ** segments before its end, more than ${MAX_IGNORE_DOUBLE_STARS}`,
+        'each ** that is not at the end multiplies the matching work on deep trees: split the pattern, or name the directories',
+      );
+    }
+    patterns.push(pattern);
   }
   return patterns;
 }
 
-/** `**` + `/**` + `/` (any number of them) is `**` + `/`, and a trailing `/**` + `/**` is `/**`, as git matches them. */
+/** The `**` segments of a pattern that a `/` follows (leading `**` + `/`, inner `/**` + `/`), a negation's `!` aside. */
+export function doubleStarsBeforeEnd(pattern: string): number {
+  return pattern.replace(/^!/, '').match(/(?:^|\/)\*\*(?=\/)/g)?.length ?? 0;
+}
+
+/**
+ * `**` + `/**` + `/` (any number of them) is `**` + `/`, and a trailing `/**` + `/**` is `/**`, as git
+ * matches them. Only whole segments: in `b**` + `/**` + `/` the first is `b*`, a directory name.
+ */
 export function collapseDoubleStars(pattern: string): string {
-  return pattern.replace(/(?:\*\*\/){2,}/g, '**/').replace(/\/\*\*(?:\/\*\*)+$/, '/**');
+  return pattern.replace(/(^!?|\/)(?:\*\*\/){2,}/g, '$1**/').replace(/\/\*\*(?:\/\*\*)+$/, '/**');
 }
 
 /**

@@ -12,6 +12,9 @@ import { notebook, writeTree } from '../support/integration/course-fixtures.js';
 import { familyBuilder, forEachFamily, type Family } from '../support/integration/families.js';
 import { JupyterClient, runJupyter, tokenOf, waitForJupyter, type RunningJupyter } from '../support/integration/jupyter.js';
 
+/** The `Secure` attribute of a Set-Cookie line. */
+const SECURE_COOKIE = /;\s*secure\s*(;|$)/i;
+
 /** Start-up warnings that name configuration the installed server no longer reads under that name. */
 const STALE_CONFIG_WARNING = /^\[W [^\]]*\] .*(NotebookApp|ServerApp\.password|ServerApp\.token|not recognized by)/m;
 
@@ -202,8 +205,35 @@ function runScriptOn(family: Family): void {
     });
   });
 
+  it('JUPYTER_SECURE_COOKIE: only 1 marks the login cookie Secure, and NOTEBOOK_ARGS can still turn it off', async () => {
+    const password = `pw-${randomUid()}`;
+    const loginCookie = async (jupyter: RunningJupyter) => {
+      const client = new JupyterClient(jupyter.base);
+      expect(await client.login(password)).to.equal(true);
+      return client.loginSetCookies.find((c) => c.startsWith('username-')) ?? '';
+    };
+    await serve({ password, env: { JUPYTER_SECURE_COOKIE: '1' } }, async (jupyter, logs) => {
+      expect(await loginCookie(jupyter)).to.match(SECURE_COOKIE);
+      expect(logs).to.contain('run: the login cookie is marked Secure (JUPYTER_SECURE_COOKIE=1: HTTPS ends in front of this server)');
+      expect(logs).not.to.match(STALE_CONFIG_WARNING);
+    });
+    await serve({ password, env: { JUPYTER_SECURE_COOKIE: 'yes' } }, async (jupyter, logs) => {
+      expect(await loginCookie(jupyter))
+        .to.match(/^username-/)
+        .and.not.match(SECURE_COOKIE);
+      expect(logs).to.contain('run: JUPYTER_SECURE_COOKIE=yes ignored (only 1 marks the login cookie Secure)');
+    });
+    // The user's own option comes after run's, so it wins (and is not refused as given twice).
+    const off = family.serverClass === 'NotebookApp' ? '--NotebookApp.cookie_options=secure=' : '--IdentityProvider.secure_cookie=False';
+    await serve({ password, env: { JUPYTER_SECURE_COOKIE: '1', NOTEBOOK_ARGS: off } }, async (jupyter) => {
+      expect(await loginCookie(jupyter))
+        .to.match(/^username-/)
+        .and.not.match(SECURE_COOKIE);
+    });
+  });
+
   if (family.name === '2016') {
-    it('the bare jupyter_server 1 (DOCKER_STACKS_JUPYTER_CMD=server) gets its own options: a password, or none with JUPYTER_NO_AUTH=1', async () => {
+    it('the bare jupyter_server 1 (DOCKER_STACKS_JUPYTER_CMD=server) gets its own options: a password and a Secure cookie, or none with JUPYTER_NO_AUTH=1', async () => {
       // The stand-in has jupyter_server 1.23 without its command: the test gives it one, as a pip install would.
       const dir = await tempDir('server1');
       try {
@@ -211,11 +241,12 @@ function runScriptOn(family: Family): void {
         await writeFile(command, '#!/opt/conda/bin/python3\nfrom jupyter_server.serverapp import main\nmain()\n', { mode: 0o755 });
         const mounts = [`type=bind,src=${command},dst=/usr/local/bin/jupyter-server,readonly`];
         const password = `pw-${randomUid()}`;
-        await serve({ password, mounts, env: { DOCKER_STACKS_JUPYTER_CMD: 'server' } }, async (jupyter, logs) => {
+        await serve({ password, mounts, env: { DOCKER_STACKS_JUPYTER_CMD: 'server', JUPYTER_SECURE_COOKIE: '1' } }, async (jupyter, logs) => {
           expect(logs).to.match(/Jupyter Server 1\.[\d.]+ is running at/);
           expect((await new JupyterClient(jupyter.base).request('GET', '/api/contents/work')).status).to.equal(403);
           const client = new JupyterClient(jupyter.base);
           expect(await client.login(password)).to.equal(true);
+          expect(client.loginSetCookies.find((c) => c.startsWith('username-'))).to.match(SECURE_COOKIE);
           expect(await client.listWork()).to.include('lessons');
           expect(logs).not.to.match(STALE_CONFIG_WARNING);
         });

@@ -5,17 +5,44 @@
  * probe answering and the Secret's password logging in.
  */
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { notebook, writeTree } from '../support/integration/course-fixtures.js';
-import { docker, exec, ROOT, tempDir, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { docker, exec, randomUid, ROOT, tempDir, tjs2i, uniqueName } from '../support/integration/helpers.js';
 import { familyBuilder, forEachFamily } from '../support/integration/families.js';
-import { JupyterClient, waitForJupyter } from '../support/integration/jupyter.js';
+import { JupyterClient, runJupyter, waitForJupyter } from '../support/integration/jupyter.js';
+import { removeServedContainers, serve } from '../support/integration/serving.js';
+import { processTemplate } from '../support/kubernetes/oc-process.js';
+import type { KubernetesList } from '../../src/deploy/manifests/kubernetes-manifests.js';
+import type { Template } from '../../src/deploy/manifests/openshift-types.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+type EnvVar = { name: string; value: string };
+
+/** The notebook container's environment in a Deployment of `tjs2i template`'s output (an OpenShift Template is processed first). */
+function deploymentEnv(output: string): EnvVar[] {
+  const parsed = JSON.parse(output) as Template | KubernetesList;
+  const objects = (
+    parsed.kind === 'Template' ? processTemplate(parsed, { APPLICATION_NAME: 'nb', REPOSITORY_URL: 'https://example.com/c.git' }).objects : parsed.items
+  ) as Obj[];
+  return objects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].env as EnvVar[];
+}
+
+/** The login cookie (`username-<host>-<port>`) among a login answer's Set-Cookie lines. */
+function loginCookie(client: JupyterClient): string {
+  const cookie = client.loginSetCookies.find((c) => c.startsWith('username-'));
+  expect(cookie, client.loginSetCookies.join('\n')).to.be.a('string');
+  return cookie!;
+}
+
+/** The `Secure` attribute of a Set-Cookie line. */
+const SECURE = /;\s*secure\s*(;|$)/i;
+
 describe('template: OpenShift templates and Kubernetes manifests (real CLI; the pod on the real engine)', function () {
   this.timeout(300_000);
+  after(removeServedContainers);
   forEachFamily((family) => {
     it('prints the committed OpenShift template of the stack, and its persistent variant with --volume-size', async () => {
       const plain = await tjs2i(['template', 'minimal-notebook']);
@@ -175,6 +202,62 @@ describe('template: OpenShift templates and Kubernetes manifests (real CLI; the 
       } finally {
         if (id) await exec('docker', ['rm', '-f', id]);
         await exec('docker', ['volume', 'rm', '-f', volume]);
+        await exec('docker', ['rmi', '-f', image]);
+        await dir.remove();
+      }
+    });
+
+    it("marks the login cookie Secure where the deployments end TLS in front (Route, Ingress), not without an Ingress nor under tjs2i run's http://127.0.0.1", async () => {
+      const builder = await familyBuilder(family);
+      const dir = await tempDir('tlscourse');
+      const image = uniqueName('tlscourse');
+      const password = `pw-${randomBytes(8).toString('hex')}`;
+      try {
+        await writeTree(dir.path, { '01-intro.ipynb': notebook('Introduction') });
+        const built = await tjs2i(['build', dir.path, builder, image, '--copy']);
+        expect(built.code, built.stderr).to.equal(0);
+        const k8s = ['template', 'minimal-notebook', '--format', 'kubernetes', '--image', image];
+        const behindRoute = deploymentEnv((await tjs2i(['template', 'minimal-notebook'])).stdout);
+        const behindIngress = deploymentEnv((await tjs2i([...k8s, '--host', 'jupyter.example.com'])).stdout);
+        const noIngress = deploymentEnv((await tjs2i(k8s)).stdout);
+        expect(behindIngress, 'the Ingress ends TLS as the Route does').to.deep.equal(behindRoute);
+
+        for (const [where, env, secure] of [
+          ['behind the Route or the Ingress', behindRoute, true],
+          ['without an Ingress (reached over http)', noIngress, false],
+        ] as Array<[string, EnvVar[], boolean]>) {
+          // The deployment's environment, but the password as PASSWORD: no Secret is mounted here.
+          const variables = Object.fromEntries(env.filter((v) => v.name !== 'PASSWORD_FILE').map((v) => [v.name, v.value]));
+          const jupyter = await runJupyter(image, { user: `${randomUid()}:0`, password, env: variables });
+          try {
+            await waitForJupyter(jupyter);
+            const client = new JupyterClient(jupyter.base);
+            expect(await client.login(password), where).to.equal(true);
+            if (secure) expect(loginCookie(client), where).to.match(SECURE);
+            else expect(loginCookie(client), where).not.to.match(SECURE);
+            // The proxy talks plain http to the pod and passes the cookie on: it still logs in.
+            expect(await client.listWork(), where).to.include('01-intro.ipynb');
+            const logs = await jupyter.logs();
+            expect(logs.includes('run: the login cookie is marked Secure'), logs).to.equal(secure);
+            expect(logs).not.to.match(/\[W [^\]]*\] .*(cookie_options|secure_cookie)/);
+          } finally {
+            await jupyter.stop();
+          }
+        }
+
+        // tjs2i run serves http://127.0.0.1: its login cookie is not Secure, so any client keeps it.
+        const run = await serve(['run', image, '-e', 'PASSWORD', '--user', `${randomUid()}:0`], { PASSWORD: password });
+        const line = await run.firstLine();
+        const base = /^open (http:\/\/127\.0\.0\.1:\d+)\/\S* \(password required\)$/.exec(line)?.[1];
+        expect(base, line).to.be.a('string');
+        const client = new JupyterClient(base!);
+        expect(await client.login(password)).to.equal(true);
+        expect(loginCookie(client)).not.to.match(SECURE);
+        expect(await client.listWork()).to.include('01-intro.ipynb');
+        expect(run.stderr()).not.to.include('marked Secure');
+        expect(await run.interrupt(), run.stderr()).to.equal(0);
+      } finally {
+        await removeServedContainers();
         await exec('docker', ['rmi', '-f', image]);
         await dir.remove();
       }

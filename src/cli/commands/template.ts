@@ -4,10 +4,11 @@
  */
 import { resolve } from 'node:path';
 import type { BuilderArguments, Options } from 'yargs';
-import { formatError, jsonResult } from '../run-command.js';
+import { jsonResult } from '../run-command.js';
+import { exitCodeOf, formatError } from '../error-line.js';
 import type { GlobalArgv } from '../global-options.js';
 import { stackPositionalSpec } from '../stack-positional.js';
-import { ExitCode, Tjs2iError, UsageError } from '../../common/errors.js';
+import { ExitCode, UsageError } from '../../common/errors.js';
 import { createLogger } from '../../common/log.js';
 import { stderrFormat } from '../../common/stderr-format.js';
 import { FORMATS, serializeManifest, templateDefinition } from '../../deploy/template-definition.js';
@@ -85,6 +86,6 @@ export async function handler(args: TemplateArgs): Promise<void> {
   } catch (error) {
     stderr.line(formatError(error, Boolean(args.debug || args.verbose)));
     if (args.json) process.stdout.write(`${jsonResult(undefined, error)}\n`);
-    process.exitCode = error instanceof Tjs2iError ? error.exitCode : ExitCode.buildFailed;
+    process.exitCode = exitCodeOf(error);
   }
 }

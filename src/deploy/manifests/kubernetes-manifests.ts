@@ -1,9 +1,11 @@
 /**
  * Plain Kubernetes manifests for a notebook image made by `tjs2i build` (pushed to a registry the
  * cluster pulls from): a Secret with a generated password, a Deployment, a Service, and optionally a
- * PersistentVolumeClaim on work/ and an Ingress with TLS. The pod meets the restricted Pod Security
- * Standard: non-root under an arbitrary UID with group 0 (the image's files and the seeded volume
- * belong to group 0: fsGroup 0), no privilege escalation, no capabilities, RuntimeDefault seccomp.
+ * PersistentVolumeClaim on work/ and an Ingress with TLS (then the login cookie is marked Secure;
+ * HSTS is left to the Ingress controller, which is where its settings live: ingress-nginx sends it
+ * by default on TLS hosts). The pod meets the restricted Pod Security Standard: non-root under an
+ * arbitrary UID with group 0 (the image's files and the seeded volume belong to group 0: fsGroup 0),
+ * no privilege escalation, no capabilities, RuntimeDefault seccomp.
  */
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
@@ -24,7 +26,7 @@ export interface KubernetesOptions {
   uid?: number;
   memory?: string;
   volumeSize?: string;
-  /** Public host name: adds an Ingress with TLS (secret `<name>-tls`). */
+  /** Public host name: adds an Ingress with TLS (secret `<name>-tls`), and the login cookie is marked Secure. */
   host?: string;
 }
 
@@ -44,6 +46,8 @@ export function kubernetesManifests(stack: Stack, options: KubernetesOptions): K
     image: options.image,
     memory: options.memory ?? defaultMemory(stack.name),
     startupProbe: true,
+    // Only the Ingress ends TLS: without one the Service is reached over http (a port-forward).
+    tlsInFront: options.host !== undefined,
     ...(options.volumeSize !== undefined ? { claimName } : {}),
   });
   const deployment: IDeployment = {

@@ -18,6 +18,11 @@ export const WORK_DIR = '/home/jovyan/work';
 export const SECRET_DIR = '/var/run/secrets/tjs2i';
 export const SECRET_KEY = 'password';
 export const PASSWORD_FILE = `${SECRET_DIR}/${SECRET_KEY}`;
+/**
+ * Tells `run` that HTTPS ends in front of the server: Jupyter is reached over plain http from the
+ * proxy and would not mark its login cookie Secure by itself.
+ */
+export const SECURE_COOKIE_VARIABLE = 'JUPYTER_SECURE_COOKIE';
 
 /** Pod labels; the Deployment, DeploymentConfig and Service select on `deployment`. */
 export function podLabels(name: string): Record<string, string> {
@@ -35,6 +40,11 @@ export interface NotebookPodOptions {
    * liveness probe waits long enough for `run` to seed a volume and Jupyter to start.
    */
   startupProbe: boolean;
+  /**
+   * Whether HTTPS ends in front of the pod (the OpenShift Route, an Ingress with TLS): then the login
+   * cookie is marked Secure. Never where the pod may be reached over plain http by a browser.
+   */
+  tlsInFront: boolean;
 }
 
 const apiProbe = (extra: Partial<IProbe>): IProbe => ({
@@ -50,7 +60,7 @@ export function notebookContainer(options: NotebookPodOptions): IContainer {
     name: CONTAINER_NAME,
     image: options.image,
     ports: [{ name: PORT_NAME, containerPort: JUPYTER_PORT, protocol: 'TCP' }],
-    env: [{ name: 'PASSWORD_FILE', value: PASSWORD_FILE }],
+    env: [{ name: 'PASSWORD_FILE', value: PASSWORD_FILE }, ...(options.tlsInFront ? [{ name: SECURE_COOKIE_VARIABLE, value: '1' }] : [])],
     resources: { limits: { memory: options.memory } },
     ...(options.startupProbe
       ? {

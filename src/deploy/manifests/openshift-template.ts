@@ -2,8 +2,8 @@
  * The OpenShift template for one stack, as the original project shipped (one command gives a
  * password-protected notebook behind an HTTPS route), with its faults fixed: the password comes from
  * a Secret mounted as a file (not a plain env value), probes on Jupyter's API, edge TLS with HTTP
- * redirected, an optional persistent work volume, and a Deployment (a DeploymentConfig on request,
- * for clusters older than OpenShift 4).
+ * redirected and HSTS (the login cookie marked Secure), an optional persistent work volume, and a
+ * Deployment (a DeploymentConfig on request, for clusters older than OpenShift 4).
  *
  * The S2I builder is the ImageStreamTag `jupyter-<stack>:latest` (BUILDER_IMAGESTREAM_TAG) of the
  * project, or of BUILDER_NAMESPACE: push the image `tjs2i builder <stack>` makes to it (pushing creates
@@ -20,6 +20,14 @@ import { JUPYTER_PORT } from '../../s2i/jupyter-port.js';
 import type { BuildConfig, DeploymentConfig, IObjectMeta, ImageReference, ImageStream, Route, Template, TemplateParameter } from './openshift-types.js';
 
 export const PASSWORD_GENERATOR = '[a-zA-Z0-9]{16}';
+/**
+ * The router's HSTS header on the Route (browsers then go to the host over HTTPS only, for a year).
+ * No includeSubDomains: the route's host is one name, often under the cluster's shared apps domain,
+ * and whether the names under it serve HTTPS is not this template's to decide. No preload either
+ * (that asks browser vendors to hard-code the domain).
+ */
+export const HSTS_ANNOTATION = 'haproxy.router.openshift.io/hsts_header';
+export const HSTS_HEADER = 'max-age=31536000';
 export const DEFAULT_VOLUME_SIZE = '1Gi';
 
 export interface OpenShiftTemplateOptions {
@@ -154,6 +162,8 @@ function deployment(persistent: boolean): IDeployment {
           image: `${NAME}:latest`,
           memory: '${MEMORY_LIMIT}',
           startupProbe: true,
+          // The Route ends TLS (edge): Jupyter sees http.
+          tlsInFront: true,
           ...(persistent ? { claimName: `${NAME}-work` } : {}),
         }),
       },
@@ -186,6 +196,7 @@ function deploymentConfig(persistent: boolean): DeploymentConfig {
           memory: '${MEMORY_LIMIT}',
           // OpenShift 3.x has no startupProbe.
           startupProbe: false,
+          tlsInFront: true,
           ...(persistent ? { claimName: `${NAME}-work` } : {}),
         }),
       },
@@ -206,7 +217,7 @@ function route(): Route {
   return {
     apiVersion: 'route.openshift.io/v1',
     kind: 'Route',
-    metadata: metadata(NAME),
+    metadata: metadata(NAME, { annotations: { [HSTS_ANNOTATION]: HSTS_HEADER } }),
     spec: {
       host: '${ROUTE_HOSTNAME}',
       to: { kind: 'Service', name: NAME, weight: 100 },

@@ -74,6 +74,8 @@ export async function waitForJupyter(jupyter: RunningJupyter, timeoutMs = 60_000
 /** A browser-like session: cookies and the _xsrf token. */
 export class JupyterClient {
   private cookies = new Map<string, string>();
+  /** The Set-Cookie lines of the last login's answer, attributes and all (Secure, HttpOnly, Path). */
+  loginSetCookies: string[] = [];
 
   constructor(
     private readonly base: string,
@@ -121,6 +123,7 @@ export class JupyterClient {
       signal: AbortSignal.timeout(10_000),
     });
     this.remember(res);
+    this.loginSetCookies = res.headers.getSetCookie();
     return res.status === 302 && [...this.cookies.keys()].some((k) => k.startsWith('username-'));
   }
 

@@ -63,7 +63,9 @@ describe('Kubernetes manifests', () => {
           expect(container.image).to.equal(IMAGE);
           expect(byKind('Secret')).to.deep.include({ type: 'Opaque', stringData: { password: 'Secret1234567890' } });
           expect(byKind('Secret').metadata.name).to.equal(name);
-          expect(container.env).to.deep.equal([{ name: 'PASSWORD_FILE', value: '/var/run/secrets/tjs2i/password' }]);
+          expect(container.env!.filter((v) => v.name.startsWith('PASSWORD'))).to.deep.equal([
+            { name: 'PASSWORD_FILE', value: '/var/run/secrets/tjs2i/password' },
+          ]);
           expect(pod.volumes!.find((v) => v.secret)?.secret?.secretName).to.equal(name);
           for (const item of items.filter((o) => o.kind !== 'Secret')) expect(JSON.stringify(item)).not.to.include('Secret1234567890');
           expect(container.resources?.limits?.memory).to.equal(
@@ -98,6 +100,18 @@ describe('Kubernetes manifests', () => {
       });
     }
   }
+
+  it('has run mark the login cookie Secure only when the Ingress (--host) ends TLS in front of the pod', () => {
+    const env = (request: Partial<TemplateRequest>) =>
+      (manifests(request).find((o) => o.kind === 'Deployment')!.spec.template.spec as IPodSpec).containers[0]!.env;
+    const secure = { name: 'JUPYTER_SECURE_COOKIE', value: '1' };
+    expect(env({ host: 'jupyter.example.com' })).to.deep.equal([{ name: 'PASSWORD_FILE', value: '/var/run/secrets/tjs2i/password' }, secure]);
+    // Without an Ingress the Service is reached over http (kubectl port-forward): a Secure cookie would not hold.
+    expect(env({})).not.to.deep.include(secure);
+    expect(env({ volumeSize: '1Gi', uid: 5000, name: 'course' })).not.to.deep.include(secure);
+    // HSTS is the Ingress controller's (ingress-nginx sends it on TLS hosts by default): no controller-specific annotation.
+    expect(manifests({ host: 'jupyter.example.com' }).find((o) => o.kind === 'Ingress')!.metadata.annotations).to.equal(undefined);
+  });
 
   it('generates a different 16-character password each time by default', () => {
     const a = templateDefinition({ stack: 'r-notebook', format: 'kubernetes', image: IMAGE }).manifest as { items: Obj[] };

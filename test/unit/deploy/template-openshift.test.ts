@@ -89,7 +89,9 @@ describe('OpenShift template', () => {
           expect(secret.metadata.name).to.equal('my-notebook');
           expect(secret.stringData).to.deep.equal({ password: values.USER_PASSWORD });
           for (const object of objects.filter((o) => o.kind !== 'Secret')) expect(JSON.stringify(object)).not.to.include(values.USER_PASSWORD);
-          expect(container.env).to.deep.equal([{ name: 'PASSWORD_FILE', value: '/var/run/secrets/tjs2i/password' }]);
+          expect(container.env!.filter((v) => v.name.startsWith('PASSWORD'))).to.deep.equal([
+            { name: 'PASSWORD_FILE', value: '/var/run/secrets/tjs2i/password' },
+          ]);
           const mount = container.volumeMounts!.find((m) => m.mountPath === '/var/run/secrets/tjs2i');
           const volume = pod.volumes!.find((v) => v.name === mount?.name);
           expect(mount?.readOnly).to.equal(true);
@@ -167,6 +169,15 @@ describe('OpenShift template', () => {
           expect(route.spec.host).to.equal('nb.apps.example.com');
           const generated = processTemplate(template, { APPLICATION_NAME: 'nb', REPOSITORY_URL: REPO }).objects.find((o) => o.kind === 'Route') as Obj;
           expect(generated.spec.host).to.equal('');
+        });
+
+        it('sends HSTS from the Route for a year (no includeSubDomains, no preload), and has run mark the login cookie Secure', () => {
+          const route = byKind('Route');
+          expect(route.metadata.annotations).to.deep.equal({ 'haproxy.router.openshift.io/hsts_header': 'max-age=31536000' });
+          // The router ends TLS: Jupyter is reached over http and would not mark the cookie Secure itself.
+          expect(route.spec.tls.termination).to.equal('edge');
+          expect(container.env).to.deep.include({ name: 'JUPYTER_SECURE_COOKIE', value: '1' });
+          expect(container.env!.map((v) => v.name)).to.deep.equal(['PASSWORD_FILE', 'JUPYTER_SECURE_COOKIE']);
         });
 
         it(persistent ? 'mounts a PersistentVolumeClaim of VOLUME_SIZE on /home/jovyan/work' : 'has no volume on work/', () => {

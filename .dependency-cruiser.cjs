@@ -1,10 +1,10 @@
 /**
  * The layering of src/ (docs/architecture.md): imports run only downward, never between two
  * folders of the same floor, and never in a cycle. Floors, top to bottom:
- *   cli > serve, deploy > build, builder > s2i, registry > source > engine > common
+ *   cli > check > serve, deploy > build, builder > s2i, registry > source > engine > common
  * Only engine/ imports dockerode.
  */
-const floors = [['cli'], ['serve', 'deploy'], ['build', 'builder'], ['s2i', 'registry'], ['source'], ['engine'], ['common']];
+const floors = [['cli'], ['check'], ['serve', 'deploy'], ['build', 'builder'], ['s2i', 'registry'], ['source'], ['engine'], ['common']];
 
 /** The folders a folder may import from: its own and every folder on a lower floor. */
 function allowedFrom(folder) {

@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import * as buildCommand from './commands/build.js';
 import * as builderCommand from './commands/builder.js';
+import * as checkCommand from './commands/check.js';
 import * as previewCommand from './commands/preview.js';
 import * as runImageCommand from './commands/run.js';
 import * as templateCommand from './commands/template.js';
@@ -29,10 +30,11 @@ export async function main(argv: string[]): Promise<void> {
     .command(buildCommand)
     .command(runImageCommand)
     .command(previewCommand)
+    .command(checkCommand)
     .command(templateCommand)
     .command(usageCommand)
     .command(versionCommand)
-    .demandCommand(1, 'give a command: builder, build, run, preview, stacks, template, usage or version')
+    .demandCommand(1, 'give a command: builder, build, run, preview, check, stacks, template, usage or version')
     .strict()
     .help()
     .version(tjs2iVersion())

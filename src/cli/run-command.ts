@@ -21,6 +21,23 @@ export function logLevelOf(options: GlobalOptions): LogLevel {
   return options.quiet ? 'quiet' : 'info';
 }
 
+/**
+ * The key under which a handler's result may carry an exit code other than 0: a command that did
+ * its work and found what it reports on wanting (`tjs2i check`: the image would not run). A symbol,
+ * so the --json result never shows it.
+ */
+export const RESULT_EXIT_CODE = Symbol('exitCode');
+
+/** A handler's result with the exit code the command ends with. */
+export function withExitCode<T extends object>(result: T, exitCode: ExitCode): T & { [RESULT_EXIT_CODE]: ExitCode } {
+  return { ...result, [RESULT_EXIT_CODE]: exitCode };
+}
+
+/** The exit code a handler's result asks for: 0 unless it carries one (withExitCode). */
+export function exitCodeOfResult(result: object | void): ExitCode {
+  return (result as { [RESULT_EXIT_CODE]?: ExitCode } | undefined)?.[RESULT_EXIT_CODE] ?? ExitCode.ok;
+}
+
 /** What --json prints: the command's result, or the error, as one line of JSON. */
 export function jsonResult(result: unknown, error?: unknown): string {
   if (error === undefined) return JSON.stringify({ ok: true, ...(result as object) });
@@ -71,7 +88,7 @@ export async function runCommand(
       signal: controller.signal,
     });
     if (options.json) process.stdout.write(`${jsonResult(result ?? {})}\n`);
-    process.exitCode = ExitCode.ok;
+    process.exitCode = exitCodeOfResult(result);
   } catch (caught) {
     const error = controller.signal.aborted ? new InterruptedError() : caught;
     if (error instanceof BuildFailedError && error.lastLines.length > 0 && logger.level === 'quiet') {

@@ -6,6 +6,8 @@
 export const ExitCode = {
   ok: 0,
   buildFailed: 1,
+  /** `tjs2i check`: the image would not run on a restricted platform (the check itself worked). */
+  wouldNotRun: 1,
   usage: 2,
   engineUnreachable: 3,
   imageNotFound: 4,

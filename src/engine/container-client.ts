@@ -10,6 +10,9 @@ export interface ContainerSpec {
   entrypoint: string[];
   cmd: string[];
   env?: string[];
+  labels?: Record<string, string>;
+  /** Confined as OpenShift's restricted-v2 confines a pod (see RESTRICTED_HOST_CONFIG). */
+  restricted?: boolean;
 }
 
 /** A long-running container with one port published on the engine host's loopback (`tjs2i run`). */
@@ -28,7 +31,16 @@ export interface ServerSpec {
   user?: string;
   /** Docker's `SRC:DST[:OPTIONS]` bind and volume specs (HostConfig.Binds). */
   binds?: string[];
+  /** Confined as OpenShift's restricted-v2 confines a pod (see RESTRICTED_HOST_CONFIG). */
+  restricted?: boolean;
 }
+
+/**
+ * What OpenShift's restricted-v2 SCC (and Kubernetes' restricted Pod Security Standard) impose on a
+ * container besides its arbitrary UID: every capability dropped, no privilege escalation (a set-uid
+ * program gains nothing). The engine's default seccomp profile is already on.
+ */
+export const RESTRICTED_HOST_CONFIG = { CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] } as const;
 
 export interface CommitSpec {
   cmd: string[];

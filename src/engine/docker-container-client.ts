@@ -1,7 +1,7 @@
 /** The ContainerClient on dockerode. */
 import type Docker from 'dockerode';
 import { withSignal } from './abort-option.js';
-import type { ContainerClient, ContainerState } from './container-client.js';
+import { RESTRICTED_HOST_CONFIG, type ContainerClient, type ContainerState } from './container-client.js';
 import { attachOutput } from './container-output.js';
 import { HttpStatus, mappedCall, orAbsent } from './engine-errors.js';
 import { shortId } from './short-id.js';
@@ -31,7 +31,19 @@ export function createContainerClient(docker: Docker, endpoint: string): Contain
 
   return {
     createContainer: (spec, signal) =>
-      create({ name: spec.name, Image: spec.image, User: spec.user, Entrypoint: spec.entrypoint, Cmd: spec.cmd, Env: spec.env }, signal),
+      create(
+        {
+          name: spec.name,
+          Image: spec.image,
+          User: spec.user,
+          Entrypoint: spec.entrypoint,
+          Cmd: spec.cmd,
+          Env: spec.env,
+          ...(spec.labels ? { Labels: spec.labels } : {}),
+          ...(spec.restricted ? { HostConfig: restrictedHostConfig() } : {}),
+        },
+        signal,
+      ),
 
     createServer: (spec, signal) =>
       create(
@@ -45,6 +57,7 @@ export function createContainerClient(docker: Docker, endpoint: string): Contain
           HostConfig: {
             PortBindings: { [spec.containerPort]: [{ HostIp: spec.hostIp, HostPort: spec.hostPort === undefined ? '' : String(spec.hostPort) }] },
             ...(spec.binds?.length ? { Binds: spec.binds } : {}),
+            ...(spec.restricted ? restrictedHostConfig() : {}),
           },
         },
         signal,
@@ -107,6 +120,11 @@ export function createContainerClient(docker: Docker, endpoint: string): Contain
         }, [HttpStatus.notFound, HttpStatus.conflict]); // gone, or removal already in progress
       }),
   };
+}
+
+/** A fresh copy: dockerode's options are plain mutable objects. */
+function restrictedHostConfig(): Docker.HostConfig {
+  return { CapDrop: [...RESTRICTED_HOST_CONFIG.CapDrop], SecurityOpt: [...RESTRICTED_HOST_CONFIG.SecurityOpt] };
 }
 
 function containerStateOf(info: Docker.ContainerInspectInfo): ContainerState {

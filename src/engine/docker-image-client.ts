@@ -127,6 +127,8 @@ function imageInfoOf(info: Docker.ImageInspectInfo): ImageInfo {
     env: config.Env ?? [],
     labels: config.Labels ?? {},
     workingDir: config.WorkingDir ?? '',
+    exposedPorts: Object.keys(config.ExposedPorts ?? {}),
+    healthcheck: config.Healthcheck?.Test ?? null,
     size: info.Size,
     platform: [info.Os, info.Architecture, (info as { Variant?: string }).Variant].filter(Boolean).join('/'),
   };

@@ -11,6 +11,10 @@ export interface ImageInfo {
   env: string[];
   labels: Record<string, string>;
   workingDir: string;
+  /** The ports the image declares (`EXPOSE`), e.g. `8888/tcp`. */
+  exposedPorts: string[];
+  /** The image's HEALTHCHECK test (`["CMD-SHELL", "…"]`, `["NONE"]` when switched off), or null when it has none. */
+  healthcheck: string[] | null;
   size: number;
   /** os/architecture[/variant] of the image. */
   platform: string;

@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 export const BUILD_CONTAINER_PREFIX = 'tjs2i-build-';
 /** The created, never started, container that answers `tjs2i builder`'s questions about the base image. */
 export const INSPECT_CONTAINER_PREFIX = 'tjs2i-inspect-';
+/** The containers of `tjs2i check`: the image's command under an arbitrary UID, the shell probe, the one that answers questions about files. */
+export const CHECK_CONTAINER_PREFIX = 'tjs2i-check-';
 
 /** `prefix`, 12 random hex digits, `suffix`. */
 export function uniqueName(prefix: string, suffix = ''): string {

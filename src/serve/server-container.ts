@@ -29,10 +29,12 @@ const PORT_TAKEN = /address already in use|port is already allocated/i;
 export interface ServerContainerOptions extends RunOptions {
   /** Labels besides io.tjs2i.run (preview adds its own). */
   labels?: Record<string, string>;
+  /** Confined as OpenShift's restricted-v2 would (`tjs2i check`): no capabilities, no new privileges. */
+  restricted?: boolean;
 }
 
 export class ServerContainer {
-  readonly name = uniqueName(RUN_CONTAINER_PREFIX);
+  readonly name: string;
   private readonly tail = new TailBuffer(TAIL_LINES);
   private readonly scanner = new ServerUrlScanner();
   private readonly shown: HostUrlLog;
@@ -48,7 +50,10 @@ export class ServerContainer {
     private readonly logger: Logger,
     /** Ends the attach and the wait for the exit once the run is over. */
     private readonly runOver: AbortSignal,
+    /** The container's name prefix (`tjs2i check` names its own). */
+    prefix = RUN_CONTAINER_PREFIX,
   ) {
+    this.name = uniqueName(prefix);
     this.shown = new HostUrlLog((line, stream) => this.logger.output(line, stream), PUBLISH_IP);
   }
 
@@ -108,15 +113,15 @@ export class ServerContainer {
   }
 
   /**
-   * Stops it (unless it has exited) and removes it, if it was ever asked for. Best effort: a failure
-   * is a warning, so it never hides the error that ended the run.
+   * Stops it (unless it has exited; killed after `stopSeconds`) and removes it, if it was ever asked
+   * for. Best effort: a failure is a warning, so it never hides the error that ended the run.
    */
-  async stopAndRemove(): Promise<void> {
+  async stopAndRemove(stopSeconds = STOP_SECONDS): Promise<void> {
     const reference = this.reference;
     if (!reference) return;
     if (this.code === undefined) {
       await this.containers
-        .stopContainer(reference, STOP_SECONDS)
+        .stopContainer(reference, stopSeconds)
         .catch((error: unknown) => this.logger.warn(`could not stop container ${this.name}: ${String(error)}`));
     }
     await this.containers.removeContainer(reference).catch((error: unknown) => this.logger.warn(`could not remove container ${this.name}: ${String(error)}`));
@@ -134,6 +139,7 @@ export class ServerContainer {
       env: options.env.map(({ name, value }) => `${name}=${value}`),
       ...(options.user !== undefined ? { user: options.user } : {}),
       binds: options.volumes,
+      ...(options.restricted ? { restricted: true } : {}),
     };
   }
 

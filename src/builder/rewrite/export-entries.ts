@@ -40,7 +40,7 @@ interface EntryHeader {
 }
 
 /** Reads from the entry until `bytes` are there (or it ends): the head, and an iterator over the rest. */
-async function readHead(entry: AsyncIterable<Buffer>, bytes: number): Promise<{ head: Buffer; rest: AsyncIterator<Buffer> }> {
+export async function readHead(entry: AsyncIterable<Buffer>, bytes: number): Promise<{ head: Buffer; rest: AsyncIterator<Buffer> }> {
   const rest = entry[Symbol.asyncIterator]();
   const chunks: Buffer[] = [];
   let length = 0;
@@ -53,7 +53,8 @@ async function readHead(entry: AsyncIterable<Buffer>, bytes: number): Promise<{ 
   return { head: Buffer.concat(chunks), rest };
 }
 
-async function* concat(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+/** The head and the rest again as one stream. */
+export async function* concat(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
   if (head.length) yield head;
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }

@@ -14,6 +14,8 @@ export interface EngineRecorder {
   dockerHost: string;
   /** Names of the containers clients asked to create, in order. */
   readonly created: string[];
+  /** The `User` of every container create (or commit) body, as sent (a body split across chunks may count twice). */
+  readonly users: string[];
   stop(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function startEngineRecorder(): Promise<EngineRecorder> {
   const socketPath = join(dir.path, 'docker.sock');
   const open = upstream();
   const created: string[] = [];
+  const users: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const engine = open();
@@ -42,6 +45,8 @@ export async function startEngineRecorder(): Promise<EngineRecorder> {
         const name = match[1] ?? '';
         if (!created.includes(name)) created.push(name);
       }
+      // Only the part that is new: a match inside the tail was counted with the previous chunk.
+      for (const match of text.matchAll(/"User":"([^"]*)"/g)) if (match.index + match[0].length > tail.length) users.push(match[1] ?? '');
       tail = text.slice(-300);
     });
     client.pipe(engine).pipe(client);
@@ -58,6 +63,7 @@ export async function startEngineRecorder(): Promise<EngineRecorder> {
   return {
     dockerHost: `unix://${socketPath}`,
     created,
+    users,
     async stop() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -73,6 +79,8 @@ export interface TrackedRun extends Result {
   leftoverTempFiles(): Promise<string[]>;
   /** Names of every container this run asked the engine to create. */
   created: string[];
+  /** The `User` of each container it asked for. */
+  users: string[];
 }
 
 /** Runs the CLI through an engine recorder, with a private TMPDIR, to check what it leaves behind. */
@@ -82,10 +90,12 @@ export async function tjs2iTracked(args: string[], env: NodeJS.ProcessEnv = {}):
   try {
     const result = await tjs2i(args, { ...env, DOCKER_HOST: recorder.dockerHost, TMPDIR: tmp.path });
     const created = [...recorder.created];
+    const users = [...recorder.users];
     const remaining = await readdir(tmp.path);
     return {
       ...result,
       created,
+      users,
       async leftoverContainers() {
         const left: string[] = [];
         for (const name of created) if ((await exec('docker', ['container', 'inspect', name])).code === 0) left.push(name);

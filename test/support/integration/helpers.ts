@@ -96,14 +96,14 @@ export const uniqueName = (what: string) => `${TEST_PREFIX}${what}-${randomBytes
 /** An arbitrary UID as a platform like OpenShift would assign (never 0 or 1000). */
 export const randomUid = () => randomInt(100_000, 2_000_000_000);
 
-/** Build and inspect containers tjs2i made that still exist. */
+/** Build, inspect and check containers tjs2i made that still exist. */
 export async function leftoverContainers(): Promise<string[]> {
   const out = await docker('ps', '-a', '--format', '{{.Names}}');
-  return out.split('\n').filter((n) => n.startsWith('tjs2i-build-') || n.startsWith('tjs2i-inspect-'));
+  return out.split('\n').filter((n) => n.startsWith('tjs2i-build-') || n.startsWith('tjs2i-inspect-') || n.startsWith('tjs2i-check-'));
 }
 
 /**
- * Build and inspect containers that appeared since `before` and are still there. Other test runs
+ * Build, inspect and check containers that appeared since `before` and are still there. Other test runs
  * on the same engine may be building at the same moment: a new container is only reported if it
  * is still there a while later (tjs2i removes its own as soon as its build ends).
  */

@@ -17,6 +17,8 @@ export function imageInfo(partial: Partial<ImageInfo> = {}): ImageInfo {
     env: [],
     labels: {},
     workingDir: '',
+    exposedPorts: [],
+    healthcheck: null,
     size: 1234,
     platform: 'linux/amd64',
     ...partial,

@@ -65,6 +65,7 @@ describe('start-up: what each command loads', function () {
     ['--help', ['--help'], 0],
     ['build --help', ['build', '--help'], 0],
     ['usage --help', ['usage', '--help'], 0],
+    ['check --help', ['check', '--help'], 0],
     ['stacks', ['stacks'], 0],
     ['template', ['template', 'minimal-notebook'], 0],
     ['an argument error', ['build', 'only-a-source'], 2],

@@ -10,12 +10,12 @@ import { resolve } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { EngineUnreachableError, UsageError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { invalidImageName, isValidImageName } from '../registry/image-ref.js';
+import { invalidImageName, isValidImageReference } from '../registry/image-ref.js';
 import { shownInput } from '../common/message-text.js';
 import { inspectionContainer, resolveUser } from './base-user.js';
 import { builderContextFiles, writeBuilderContext } from './builder-context.js';
 import { DEFAULT_NB_UID, type PortableBuilderOptions } from './portable-dockerfile.js';
-import { findStack, STACKS } from './stacks.js';
+import { findStack, SAFE_PATH, STACKS } from './stacks.js';
 
 /** How long an engine may take to say whether it has the base image before the defaults are used. */
 const INSPECT_TIMEOUT_MS = 10_000;
@@ -46,7 +46,7 @@ export async function writeBuilderAsDockerfile(
   const stack = findStack(options.stack);
   if (!stack) throw new UsageError(`unknown stack ${options.stack}`, `choose one of: ${STACKS.map((s) => s.name).join(', ')}`);
   const from = options.from ?? stack.upstream;
-  if (!isValidImageName(from)) throw invalidImageName('--from', from, 'give an image reference such as quay.io/jupyter/minimal-notebook:2024-05-01');
+  if (!isValidImageReference(from)) throw invalidImageName('--from', from, 'give an image reference such as quay.io/jupyter/minimal-notebook:2024-05-01');
   const dir = resolve(options.dir);
   const existing = await stat(dir).catch(() => undefined);
   if (existing && !existing.isDirectory())
@@ -87,6 +87,10 @@ async function userOfBase(
   const inspector = inspectionContainer(engine, base.id, signal);
   try {
     const user = await logger.step('user', `resolve USER ${base.user || '(empty)'} of ${from}`, () => resolveUser(inspector, engine, from, base, signal));
+    if (!SAFE_PATH.test(user.home)) {
+      logger.warn(`the notebook user's home ${shownInput(user.home)} is not a plain path: NB_HOME is left to default to /home/$NB_USER`);
+      return { uid: user.uid };
+    }
     logger.info(`    notebook user: uid ${user.uid}, home ${user.home} (the defaults of NB_UID and NB_HOME)`);
     return { uid: user.uid, home: user.home };
   } finally {

@@ -4,8 +4,10 @@
  * nothing else in DIR, so a context kept in a repository (stacks/<stack>/) can be generated again
  * in place. `npm run stacks` writes the repository's six; a unit test keeps them in sync.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { UsageError } from '../common/errors.js';
+import { shownInput } from '../common/message-text.js';
 import { SCRIPT_NAMES } from '../s2i/builder-scripts.js';
 import { s2iScript } from '../common/package-files.js';
 import { writeFileAtomic } from '../common/write-file-atomic.js';
@@ -24,16 +26,36 @@ export interface ContextFile {
 
 export async function builderContextFiles(stack: Stack, options: PortableBuilderOptions = {}): Promise<ContextFile[]> {
   const scripts = await Promise.all(SCRIPT_NAMES.map(async (name) => ({ path: `s2i/${name}`, content: await readFile(s2iScript(name), 'utf8'), mode: 0o755 })));
-  return [{ path: 'Dockerfile', content: portableBuilderDockerfile(stack, options), mode: 0o644 }, ...scripts];
+  // The Dockerfile last: a write that fails midway leaves no new Dockerfile beside old scripts.
+  return [...scripts, { path: 'Dockerfile', content: portableBuilderDockerfile(stack, options), mode: 0o644 }];
 }
 
-/** Writes the files into `dir` (made when missing); returns their paths there. */
+/**
+ * Writes the files into `dir` (made when missing); returns their paths there. What is in the way (a
+ * directory or a link where a file goes, a file where a directory goes) is refused before anything is
+ * written; a write that fails is one line naming the path.
+ */
 export async function writeBuilderContext(dir: string, files: readonly ContextFile[]): Promise<string[]> {
+  for (const file of files) {
+    const path = join(dir, file.path);
+    for (const parent of [dirname(path), ...(dirname(path) === dir ? [] : [dir])]) {
+      const found = await lstat(parent).catch(() => undefined);
+      if (found && !found.isDirectory())
+        throw new UsageError(`${shownInput(parent)} is in the way: it is not a directory`, 'remove it, or give another directory');
+    }
+    const found = await lstat(path).catch(() => undefined);
+    if (found && !found.isFile()) throw new UsageError(`${shownInput(path)} is in the way: it is not a regular file`, 'remove it, or give another directory');
+  }
   const written: string[] = [];
   for (const file of files) {
     const path = join(dir, file.path);
-    await mkdir(join(path, '..'), { recursive: true });
-    await writeFileAtomic(path, file.content, file.mode);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFileAtomic(path, file.content, file.mode);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new UsageError(`cannot write ${shownInput(path)}: ${code}`, 'give a directory you may write to');
+    }
     written.push(path);
   }
   return written;

@@ -9,7 +9,7 @@
 import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
 import { portableBuilderLabels } from './shim-dockerfile.js';
 import { passwdRules, runInstruction, treeRules } from './shim-rules.js';
-import type { Stack } from './stacks.js';
+import { SAFE_PATH, TREE_VARIABLE, type Stack } from './stacks.js';
 
 /** The notebook user when nothing else says: the upstream stacks' jovyan. */
 export const DEFAULT_NB_UID = 1000;
@@ -23,8 +23,6 @@ export interface PortableBuilderOptions {
   home?: string;
 }
 
-const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
-
 /**
  * A tree template as a shell word (without the surrounding quotes): each variable with the stack's
  * default as its fallback; a template using a variable with no default gives an empty word when the
@@ -32,7 +30,7 @@ const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
  */
 export function shellWordOf(template: string, stack: Stack, depth = 0): string {
   const unset: string[] = [];
-  const word = template.replace(VARIABLE, (_m, braced?: string, bare?: string) => {
+  const word = template.replace(TREE_VARIABLE, (_m, braced?: string, bare?: string) => {
     const name = (braced ?? bare)!;
     if (name === 'HOME') return '${HOME}';
     const fallback = stack.defaults[name];
@@ -45,18 +43,32 @@ export function shellWordOf(template: string, stack: Stack, depth = 0): string {
   return unset.reduceRight((inner, name) => `\${${name}:+${inner}}`, word);
 }
 
-/** Shell lines printing the stack's trees, one raw path per line (list variables split at `:`). */
+/**
+ * Shell functions printing a tree value, one raw path per line: `tree_one` a value as it is,
+ * `tree_list` each entry of a `:`-separated list. A value or entry holding a line break is skipped
+ * (planTrees finds no plain path in it), never split into two paths.
+ */
+export function treeFunctions(): string[] {
+  const skip = 'echo "tjs2i: a tree variable holds a line break: skipped" >&2';
+  return [
+    "nl=$(printf '\\nx'); nl=${nl%x}",
+    `tree_one() { case "$1" in *"$nl"*) ${skip};; *) printf '%s\\n' "$1";; esac; }`,
+    'tree_list() { old_ifs=$IFS; IFS=:; set -f; for e in $1; do tree_one "$e"; done; set +f; IFS=$old_ifs; }',
+  ];
+}
+
+/** Shell lines printing the stack's trees with treeFunctions(), one raw path per line. */
 export function treeListing(stack: Stack): string {
   const prints = stack.trees.map(({ path }) => {
     const word = `"${shellWordOf(path, stack)}"`;
     // Only a template that is a single variable may be a list (JULIA_DEPOT_PATH, R_LIBS_USER).
-    return /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(path) ? `printf '%s\\n' ${word} | tr ':' '\\n'` : `printf '%s\\n' ${word}`;
+    return /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(path) ? `tree_list ${word}` : `tree_one ${word}`;
   });
   return `{ ${prints.join('; ')}; }`;
 }
 
 /**
- * The shell form of stacks.ts' cleanPath for the raw path in `$d`: `~` is the home, an R path stops
+ * The shell form of stacks.ts' cleanPath for the raw path in `$d` (read with blanks trimmed): `~` is the home, an R path stops
  * before its first `%` specifier, trailing slashes go, and what is not an absolute path of plain
  * characters (other than `/`) is skipped, as is a path met before (`$seen`, which starts empty).
  */
@@ -75,6 +87,9 @@ export function treeCleaning(): string[] {
 /** The Dockerfile. NB_UID and NB_HOME are build arguments; a base whose ENV sets NB_UID keeps its own (ENV wins over ARG). */
 export function portableBuilderDockerfile(stack: Stack, options: PortableBuilderOptions = {}): string {
   const uid = options.uid ?? DEFAULT_NB_UID;
+  // Both are written into the Dockerfile unquoted.
+  if (!Number.isSafeInteger(uid) || uid <= 0) throw new Error(`not a notebook user's UID: ${uid}`);
+  if (options.home !== undefined && !SAFE_PATH.test(options.home)) throw new Error(`not a plain absolute path: ${JSON.stringify(options.home)}`);
   const badUid = 'echo "tjs2i: NB_UID must be the notebook user\'s numeric UID, not root: NB_UID=$NB_UID" >&2; exit 2';
   const otherHome =
     'echo "tjs2i: the notebook user (UID $NB_UID) has the home $home in /etc/passwd, not $HOME: build with --build-arg NB_HOME=$home" >&2; exit 2';
@@ -91,11 +106,14 @@ export function portableBuilderDockerfile(stack: Stack, options: PortableBuilder
     `COPY s2i/ ${SCRIPTS_DIR}/`,
     'ENV HOME=${NB_HOME:-/home/${NB_USER:-jovyan}}',
     ...runInstruction([
-      { text: `case "$NB_UID" in ''|*[!0-9]*|0) ${badUid};; esac`, depth: 0 },
+      // `00` would be root as much as `0`: no leading zero either.
+      { text: `case "$NB_UID" in ''|*[!0-9]*|0*) ${badUid};; esac`, depth: 0 },
       { text: `home=$(awk -F: -v uid="$NB_UID" '$3 == uid { print $6; exit }' /etc/passwd)`, depth: 0 },
       { text: `if [ -n "$home" ] && [ "$home" != / ] && [ "$home" != "$HOME" ]; then ${otherHome}; fi`, depth: 0 },
       { text: "seen=''", depth: 0 },
-      { text: `${treeListing(stack)} | while IFS= read -r d; do`, depth: 0 },
+      ...treeFunctions().map((text) => ({ text, depth: 0 })),
+      // `read` without IFS= trims blanks around the path, as planTrees does.
+      { text: `${treeListing(stack)} | while read -r d; do`, depth: 0 },
       ...[...treeCleaning(), ...treeRules()].map((text) => ({ text, depth: 1 })),
       { text: 'done', depth: 0 },
       ...passwdRules().map((text) => ({ text, depth: 0 })),

@@ -92,7 +92,8 @@ export function envOf(env: readonly string[], name: string): string | undefined 
   return entry?.slice(name.length + 1) || undefined;
 }
 
-const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+/** A variable in a tree template: `$NAME` or `${NAME}`. */
+export const TREE_VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
 /**
  * The trees to make writable for group 0, for a stack and what its base image says. A tree whose
@@ -136,9 +137,9 @@ function expand(template: string, stack: Stack, facts: ImageFacts): { value: str
     const fallback = stack.defaults[name];
     if (fallback === undefined || depth > 3) return undefined;
     source = 'default';
-    return fallback.replace(VARIABLE, (_m, braced?: string, bare?: string) => lookup((braced ?? bare)!, depth + 1) ?? ((missing = true), ''));
+    return fallback.replace(TREE_VARIABLE, (_m, braced?: string, bare?: string) => lookup((braced ?? bare)!, depth + 1) ?? ((missing = true), ''));
   };
-  const value = template.replace(VARIABLE, (_m, braced?: string, bare?: string) => lookup((braced ?? bare)!, 0) ?? ((missing = true), ''));
+  const value = template.replace(TREE_VARIABLE, (_m, braced?: string, bare?: string) => lookup((braced ?? bare)!, 0) ?? ((missing = true), ''));
   return missing ? undefined : { value, source };
 }
 
@@ -146,7 +147,8 @@ function expand(template: string, stack: Stack, facts: ImageFacts): { value: str
  * An absolute, normalised path other than `/`, or undefined. `~` is the notebook user's home; an R path with
  * `%` specifiers (`~/R/%p-library/%v`) stops before the first of them.
  */
-const SAFE_PATH = /^\/[A-Za-z0-9._/+@-]+$/;
+/** The characters a tree path may have: it is written into a Dockerfile, where a newline or a quote could add instructions. */
+export const SAFE_PATH = /^\/[A-Za-z0-9._/+@-]+$/;
 
 function cleanPath(entry: string, home: string): string | undefined {
   let path = entry.trim();

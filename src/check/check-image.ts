@@ -9,6 +9,8 @@
  * Every container is removed however the check ends; the report's lines are judged from what was
  * found (check-report.ts).
  */
+import { escapeControls } from '../common/message-text.js';
+import { invalidImageName, isValidImageReference } from '../registry/image-ref.js';
 import type { Engine } from '../engine/engine.js';
 import type { ImageInfo } from '../engine/image-client.js';
 import { InterruptedError } from '../common/errors.js';
@@ -34,6 +36,10 @@ export interface CheckOptions {
 }
 
 export async function checkImage(engine: Engine, image: string, options: CheckOptions, logger: Logger, signal: AbortSignal | undefined): Promise<CheckReport> {
+  // An image id (as `docker images` shows it) is a name too.
+  if (!isValidImageReference(image) && !/^(sha256:)?[0-9a-f]{12,64}$/.test(image)) {
+    throw invalidImageName('image', image, 'give an image name such as quay.io/jupyter/minimal-notebook:2024-05-01, or an image id');
+  }
   const started = Date.now();
   const info = await logger.step('inspect', `image ${image}`, () =>
     ensureImage(engine.images, image, options.pullPolicy ?? DEFAULT_PULL_POLICY, logger, signal, { missingHint: 'build or pull it first, or check the name' }),
@@ -46,7 +52,7 @@ export async function checkImage(engine: Engine, image: string, options: CheckOp
   try {
     const checks = await logger.step('check', `${image} as uid ${uid}, group 0`, async () => {
       const jupyter = await findJupyter(files, info.env);
-      logger.info(jupyter ? `    a Jupyter image: ${jupyter}` : '    not a Jupyter image: no `jupyter` on its PATH');
+      logger.info(jupyter ? `    a Jupyter image: ${escapeControls(jupyter)}` : '    not a Jupyter image: no `jupyter` on its PATH');
       return judge(engine, info, uid, jupyter, options, logger, signal, files);
     });
     return {
@@ -107,7 +113,7 @@ async function judge(
     s2iLine(s2i),
   ];
   if (run.exited && run.lastLines.length) {
-    logger.info(`    the command's last lines:\n${run.lastLines.map((l) => `      ${l}`).join('\n')}`);
+    logger.info(`    the command's last lines:\n${run.lastLines.map((l) => `      ${escapeControls(l)}`).join('\n')}`);
   }
   return { lines: inReportOrder(lines), ...(jupyter ? { jupyter } : {}), builder: s2i.claim.claimed };
 }

@@ -89,7 +89,7 @@ function buildConfig(stack: Stack): BuildConfig {
       // image, the upstream tag, so each new upstream image rebuilds the builder.
       triggers: [{ type: 'ConfigChange' }, { type: 'ImageChange', imageChange: {} }],
       source: { type: 'Git', git: { uri: '${TJS2I_REPOSITORY_URL}', ref: '${TJS2I_REPOSITORY_REF}' }, contextDir: stackContextDir(stack) },
-      // `from` replaces the Dockerfile's `FROM ${BASE_IMAGE}`, so BASE_IMAGE is not passed.
+      // `from` replaces the Dockerfile's FROM, which names the upstream stack.
       strategy: { type: 'Docker', dockerStrategy: { from: upstream, buildArgs: [{ name: 'NB_UID', value: '${NB_UID}' }] } },
       output: { to: { kind: 'ImageStreamTag', name: builderImageStreamTag(stack) } },
       successfulBuildsHistoryLimit: 3,

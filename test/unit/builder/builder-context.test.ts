@@ -88,6 +88,26 @@ describe('tjs2i builder --as-dockerfile (the real CLI, no engine)', function () 
     });
   }
 
+  it('refuses, before writing anything, a context whose s2i is a file or whose Dockerfile is a directory: one line, exit 2', async () => {
+    const context = join(dir, 'ctx');
+    await mkdir(context);
+    await writeFile(join(context, 'Dockerfile'), 'stale');
+    await writeFile(join(context, 's2i'), 'a file');
+    const file = await tjs2i(['builder', 'minimal-notebook', '--as-dockerfile', context]);
+    expect(file.code).to.equal(2);
+    expect(file.stderr.trim().split('\n').pop()).to.equal(
+      `error: ${join(context, 's2i')} is in the way: it is not a directory; remove it, or give another directory`,
+    );
+    expect(await readFile(join(context, 'Dockerfile'), 'utf8')).to.equal('stale');
+    await rm(join(context, 's2i'));
+    await rm(join(context, 'Dockerfile'));
+    await mkdir(join(context, 'Dockerfile'));
+    const directory = await tjs2i(['builder', 'minimal-notebook', '--as-dockerfile', context]);
+    expect(directory.code).to.equal(2);
+    expect(directory.stderr).to.include(`error: ${join(context, 'Dockerfile')} is in the way: it is not a regular file`);
+    expect(await readdir(context)).to.deep.equal(['Dockerfile']);
+  });
+
   it('refuses a path that is a file, and an unknown stack, with exit 2', async () => {
     await writeFile(join(dir, 'file'), 'x');
     const file = await tjs2i(['builder', 'minimal-notebook', '--as-dockerfile', join(dir, 'file')]);

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
-import { posix } from 'node:path';
-import { portableBuilderDockerfile, shellWordOf, treeCleaning, treeListing } from '../../../src/builder/portable-dockerfile.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { portableBuilderDockerfile, shellWordOf, treeCleaning, treeFunctions, treeListing } from '../../../src/builder/portable-dockerfile.js';
 import { findStack, planTrees, STACKS, type Stack } from '../../../src/builder/stacks.js';
 import { builderDockerfile } from '../../../src/builder/shim-dockerfile.js';
 import { passwdRules, treeRules } from '../../../src/builder/shim-rules.js';
@@ -11,7 +13,13 @@ const HOME = '/home/jovyan';
 
 /** The paths the Dockerfile's shell would work on, for a base image with `env`. */
 function shellTrees(stack: Stack, env: Record<string, string>): string[] {
-  const script = [`seen=''`, `${treeListing(stack)} | while IFS= read -r d; do`, ...treeCleaning().map((l) => `${l};`), 'echo "tree:$d"; done'].join('\n');
+  const script = [
+    `seen=''`,
+    ...treeFunctions(),
+    `${treeListing(stack)} | while read -r d; do`,
+    ...treeCleaning().map((l) => `${l};`),
+    'echo "tree:$d"; done',
+  ].join('\n');
   const out = execFileSync('sh', ['-c', script], { env: { PATH: process.env.PATH, HOME, ...env }, encoding: 'utf8' });
   return out
     .split('\n')
@@ -38,7 +46,28 @@ describe('portable-dockerfile: the builder Dockerfile without an engine (--as-do
 
   it('finds, in the shell, the same trees as planTrees for any ENV of the base image (lists, ~, R specifiers, odd values)', function () {
     this.timeout(30_000); // a shell per run
-    const piece = fc.constantFrom('/', 'opt', 'conda', 'usr', 'local', 'spark', '~', '~/', '%v', '%p-library', ':', '..', '.', 'a b', '//', 'x', '');
+    const piece = fc.constantFrom(
+      '/',
+      'opt',
+      'conda',
+      'usr',
+      'local',
+      'spark',
+      '~',
+      '~/',
+      '%v',
+      '%p-library',
+      ':',
+      '..',
+      '.',
+      'a b',
+      '//',
+      'x',
+      '',
+      ' ',
+      '\t',
+      '\n',
+    );
     const value = fc.array(piece, { maxLength: 6 }).map((parts) => parts.join(''));
     const env = fc.dictionary(fc.constantFrom(...VARIABLES), value);
     fc.assert(
@@ -86,8 +115,9 @@ describe('portable-dockerfile: the builder Dockerfile without an engine (--as-do
     const run = text.slice(text.indexOf('RUN set -eu; \\\n') + 4, text.indexOf('\nLABEL')).replace(/ \\\n/g, '\n');
     // Only the checks before the tree loop: they read /etc/passwd, which the test points at its own file.
     const checks = run.split('\n').slice(0, 4).join('\n').replace('/etc/passwd', '"$PASSWD"');
-    const passwd = '/tmp/tjs2i-unit-passwd';
-    execFileSync('sh', ['-c', `printf 'root:x:0:0::/root:/bin/sh\\njovyan:x:1000:100::/home/jovyan:/bin/bash\\n' > ${passwd}`]);
+    const dir = mkdtempSync(join(tmpdir(), 'tjs2i-unit-passwd-'));
+    const passwd = join(dir, 'passwd');
+    writeFileSync(passwd, 'root:x:0:0::/root:/bin/sh\njovyan:x:1000:100::/home/jovyan:/bin/bash\n');
     const attempt = (env: Record<string, string>) => {
       try {
         execFileSync('sh', ['-c', checks], { env: { PATH: process.env.PATH, PASSWD: passwd, ...env }, encoding: 'utf8', stdio: 'pipe' });
@@ -100,8 +130,18 @@ describe('portable-dockerfile: the builder Dockerfile without an engine (--as-do
     expect(attempt({ NB_UID: '4242', HOME: '/home/jovyan' })).to.equal('ok');
     expect(attempt({ NB_UID: '0', HOME: '/root' })).to.equal("tjs2i: NB_UID must be the notebook user's numeric UID, not root: NB_UID=0");
     expect(attempt({ NB_UID: 'jovyan', HOME: '/home/jovyan' })).to.match(/^tjs2i: NB_UID must be/);
+    // Docker reads USER 00 as root.
+    expect(attempt({ NB_UID: '00', HOME: '/root' })).to.equal("tjs2i: NB_UID must be the notebook user's numeric UID, not root: NB_UID=00");
+    expect(attempt({ NB_UID: '01000', HOME: '/home/jovyan' })).to.match(/^tjs2i: NB_UID must be/);
     expect(attempt({ NB_UID: '1000', HOME: '/srv/x' })).to.equal(
       'tjs2i: the notebook user (UID 1000) has the home /home/jovyan in /etc/passwd, not /srv/x: build with --build-arg NB_HOME=/home/jovyan',
     );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never writes a UID or a home into the Dockerfile that could change it', () => {
+    const stack = findStack('minimal-notebook')!;
+    expect(() => portableBuilderDockerfile(stack, { uid: 0 })).to.throw('not a notebook user');
+    expect(() => portableBuilderDockerfile(stack, { home: '/home/a b\nRUN x' })).to.throw('not a plain absolute path');
   });
 });

@@ -108,7 +108,7 @@ async function builderFixture(
       checkImage(
         engine,
         'jupyter-minimal-notebook',
-        { watch: { stayUpMs: 200, confirmMs: 10, pollIntervalMs: 5, probe: async () => 200 }, ...options },
+        { watch: { stayUpMs: 200, pollIntervalMs: 5, probe: async () => 200 }, ...options },
         createLogger({ write: (t) => void logs.push(t) }),
         signal,
       ),
@@ -134,6 +134,17 @@ describe('check: the whole check (fake engine)', () => {
     expect(report.builder).to.equal(true);
     expect(exitCodeOf(report)).to.equal(0);
     expect(reportJson(report).ok).to.equal(true);
+  });
+
+  it('refuses a name that is no image reference with exit 2, before asking the engine', async () => {
+    const f = await builderFixture();
+    const refusal = (await checkImage(f.engine, 'Bad Name\n', {}, createLogger({ write: () => undefined }), undefined).catch((e: unknown) => e)) as {
+      exitCode?: number;
+      message: string;
+    };
+    expect(refusal.exitCode).to.equal(2);
+    expect(refusal.message).to.equal('invalid image Bad Name\\n');
+    expect(f.created).to.deep.equal([]);
   });
 
   it('never creates a container as root: each gets the arbitrary UID with group 0, confined, and is removed', async () => {

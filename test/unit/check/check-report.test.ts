@@ -103,6 +103,17 @@ describe('check report: the table', () => {
     ]);
   });
 
+  it('shows what the image said with control characters escaped: it cannot add a row or drive the terminal', () => {
+    const text = renderReport(
+      report([line('user', 'fail', 'USER a\nfail    HOME writable  fake', 'x'), line('stays-up', 'fail', 'exited: \u001b]0;pwned\u0007 boom', 'y')]),
+    );
+    expect(text.includes('\u001b') || text.includes('\u0007')).to.equal(false);
+    expect(text.split('\n').filter((l) => l.startsWith('fail'))).to.deep.equal([
+      'fail    USER      USER a\\nfail    HOME writable  fake',
+      'fail    stays up  exited: \\u001b]0;pwned\\u0007 boom',
+    ]);
+  });
+
   it('says "would NOT run" with the fails and warnings counted', () => {
     const checks = [line('user', 'fail', 'a', 'b'), line('home', 'fail', 'c', 'd'), line('port', 'warn', 'e', 'f')];
     expect(verdictLine(report(checks))).to.equal('would NOT run (OpenShift restricted-v2 and Kubernetes restricted, any UID with group 0): 2 fails, 1 warning');

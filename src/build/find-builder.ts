@@ -8,7 +8,7 @@ import { checkAllowedUser, type UidRange } from '../s2i/allowed-uids.js';
 import type { BuildUser } from '../s2i/assemble-user.js';
 import { builderFromImage, checkBuilderUser, MISSING_BUILDER_HINT, type BuilderImage } from '../s2i/builder-image.js';
 import type { ImageClient } from '../engine/image-client.js';
-import { EngineUnreachableError } from '../common/errors.js';
+import { inspectIfReachable } from '../engine/inspect-if-reachable.js';
 import type { Logger } from '../common/log.js';
 import { DEFAULT_PULL_POLICY, ensureImage, type PullPolicy } from '../registry/pull-policy.js';
 import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
@@ -21,8 +21,6 @@ export const ASSUMED_BUILDER: Pick<BuilderImage, 'user' | 'scriptsUrl' | 'destin
   destination: DEFAULT_DESTINATION,
   labels: {},
 };
-
-const INSPECT_TIMEOUT_MS = 10_000;
 
 /** The builder image as the engine has it, with the variables its configuration sets. */
 export interface InspectedBuilder extends BuilderImage {
@@ -49,25 +47,19 @@ export const pullBuilder: BuilderLookup<InspectedBuilder> = (images, options, lo
 /** `--as-dockerfile`'s: the builder as the engine knows it, or undefined (with a warning) when there is no engine or no such image. */
 export const inspectBuilderIfPossible: BuilderLookup<InspectedBuilder | undefined> = async (images, options, logger, signal) => {
   const name = options.builder;
-  const timeout = AbortSignal.timeout(INSPECT_TIMEOUT_MS);
   const assumed = `assuming a tjs2i builder (USER ${ASSUMED_BUILDER.user}, scripts in ${ASSUMED_BUILDER.scriptsUrl}, destination ${ASSUMED_BUILDER.destination})`;
-  try {
-    const info = await images.inspectImage(name, signal ? AbortSignal.any([signal, timeout]) : timeout);
-    if (!info) {
-      logger.warn(`builder ${name} is not in the engine; ${assumed}`);
-      return undefined;
-    }
-    const builder = builderFromImage(name, info);
-    logger.info(`    builder ${name} found: USER ${builder.user}${builder.scriptsUrl ? `, scripts ${builder.scriptsUrl}` : ''}`);
-    return { ...builder, env: info.env };
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    if (error instanceof EngineUnreachableError || timeout.aborted) {
-      logger.warn(`no engine to inspect builder ${name}; ${assumed}`);
-      return undefined;
-    }
-    throw error;
+  const info = await inspectIfReachable(images, name, signal);
+  if (info === 'unreachable') {
+    logger.warn(`no engine to inspect builder ${name}; ${assumed}`);
+    return undefined;
   }
+  if (!info) {
+    logger.warn(`builder ${name} is not in the engine; ${assumed}`);
+    return undefined;
+  }
+  const builder = builderFromImage(name, info);
+  logger.info(`    builder ${name} found: USER ${builder.user}${builder.scriptsUrl ? `, scripts ${builder.scriptsUrl}` : ''}`);
+  return { ...builder, env: info.env };
 };
 
 /** Who runs assemble in an assumed tjs2i builder: --assemble-user, else the builder's USER. */

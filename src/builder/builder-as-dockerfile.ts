@@ -8,7 +8,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Engine } from '../engine/engine.js';
-import { EngineUnreachableError, UsageError } from '../common/errors.js';
+import { UsageError } from '../common/errors.js';
+import { inspectIfReachable } from '../engine/inspect-if-reachable.js';
 import type { Logger } from '../common/log.js';
 import { invalidImageName, isValidImageReference } from '../registry/image-ref.js';
 import { shownInput } from '../common/message-text.js';
@@ -16,9 +17,6 @@ import { inspectionContainer, resolveUser } from './base-user.js';
 import { builderContextFiles, writeBuilderContext } from './builder-context.js';
 import { DEFAULT_NB_UID, type PortableBuilderOptions } from './portable-dockerfile.js';
 import { findStack, SAFE_PATH, STACKS } from './stacks.js';
-
-/** How long an engine may take to say whether it has the base image before the defaults are used. */
-const INSPECT_TIMEOUT_MS = 10_000;
 
 export interface BuilderAsDockerfileOptions {
   stack: string;
@@ -66,19 +64,11 @@ async function userOfBase(
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<PortableBuilderOptions> {
-  const timeout = AbortSignal.timeout(INSPECT_TIMEOUT_MS);
-  const within = signal ? AbortSignal.any([signal, timeout]) : timeout;
   const defaults = `NB_UID defaults to the upstream stacks' ${DEFAULT_NB_UID} and HOME to /home/$NB_USER (override with --build-arg)`;
-  let base;
-  try {
-    base = await engine.images.inspectImage(from, within);
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    if (error instanceof EngineUnreachableError || timeout.aborted) {
-      logger.warn(`no engine to read ${from}'s notebook user; ${defaults}`);
-      return {};
-    }
-    throw error;
+  const base = await inspectIfReachable(engine.images, from, signal);
+  if (base === 'unreachable') {
+    logger.warn(`no engine to read ${from}'s notebook user; ${defaults}`);
+    return {};
   }
   if (!base) {
     logger.warn(`${from} is not in the engine (nothing is pulled for --as-dockerfile); ${defaults}`);

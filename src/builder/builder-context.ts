@@ -36,13 +36,14 @@ export async function builderContextFiles(stack: Stack, options: PortableBuilder
  * written; a write that fails is one line naming the path.
  */
 export async function writeBuilderContext(dir: string, files: readonly ContextFile[]): Promise<string[]> {
+  // DIR first: the order of the refusals is the order of the paths.
+  for (const directory of new Set([dir, ...files.map((file) => dirname(join(dir, file.path)))])) {
+    const found = await lstat(directory).catch(() => undefined);
+    if (found && !found.isDirectory())
+      throw new UsageError(`${shownInput(directory)} is in the way: it is not a directory`, 'remove it, or give another directory');
+  }
   for (const file of files) {
     const path = join(dir, file.path);
-    for (const parent of [dirname(path), ...(dirname(path) === dir ? [] : [dir])]) {
-      const found = await lstat(parent).catch(() => undefined);
-      if (found && !found.isDirectory())
-        throw new UsageError(`${shownInput(parent)} is in the way: it is not a directory`, 'remove it, or give another directory');
-    }
     const found = await lstat(path).catch(() => undefined);
     if (found && !found.isFile()) throw new UsageError(`${shownInput(path)} is in the way: it is not a regular file`, 'remove it, or give another directory');
   }

@@ -10,7 +10,7 @@
  * found (check-report.ts).
  */
 import { escapeControls } from '../common/message-text.js';
-import { invalidImageName, isValidImageReference } from '../registry/image-ref.js';
+import { invalidImageName, isImageId, isValidImageReference } from '../registry/image-ref.js';
 import type { Engine } from '../engine/engine.js';
 import type { ImageInfo } from '../engine/image-client.js';
 import { InterruptedError } from '../common/errors.js';
@@ -36,8 +36,7 @@ export interface CheckOptions {
 }
 
 export async function checkImage(engine: Engine, image: string, options: CheckOptions, logger: Logger, signal: AbortSignal | undefined): Promise<CheckReport> {
-  // An image id (as `docker images` shows it) is a name too.
-  if (!isValidImageReference(image) && !/^(sha256:)?[0-9a-f]{12,64}$/.test(image)) {
+  if (!isValidImageReference(image) && !isImageId(image)) {
     throw invalidImageName('image', image, 'give an image name such as quay.io/jupyter/minimal-notebook:2024-05-01, or an image id');
   }
   const started = Date.now();

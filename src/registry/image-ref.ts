@@ -42,6 +42,11 @@ export function isValidImageReference(reference: string): boolean {
   return DIGEST.test(reference.slice(at + 1)) && isValidImageName(reference.slice(0, at));
 }
 
+/** An image id as `docker images` shows it (12 hex digits) or in full (`sha256:` and 64): a name an engine takes too. */
+export function isImageId(text: string): boolean {
+  return /^(sha256:)?[0-9a-f]{12,64}$/.test(text);
+}
+
 /** The refusal of an invalid name: `invalid <what> <name>`, the name escaped and cut (it is user input). */
 export function invalidImageName(what: string, name: string, hint: string): UsageError {
   return new UsageError(`invalid ${what} ${shownInput(name)}`, hint);

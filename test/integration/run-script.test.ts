@@ -7,10 +7,11 @@
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { docker, exec, randomUid, tempDir, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { docker, exec, randomUid, tempDir, TEST_LABEL, tjs2i, uniqueName } from '../support/integration/helpers.js';
 import { notebook, writeTree } from '../support/integration/course-fixtures.js';
 import { familyBuilder, forEachFamily, type Family } from '../support/integration/families.js';
 import { JupyterClient, runJupyter, tokenOf, waitForJupyter, type RunningJupyter } from '../support/integration/jupyter.js';
+import { startFakeHub, type FakeHub } from '../support/integration/fake-hub.js';
 
 /** The `Secure` attribute of a Set-Cookie line. */
 const SECURE_COOKIE = /;\s*secure\s*(;|$)/i;
@@ -277,6 +278,149 @@ function runScriptOn(family: Family): void {
           await jupyter.stop();
         }
       }
+    });
+
+    describe('started by JupyterHub (JUPYTERHUB_API_TOKEN set), against a stand-in for the hub API', () => {
+      let hub: FakeHub;
+      /** The variables a JupyterHub 5 spawner gives a server of USER. */
+      const hubEnv = (token: string, user = 'ada'): Record<string, string> => ({
+        JUPYTERHUB_API_TOKEN: token,
+        JUPYTERHUB_API_URL: hub.apiUrl,
+        JUPYTERHUB_USER: user,
+        JUPYTERHUB_BASE_URL: '/',
+        JUPYTERHUB_SERVICE_PREFIX: `/user/${user}/`,
+        JUPYTERHUB_SERVICE_URL: `http://0.0.0.0:8888/user/${user}/`,
+        JUPYTERHUB_CLIENT_ID: `jupyterhub-user-${user}`,
+        JUPYTERHUB_OAUTH_CALLBACK_URL: `/user/${user}/oauth_callback`,
+      });
+
+      before(async () => {
+        hub = await startFakeHub(family.standIn);
+      });
+
+      after(async () => {
+        await hub?.remove();
+      });
+
+      /**
+       * Starts IMAGE with ENV under a random UID with group 0 and an empty volume on work/, as a
+       * spawner would; returns how it ended and what is on the volume afterwards.
+       */
+      async function refusedStart(start: string, env: Record<string, string>) {
+        const volume = uniqueName('hubwork');
+        await docker('volume', 'create', '--label', TEST_LABEL, volume);
+        try {
+          const args = ['run', '--rm', '--label', TEST_LABEL, '--network', hub.network, '--user', `${randomUid()}:0`];
+          for (const name of Object.keys(env)) args.push('-e', name);
+          args.push('--mount', `type=volume,src=${volume},dst=/home/jovyan/work,volume-nocopy`, start);
+          const result = await exec('docker', args, { env: { ...process.env, ...env } });
+          const onVolume = await docker('run', '--rm', '--label', TEST_LABEL, '-v', `${volume}:/v`, '--entrypoint', 'ls', start, '-A', '/v');
+          const runLines = result.stderr.split('\n').filter((line) => line.startsWith('run: '));
+          return { ...result, runLines, onVolume };
+        } finally {
+          await docker('volume', 'rm', '-f', volume).catch(() => undefined);
+        }
+      }
+
+      it('refuses to start, in one line, exit 1 and nothing seeded: a token the hub refuses, a token of another user, no hub, no API URL, not an API', async () => {
+        const base = hubEnv('good-token');
+        const withoutApiUrl = Object.fromEntries(Object.entries(base).filter(([name]) => name !== 'JUPYTERHUB_API_URL'));
+        const cases: [Record<string, string>, RegExp][] = [
+          [
+            { ...base, JUPYTERHUB_API_TOKEN: 'wrong-token' },
+            /^run: JupyterHub at http:\/\/tjs2i-test-fakehub-\w+:8081\/hub\/api refused this server's API token \(HTTP 403\): not starting; the token in JUPYTERHUB_API_TOKEN is wrong/,
+          ],
+          [{ ...base, JUPYTERHUB_API_TOKEN: 'eve-token' }, /^run: the API token belongs to eve, not to JUPYTERHUB_USER=ada: not starting$/],
+          [
+            { ...base, JUPYTERHUB_API_URL: 'http://tjs2i-no-such-hub:8081/hub/api' },
+            /^run: cannot reach JupyterHub at http:\/\/tjs2i-no-such-hub:8081\/hub\/api \(.+\): not starting; check JUPYTERHUB_API_URL/,
+          ],
+          [
+            { ...base, JUPYTERHUB_API_URL: `http://someone:s3cret-pw@${hub.network}:8081/hub/api`, JUPYTERHUB_API_TOKEN: 'wrong-token' },
+            /^run: JupyterHub at http:\/\/tjs2i-test-fakehub-\w+:8081\/hub\/api refused/,
+          ],
+          [withoutApiUrl, /^run: JUPYTERHUB_API_TOKEN is set but JUPYTERHUB_API_URL is not: not starting; JupyterHub gives both/],
+          [
+            { ...base, JUPYTERHUB_API_TOKEN: 'not-json-token' },
+            /^run: http:\/\/\S+\/hub\/api\/user did not answer as a JupyterHub API \(not a JSON object\): not starting$/,
+          ],
+        ];
+        const results = await Promise.all(cases.map(([env]) => refusedStart(image, env)));
+        results.forEach((result, i) => {
+          const context = `${JSON.stringify(cases[i]![0])}\n${result.stderr}`;
+          expect(result.code, context).to.equal(1);
+          expect(result.runLines, context).to.have.length(1);
+          expect(result.runLines[0], context).to.match(cases[i]![1]);
+          expect(result.stderr + result.stdout, context).not.to.match(/Traceback|is running at|seeded|s3cret-pw|wrong-token|eve-token/);
+          expect(result.onVolume, context).to.equal('');
+        });
+      });
+
+      it('an image without jupyterhub-singleuser refuses the start in one line that says what to install, and still serves standalone', async () => {
+        const dir = await tempDir('nosingleuser');
+        const stripped = uniqueName('nosingleuser');
+        try {
+          const dockerfile = `FROM ${image}\nUSER 0\nRUN rm /opt/conda/bin/jupyterhub-singleuser\nUSER 1000\n`;
+          await writeFile(join(dir.path, 'Dockerfile'), dockerfile);
+          await docker('build', '-q', '--label', TEST_LABEL, '-t', stripped, dir.path);
+          const result = await refusedStart(stripped, hubEnv('good-token'));
+          expect(result.code, result.stderr).to.equal(1);
+          expect(result.runLines).to.deep.equal([
+            "run: JupyterHub started this server (JUPYTERHUB_API_TOKEN is set), but this image has no jupyterhub-singleuser: install JupyterHub in the image's Python, at the hub's version (pip install jupyterhub==<hub version>, or conda install -c conda-forge jupyterhub-singleuser), and build again",
+          ]);
+          expect(result.onVolume).to.equal('');
+          const standalone = await runJupyter(stripped, { user: `${randomUid()}:0` });
+          try {
+            await waitForJupyter(standalone);
+            expect(await new JupyterClient(standalone.base, await tokenOf(standalone)).listWork()).to.include('lessons');
+          } finally {
+            await standalone.stop();
+          }
+        } finally {
+          await docker('rmi', '-f', stripped).catch(() => undefined);
+          await dir.remove();
+        }
+      });
+
+      it("serves as jupyterhub-singleuser under the hub's prefix, behind the hub's login, landing in work/; PASSWORD ignored and out of the server's environment", async () => {
+        const starts: { env: Record<string, string>; landing: string }[] = [
+          { env: { ...hubEnv('good-token'), PASSWORD: 'not-for-the-hub' }, landing: '/user/ada/lab/tree/work' },
+          { env: { ...hubEnv('good-token'), DOCKER_STACKS_JUPYTER_CMD: 'notebook' }, landing: '/user/ada/tree/work' },
+          { env: { ...hubEnv('good-token'), JUPYTERHUB_DEFAULT_URL: '/lab/tree/work/lessons' }, landing: '/user/ada/lab/tree/work/lessons' },
+        ];
+        await Promise.all(
+          starts.map(async ({ env, landing }) => {
+            const server = await runJupyter(image, { user: `${randomUid()}:0`, env, network: hub.network, basePath: '/user/ada' });
+            try {
+              await waitForJupyter(server);
+              const logs = await server.logs();
+              const context = `${JSON.stringify(env)}\n${logs}`;
+              expect(logs, context).to.contain(`run: JupyterHub at ${hub.apiUrl} accepted the token of ada`);
+              const commands = await server.exec('for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline 2>/dev/null; echo; done | grep -v "^$"');
+              expect(commands, context).to.match(/^\S*python3 \S*\/jupyterhub-singleuser --ip=0\.0\.0\.0 *$/m);
+              const home = await fetch(`${server.base}/`, { redirect: 'manual' });
+              expect(new URL(home.headers.get('location') ?? '', server.base).pathname, context).to.equal(landing);
+              // The hub's OAuth, not Jupyter's own token or password, guards the pages and the API.
+              const page = await fetch(`${server.base}${landing.replace('/user/ada', '')}`, { redirect: 'manual' });
+              expect(page.status, context).to.equal(302);
+              expect(page.headers.get('location'), context).to.match(/\/hub\/api\/oauth2\/authorize\?/);
+              expect((await fetch(`${server.base}/api/contents/work`)).status, context).to.equal(403);
+              if (env.PASSWORD) {
+                expect(logs, context).to.contain("run: PASSWORD ignored: JupyterHub authenticates this server's users and gives its path");
+                expect(logs, context).not.to.contain(env.PASSWORD);
+                // The server's own process (this shell's command line names it too, and has PASSWORD).
+                const environ = await server.exec(
+                  'for p in /proc/[0-9]*; do case $(tr "\\0" " " < $p/cmdline 2>/dev/null) in *python3" "*/jupyterhub-singleuser" "*) tr "\\0" "\\n" < $p/environ ;; esac; done',
+                );
+                expect(environ, context).to.contain('JUPYTERHUB_API_TOKEN=');
+                expect(environ, context).not.to.match(/^PASSWORD=/m);
+              }
+            } finally {
+              await server.stop();
+            }
+          }),
+        );
+      });
     });
 
     it("the stack's before-notebook.d hooks still run before run: a variable a hook exports reaches the kernel", async () => {

@@ -27,6 +27,8 @@ export async function runJupyter(
     env?: Record<string, string>;
     /** `--mount` values, e.g. `type=volume,src=V,dst=/home/jovyan/work,volume-nocopy`. */
     mounts?: string[];
+    /** A Docker network to attach the container to (beside the default port mapping). */
+    network?: string;
   } = {},
 ): Promise<RunningJupyter> {
   const args = ['run', '-d', '--label', TEST_LABEL, '-p', '127.0.0.1::8888'];
@@ -34,6 +36,7 @@ export async function runJupyter(
   if (options.password !== undefined) args.push('-e', 'PASSWORD');
   for (const [name, value] of Object.entries(options.env ?? {})) args.push('-e', `${name}=${value}`);
   for (const mount of options.mounts ?? []) args.push('--mount', mount);
+  if (options.network) args.push('--network', options.network);
   args.push(image, ...(options.args ?? []));
   const result = await exec('docker', args, { env: { ...process.env, PASSWORD: options.password ?? '' } });
   if (result.code !== 0) throw new Error(`docker run failed: ${result.stderr}`);

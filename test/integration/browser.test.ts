@@ -13,38 +13,9 @@ import { keepEvidence, launchBrowser, missingAssets, openPage, type WatchedPage 
 import { FAMILIES, FAMILY_TODAY, familyBuilder, forEachFamily, type Family } from '../support/integration/families.js';
 import { DEBIAN, docker, exec, randomUid, ROOT, tempDir, TEST_LABEL, tjs2i, uniqueName } from '../support/integration/helpers.js';
 import { removeServedContainers, serve, serveCommand, type Serving } from '../support/integration/serving.js';
+import { LAB, NOTEBOOK6, runFirstCell, UID_NOTEBOOK } from '../support/integration/notebook-ui.js';
 
 const WORK = '/home/jovyan/work';
-
-/** A notebook whose one code cell shows the UID the kernel runs as. */
-const UID_NOTEBOOK = JSON.stringify({
-  cells: [{ cell_type: 'code', execution_count: null, id: 'uid', metadata: {}, outputs: [], source: 'import os; os.getuid()' }],
-  metadata: { kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' }, language_info: { name: 'python' } },
-  nbformat: 4,
-  nbformat_minor: 5,
-});
-
-/** Where each interface shows things: the file list, a notebook page, a code cell's editor and output. */
-interface Ui {
-  listItem: string;
-  notebookPath: (path: string) => string;
-  editor: string;
-  output: string;
-}
-
-const LAB: Ui = {
-  listItem: '.jp-DirListing-item',
-  notebookPath: (path) => `/lab/tree/work/${path}`,
-  editor: '.jp-CodeCell .jp-InputArea-editor',
-  output: '.jp-CodeCell .jp-OutputArea-output',
-};
-
-const NOTEBOOK6: Ui = {
-  listItem: '#notebook_list .list_item',
-  notebookPath: (path) => `/notebooks/work/${path}`,
-  editor: '.cell.code_cell .CodeMirror',
-  output: '.cell.code_cell .output_area',
-};
 
 const OPEN_TOKEN_LINE = /^open (http:\/\/127\.0\.0\.1:\d+)(\/\S*)?\?token=[0-9a-f]+$/;
 const OPEN_PASSWORD_LINE = /^open (http:\/\/127\.0\.0\.1:\d+)(\/\S*)? \(password required\)$/;
@@ -213,22 +184,6 @@ function inBrowserOn(family: Family, theBrowser: () => Browser): void {
     const onVolume = await docker('run', '--rm', '--label', TEST_LABEL, '-v', `${volume}:/v`, DEBIAN, 'ls', '-A', '/v');
     expect(onVolume.split('\n').sort()).to.deep.equal(['.tjs2i-seeded', 'notebooks', 'syllabus.md']);
   });
-}
-
-/** Runs the notebook's first code cell as a person does (click into it, Shift+Enter) until its output shows `expected`. */
-async function runFirstCell(page: WatchedPage['page'], ui: Ui, expected: string): Promise<void> {
-  const output = page.locator(ui.output, { hasText: expected }).first();
-  // The first key press can come before the notebook's kernel and shortcuts are ready: try again then.
-  for (let attempt = 1; ; attempt++) {
-    await page.locator(ui.editor).first().click();
-    await page.keyboard.press('Shift+Enter');
-    try {
-      await output.waitFor({ timeout: 20_000 });
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
-  }
 }
 
 /** Waits until the notebook on disk holds the output (the save reached the server). */

@@ -27,6 +27,8 @@ fi
 bash "$here/fixtures/standin/build.sh" || exit
 # Today's stacks (JupyterLab 4, Notebook 7, jupyter_server 2): the second family of stand-ins.
 bash "$here/fixtures/standin-today/build.sh" || exit
+# JupyterHub 5 with a Docker spawner, from today's stand-in (jupyterhub.test.ts).
+bash "$here/fixtures/jupyterhub/build.sh" || exit
 # The Node base of the tjs2i image (container-image.test.ts), from the Debian fixture.
 bash "$here/fixtures/node/build.sh" || exit
 # Debian's Chromium for the browser tests (browser.test.ts): playwright-core drives the system's

@@ -148,10 +148,15 @@ export function testBuilder(): Promise<string> {
   return builderPromise;
 }
 
-/** Removes every image and container the tests made. */
+/** Removes every image, container, volume and network the tests made. */
 export async function removeTestArtifacts(): Promise<void> {
   const containers = (await docker('ps', '-aq', '--filter', `label=${TEST_LABEL}`)).split('\n').filter(Boolean);
   if (containers.length) await exec('docker', ['rm', '-f', ...containers]);
+  // Volumes and networks a test made and could not remove (a killed run, a failed teardown); after the containers that used them.
+  const volumes = (await docker('volume', 'ls', '-q', '--filter', `label=${TEST_LABEL}`)).split('\n').filter(Boolean);
+  if (volumes.length) await exec('docker', ['volume', 'rm', '-f', ...volumes]);
+  const networks = (await docker('network', 'ls', '-q', '--filter', `label=${TEST_LABEL}`)).split('\n').filter(Boolean);
+  if (networks.length) await exec('docker', ['network', 'rm', ...networks]);
   const images = (await docker('images', '--format', '{{.Repository}}:{{.Tag}}')).split('\n').filter((n) => n.startsWith(TEST_PREFIX));
   if (images.length) await exec('docker', ['rmi', '-f', ...images]);
   // Images a rebuild to the same tag left untagged, and previews a failed test left, made from a test builder.

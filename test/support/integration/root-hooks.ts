@@ -5,8 +5,9 @@
  * reuse. A run of the unit tests alone never asks the engine.
  */
 import type { Context, Suite } from 'mocha';
-import { FAMILIES } from './families.js';
+import { FAMILIES, FAMILY_TODAY } from './families.js';
 import { DEBIAN, engineAnswers, imageExists, removeTestArtifacts, REQUIRE_DOCKER, STANDIN } from './helpers.js';
+import { HUB_FIXTURE } from './hub.js';
 
 /** Stand-ins for the other stacks (test/fixtures/standin/<stack>.Dockerfile, used by stacks.test.ts). */
 const STACK_STANDINS = ['scipy-notebook', 'r-notebook', 'datascience-notebook', 'pyspark-notebook', 'all-spark-notebook'].map(
@@ -25,7 +26,9 @@ async function checkEngineAndFixtures(this: Context): Promise<void> {
     if (REQUIRE_DOCKER) throw new Error('TJS2I_REQUIRE_DOCKER=1 but no Docker engine answers (run .ci/engine.sh)');
     return;
   }
-  for (const fixture of new Set([STANDIN, DEBIAN, ...STACK_STANDINS, ...FAMILIES.map((f) => f.standIn)])) {
+  // The JupyterHub tests run on today's family only, and so need the hub only then.
+  const hub = FAMILIES.includes(FAMILY_TODAY) ? [HUB_FIXTURE] : [];
+  for (const fixture of new Set([STANDIN, DEBIAN, ...STACK_STANDINS, ...FAMILIES.map((f) => f.standIn), ...hub])) {
     if (!(await imageExists(fixture))) {
       const message = `fixture image ${fixture} is missing (run npm run fixtures)`;
       if (REQUIRE_DOCKER) throw new Error(message);

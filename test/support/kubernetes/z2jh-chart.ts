@@ -24,25 +24,30 @@ import { anything, array, boolean, integer, object, shapeErrors, string, type Sh
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const REFERENCE = join('shared', 'reference', 'zero-to-jupyterhub');
 
-/**
- * Where the reference is: `TJS2I_Z2JH_REFERENCE`; else shared/ beside this repository (a work tree
- * under /work); else shared/ beside the repository this one was cloned from, when that is a local
- * directory (CI's fresh clone in /tmp: `git clone /work/main /tmp/x`).
- */
-export function z2jhReferenceDir(): string {
-  const fromEnv = process.env.TJS2I_Z2JH_REFERENCE;
-  if (fromEnv) return fromEnv;
-  const candidates = [join(ROOT, '..', REFERENCE)];
+/** shared/ beside the repository this one was cloned from, when that is a local directory. */
+function besideOrigin(): string | undefined {
   try {
     const origin = execFileSync('git', ['-C', ROOT, 'config', '--get', 'remote.origin.url'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const path = origin.startsWith('file://') ? fileURLToPath(origin) : origin;
-    if (isAbsolute(path)) candidates.push(join(dirname(path.replace(/\/+$/, '')), REFERENCE));
+    return isAbsolute(path) ? join(dirname(path.replace(/\/+$/, '')), REFERENCE) : undefined;
   } catch {
-    // No git, or no origin: only the first place.
+    return undefined; // no git, or no origin
   }
+}
+
+/**
+ * Where the reference is: `TJS2I_Z2JH_REFERENCE`; else shared/ beside this repository (a work tree
+ * under /work); else shared/ beside the repository this one was cloned from (CI's fresh clone in
+ * /tmp: `git clone /work/main /tmp/x`).
+ */
+export function z2jhReferenceDir(): string {
+  const fromEnv = process.env.TJS2I_Z2JH_REFERENCE;
+  const candidates = fromEnv ? [fromEnv] : [join(ROOT, '..', REFERENCE), besideOrigin()].filter((dir): dir is string => dir !== undefined);
   const found = candidates.find((dir) => existsSync(join(dir, 'values.schema.yaml')));
   if (!found) {
-    throw new Error(`the Zero to JupyterHub reference (values.yaml, values.schema.yaml) is in none of ${candidates.join(', ')}: set TJS2I_Z2JH_REFERENCE`);
+    throw new Error(
+      `the Zero to JupyterHub reference (values.yaml, values.schema.yaml) is in none of ${candidates.join(', ')}: set TJS2I_Z2JH_REFERENCE to its directory`,
+    );
   }
   return found;
 }

@@ -44,8 +44,13 @@ describe('JupyterHub Helm values, checked against the Zero to JupyterHub chart',
   for (const stack of STACKS) {
     describe(stack.name, () => {
       const values = valuesOf({ stack: stack.name });
-      const full = merged(values);
-      const pod = kubespawnerPod(full);
+      // Read in a hook, not while mocha loads the file: a missing chart reference fails these tests, not the run.
+      let full: Values;
+      let pod: IPodSpec;
+      before(() => {
+        full = merged(values);
+        pod = kubespawnerPod(full);
+      });
 
       it("merged into the chart's defaults, pass the chart's schema; their free-form parts hold only real fields", () => {
         expect(chartErrors(full)).to.deep.equal([]);

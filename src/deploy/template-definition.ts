@@ -9,15 +9,14 @@ import { DEFAULT_UID, kubernetesManifests, type KubernetesList } from './manifes
 import { jupyterhubValues, type JupyterhubValues } from './manifests/jupyterhub-values.js';
 import { jupyterhubValuesYaml } from './manifests/jupyterhub-values-yaml.js';
 import { stackResources } from './manifests/stack-resources.js';
-import { DEFAULT_VOLUME_SIZE } from './manifests/openshift-template.js';
-import { isValidImageReference } from '../registry/image-ref.js';
-import { shownInput } from '../common/message-text.js';
-import { openshiftTemplate } from './manifests/openshift-template.js';
+import { DEFAULT_VOLUME_SIZE, openshiftTemplate } from './manifests/openshift-template.js';
 import { openshiftBuilderTemplate } from './manifests/openshift-builder.js';
 import { tjs2iRepositoryUrl } from '../common/package-repository.js';
 import type { Template } from './manifests/openshift-types.js';
 import { generatePassword } from './manifests/password.js';
 import { STACKS, findStack, type Stack } from '../builder/stacks.js';
+import { isValidImageReference } from '../registry/image-ref.js';
+import { shownInput } from '../common/message-text.js';
 
 export const FORMATS = ['openshift', 'kubernetes', 'jupyterhub'] as const;
 export type TemplateFormat = (typeof FORMATS)[number];
@@ -164,10 +163,11 @@ export function templateDefinition(request: TemplateRequest, password: () => str
   const volumeSize = quantity('--volume-size', request.volumeSize);
   if (format === 'jupyterhub') return jupyterhubDefinition(request, stack, memory, volumeSize);
   if (format === 'openshift') {
-    const kubernetesOnly = (['image', 'name', 'host', 'uid'] as const).filter((key) => request[key] !== undefined);
-    if (kubernetesOnly.length > 0) {
+    const formatsOf = { image: 'kubernetes or jupyterhub', uid: 'kubernetes or jupyterhub', name: 'kubernetes', host: 'kubernetes' } as const;
+    const other = (Object.keys(formatsOf) as (keyof typeof formatsOf)[]).find((key) => request[key] !== undefined);
+    if (other !== undefined) {
       throw new UsageError(
-        `--${kubernetesOnly[0]} is for --format kubernetes${['image', 'uid'].includes(kubernetesOnly[0]!) ? ' or jupyterhub' : ''}`,
+        `--${other} is for --format ${formatsOf[other]}`,
         'the OpenShift template takes APPLICATION_NAME and ROUTE_HOSTNAME as parameters (oc new-app -p NAME=VALUE) and builds its own image',
       );
     }

@@ -11,23 +11,7 @@
  * DeploymentConfig is checked with kubernetes-models (the same PodTemplateSpec as Kubernetes).
  */
 import { PodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
-
-type Shape =
-  | { type: 'string'; enum?: readonly string[]; pattern?: RegExp }
-  | { type: 'integer'; minimum?: number }
-  | { type: 'boolean' }
-  | { type: 'intOrString' }
-  | { type: 'object'; fields: Record<string, Shape>; required?: readonly string[] }
-  | { type: 'map'; values: Shape }
-  | { type: 'array'; items: Shape }
-  | { type: 'external'; check: (value: unknown) => string[] };
-
-const string = (options: { enum?: readonly string[]; pattern?: RegExp } = {}): Shape => ({ type: 'string', ...options });
-const integer = (minimum?: number): Shape => ({ type: 'integer', ...(minimum !== undefined ? { minimum } : {}) });
-const boolean: Shape = { type: 'boolean' };
-const object = (fields: Record<string, Shape>, required: readonly string[] = []): Shape => ({ type: 'object', fields, required });
-const map = (values: Shape): Shape => ({ type: 'map', values });
-const array = (items: Shape): Shape => ({ type: 'array', items });
+import { anything, array, boolean, integer, map, object, shapeErrors, string, type Shape } from './shape.js';
 
 /** DNS-1123 subdomain: the names of most objects. */
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -234,62 +218,15 @@ const kinds = (meta: Shape): Record<string, Shape> => ({
 
 export const OPENSHIFT_KINDS = Object.keys(kinds(metadata));
 
-function check(shape: Shape, value: unknown, path: string, errors: string[]): void {
-  const fail = (why: string): void => void errors.push(`${path || '(top)'}: ${why}`);
-  switch (shape.type) {
-    case 'string':
-      if (typeof value !== 'string') return fail(`must be a string, not ${JSON.stringify(value)}`);
-      if (shape.enum && !shape.enum.includes(value))
-        return fail(`${JSON.stringify(value)} is not one of ${shape.enum.map((e) => JSON.stringify(e)).join(', ')}`);
-      if (shape.pattern && !shape.pattern.test(value)) return fail(`${JSON.stringify(value)} does not match ${String(shape.pattern)}`);
-      return;
-    case 'integer':
-      if (!Number.isInteger(value)) return fail(`must be an integer, not ${JSON.stringify(value)}`);
-      if (shape.minimum !== undefined && (value as number) < shape.minimum) return fail(`must be at least ${shape.minimum}`);
-      return;
-    case 'boolean':
-      if (typeof value !== 'boolean') return fail(`must be a boolean, not ${JSON.stringify(value)}`);
-      return;
-    case 'intOrString':
-      if (typeof value !== 'string' && !Number.isInteger(value)) return fail(`must be an integer or a string, not ${JSON.stringify(value)}`);
-      return;
-    case 'array':
-      if (!Array.isArray(value)) return fail('must be an array');
-      value.forEach((item, index) => check(shape.items, item, `${path}[${index}]`, errors));
-      return;
-    case 'map':
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail('must be an object');
-      for (const [key, item] of Object.entries(value)) check(shape.values, item, `${path}.${key}`, errors);
-      return;
-    case 'object': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail('must be an object');
-      const record = value as Record<string, unknown>;
-      for (const key of shape.required ?? []) if (record[key] === undefined) errors.push(`${path ? `${path}.` : ''}${key}: required`);
-      for (const [key, item] of Object.entries(record)) {
-        const field = shape.fields[key];
-        if (!field) errors.push(`${path ? `${path}.` : ''}${key}: unknown field`);
-        else check(field, item, path ? `${path}.${key}` : key, errors);
-      }
-      return;
-    }
-    case 'external':
-      for (const message of shape.check(value)) fail(message);
-  }
-}
-
 /** Errors in an OpenShift object (ImageStream, BuildConfig, DeploymentConfig, Route), [] when valid. */
 export function checkOpenShiftObject(value: unknown, options: { processed: boolean } = { processed: true }): string[] {
   const kindName = (value as { kind?: unknown } | null)?.kind;
   const shape = typeof kindName === 'string' ? kinds(options.processed ? namedMetadata : metadata)[kindName] : undefined;
   if (!shape) return [`kind ${JSON.stringify(kindName)} is not an OpenShift kind this checker knows`];
-  const errors: string[] = [];
-  check(shape, value, '', errors);
-  return errors;
+  return shapeErrors(shape, value);
 }
 
 /** Errors in a Template itself (its parameters and envelope; objects are checked after processing). */
 export function checkTemplate(value: unknown): string[] {
-  const errors: string[] = [];
-  check(template(map({ type: 'external', check: () => [] })), value, '', errors);
-  return errors;
+  return shapeErrors(template(map(anything)), value);
 }

@@ -68,6 +68,7 @@ describe('start-up: what each command loads', function () {
     ['check --help', ['check', '--help'], 0],
     ['stacks', ['stacks'], 0],
     ['template', ['template', 'minimal-notebook'], 0],
+    ['template --format jupyterhub', ['template', 'minimal-notebook', '--format', 'jupyterhub', '--image', 'registry.example.com/c:1'], 0],
     ['an argument error', ['build', 'only-a-source'], 2],
     ['an unknown command', ['no-such-command'], 2],
   ];

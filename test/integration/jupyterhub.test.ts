@@ -74,7 +74,7 @@ describe('jupyterhub: a class on a real JupyterHub 5, students in a real browser
 
   after(async () => {
     for (const watched of Object.values(pages)) await watched.close().catch(() => undefined);
-    await browser?.close();
+    await browser?.close().catch(() => undefined);
     await hub?.stop();
     if (image) await docker('rmi', '-f', image).catch(() => undefined);
   });

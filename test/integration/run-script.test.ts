@@ -162,6 +162,20 @@ function runScriptOn(family: Family): void {
     });
   });
 
+  if (family.name !== 'today') {
+    it('started by JupyterHub, an image without jupyterhub-singleuser (the 2016 stacks) refuses in one line, exit 1, before seeding', async () => {
+      const args = ['120', 'docker', 'run', '--rm', '--label', TEST_LABEL, '--user', `${randomUid()}:0`, '-e', 'JUPYTERHUB_API_TOKEN'];
+      args.push('-e', 'JUPYTERHUB_API_URL=http://hub:8081/hub/api', image);
+      const result = await exec('timeout', args, { env: { ...process.env, JUPYTERHUB_API_TOKEN: 'a-hub-token' } });
+      expect(result.code, result.stderr).to.equal(1);
+      expect(result.stderr.split('\n').filter((line) => line.startsWith('run: '))).to.deep.equal([
+        "run: JupyterHub started this server (JUPYTERHUB_API_TOKEN is set), but this image has no jupyterhub-singleuser: install JupyterHub in the image's Python, at the hub's version (pip install jupyterhub==<hub version>, or conda install -c conda-forge jupyterhub-singleuser), and build again",
+      ]);
+      // Seeding always says something (here: the image's work/ holds the course already): it never ran.
+      expect(result.stdout + result.stderr).not.to.match(/holds the course files|seeded|a-hub-token|Traceback/);
+    });
+  }
+
   it('an empty password file stops the start with one line, exit 1, and leaves no configuration directory behind', async () => {
     const dir = await tempDir('emptypw');
     try {
@@ -309,20 +323,24 @@ function runScriptOn(family: Family): void {
       async function refusedStart(start: string, env: Record<string, string>) {
         const volume = uniqueName('hubwork');
         await docker('volume', 'create', '--label', TEST_LABEL, volume);
+        const name = uniqueName('hubrefused');
         try {
-          const args = ['run', '--rm', '--label', TEST_LABEL, '--network', hub.network, '--user', `${randomUid()}:0`];
-          for (const name of Object.keys(env)) args.push('-e', name);
+          // Named, and removed below: a start that serves instead of refusing must not outlive the test.
+          const args = ['run', '--name', name, '--label', TEST_LABEL, '--network', hub.network, '--user', `${randomUid()}:0`];
+          for (const variable of Object.keys(env)) args.push('-e', variable);
           args.push('--mount', `type=volume,src=${volume},dst=/home/jovyan/work,volume-nocopy`, start);
-          const result = await exec('docker', args, { env: { ...process.env, ...env } });
+          const result = await exec('timeout', ['150', 'docker', ...args], { env: { ...process.env, ...env } });
+          await docker('rm', '-f', name).catch(() => undefined);
           const onVolume = await docker('run', '--rm', '--label', TEST_LABEL, '-v', `${volume}:/v`, '--entrypoint', 'ls', start, '-A', '/v');
           const runLines = result.stderr.split('\n').filter((line) => line.startsWith('run: '));
           return { ...result, runLines, onVolume };
         } finally {
+          await docker('rm', '-f', name).catch(() => undefined);
           await docker('volume', 'rm', '-f', volume).catch(() => undefined);
         }
       }
 
-      it('refuses to start, in one line, exit 1 and nothing seeded: a token the hub refuses, a token of another user, no hub, no API URL, not an API', async () => {
+      it('refuses to start, in one line, exit 1 and nothing seeded: a token the hub refuses or that is malformed, a token of another user, no hub, no or a bad API URL, not an API', async () => {
         const base = hubEnv('good-token');
         const withoutApiUrl = Object.fromEntries(Object.entries(base).filter(([name]) => name !== 'JUPYTERHUB_API_URL'));
         const cases: [Record<string, string>, RegExp][] = [
@@ -340,6 +358,12 @@ function runScriptOn(family: Family): void {
             /^run: JupyterHub at http:\/\/tjs2i-test-fakehub-\w+:8081\/hub\/api refused/,
           ],
           [withoutApiUrl, /^run: JUPYTERHUB_API_TOKEN is set but JUPYTERHUB_API_URL is not: not starting; JupyterHub gives both/],
+          [{ ...base, JUPYTERHUB_API_URL: `ftp://${hub.network}:8081/hub/api` }, /^run: JUPYTERHUB_API_URL is not an http\(s\) URL: not starting/],
+          // As a secret file with a trailing line break gives it: the token must not be shown.
+          [
+            { ...base, JUPYTERHUB_API_TOKEN: 'good-token\n' },
+            /^run: JUPYTERHUB_API_TOKEN holds blanks, line breaks or other characters no JupyterHub token has: not starting/,
+          ],
           [
             { ...base, JUPYTERHUB_API_TOKEN: 'not-json-token' },
             /^run: http:\/\/\S+\/hub\/api\/user did not answer as a JupyterHub API \(not a JSON object\): not starting$/,
@@ -351,7 +375,7 @@ function runScriptOn(family: Family): void {
           expect(result.code, context).to.equal(1);
           expect(result.runLines, context).to.have.length(1);
           expect(result.runLines[0], context).to.match(cases[i]![1]);
-          expect(result.stderr + result.stdout, context).not.to.match(/Traceback|is running at|seeded|s3cret-pw|wrong-token|eve-token/);
+          expect(result.stderr + result.stdout, context).not.to.match(/Traceback|is running at|seeded|s3cret-pw|wrong-token|eve-token|good-token/);
           expect(result.onVolume, context).to.equal('');
         });
       });
@@ -383,13 +407,30 @@ function runScriptOn(family: Family): void {
       });
 
       it("serves as jupyterhub-singleuser under the hub's prefix, behind the hub's login, landing in work/; PASSWORD ignored and out of the server's environment", async () => {
-        const starts: { env: Record<string, string>; landing: string }[] = [
+        const starts: { env: Record<string, string>; landing: string; command?: string }[] = [
           { env: { ...hubEnv('good-token'), PASSWORD: 'not-for-the-hub' }, landing: '/user/ada/lab/tree/work' },
-          { env: { ...hubEnv('good-token'), DOCKER_STACKS_JUPYTER_CMD: 'notebook' }, landing: '/user/ada/tree/work' },
-          { env: { ...hubEnv('good-token'), JUPYTERHUB_DEFAULT_URL: '/lab/tree/work/lessons' }, landing: '/user/ada/lab/tree/work/lessons' },
+          // NOTEBOOK_ARGS come after run's options, and an --ip of theirs replaces run's.
+          {
+            env: {
+              ...hubEnv('good-token'),
+              DOCKER_STACKS_JUPYTER_CMD: 'notebook',
+              NOTEBOOK_ARGS: '--ServerApp.ip=0.0.0.0 --ServerApp.shutdown_no_activity_timeout=3600',
+            },
+            landing: '/user/ada/tree/work',
+            command: '--ServerApp.ip=0.0.0.0 --ServerApp.shutdown_no_activity_timeout=3600',
+          },
+          // A hub older than 2.0 gives no JUPYTERHUB_SERVICE_URL: run's default listens on 8888 under the prefix.
+          {
+            env: Object.fromEntries(
+              Object.entries({ ...hubEnv('good-token'), JUPYTERHUB_DEFAULT_URL: '/lab/tree/work/lessons' }).filter(
+                ([name]) => name !== 'JUPYTERHUB_SERVICE_URL',
+              ),
+            ),
+            landing: '/user/ada/lab/tree/work/lessons',
+          },
         ];
         await Promise.all(
-          starts.map(async ({ env, landing }) => {
+          starts.map(async ({ env, landing, command = '--ip=0.0.0.0' }) => {
             const server = await runJupyter(image, { user: `${randomUid()}:0`, env, network: hub.network, basePath: '/user/ada' });
             try {
               await waitForJupyter(server);
@@ -397,7 +438,10 @@ function runScriptOn(family: Family): void {
               const context = `${JSON.stringify(env)}\n${logs}`;
               expect(logs, context).to.contain(`run: JupyterHub at ${hub.apiUrl} accepted the token of ada`);
               const commands = await server.exec('for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline 2>/dev/null; echo; done | grep -v "^$"');
-              expect(commands, context).to.match(/^\S*python3 \S*\/jupyterhub-singleuser --ip=0\.0\.0\.0 *$/m);
+              expect(
+                commands.split('\n').map((line) => line.trim()),
+                context,
+              ).to.include(`/opt/conda/bin/python3 /opt/conda/bin/jupyterhub-singleuser ${command}`);
               const home = await fetch(`${server.base}/`, { redirect: 'manual' });
               expect(new URL(home.headers.get('location') ?? '', server.base).pathname, context).to.equal(landing);
               // The hub's OAuth, not Jupyter's own token or password, guards the pages and the API.

@@ -109,6 +109,7 @@ export async function handler(args: TemplateArgs): Promise<void> {
     }
     if (format === 'jupyterhub' && !args.quiet) {
       stderr.line("the chart's default authenticator lets anyone in: set hub.config.JupyterHub.authenticator_class before students get the address");
+      stderr.line("only the chart's NetworkPolicy keeps students' code from the cloud's metadata server: check that the cluster enforces it");
     }
     if (format === 'kubernetes' && !args.quiet) {
       const name = args.name ?? args.stack;

@@ -64,6 +64,9 @@ function header(options: ValuesTextOptions): string[] {
     "Before students get the address: the chart's default authenticator (DummyAuthenticator) lets anyone in,",
     'with any name and any password. Set hub.config.JupyterHub.authenticator_class and its settings',
     '(https://z2jh.jupyter.org/en/stable/administrator/authentication.html).',
+    "The cloud's metadata server (node credentials, often) is kept from students' code only by the chart's",
+    "NetworkPolicy here (the chart's privileged iptables block is off: the restricted standard refuses it):",
+    'check that the cluster enforces NetworkPolicies, or block 169.254.169.254 for pods another way.',
     '',
     ...sizing(options),
   ];

@@ -3,6 +3,7 @@
  * (test/fixtures/jupyterhub/fake_hub_api.py, served by the stand-in's own Python), on a network of
  * its own, for the run script's hub-mode tests that need no real hub. Its tokens are in that file.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { docker, ROOT, TEST_LABEL, uniqueName } from './helpers.js';
 
@@ -18,7 +19,8 @@ export interface FakeHub {
 export async function startFakeHub(image: string): Promise<FakeHub> {
   const network = uniqueName('fakehub');
   await docker('network', 'create', '--label', TEST_LABEL, network);
-  const script = join(ROOT, 'test', 'fixtures', 'jupyterhub', 'fake_hub_api.py');
+  // Given as text, not mounted: a checkout made under umask 077 has files the hub's user cannot read.
+  const script = await readFile(join(ROOT, 'test', 'fixtures', 'jupyterhub', 'fake_hub_api.py'), 'utf8');
   const remove = async () => {
     await docker('rm', '-f', network).catch(() => undefined);
     await docker('network', 'rm', network).catch(() => undefined);
@@ -26,7 +28,7 @@ export async function startFakeHub(image: string): Promise<FakeHub> {
   try {
     await docker(
       ...['run', '-d', '--name', network, '--label', TEST_LABEL, '--network', network, '--user', '65534:65534'],
-      ...['--mount', `type=bind,src=${script},dst=/fake_hub_api.py,readonly`, '--entrypoint', 'python3', image, '/fake_hub_api.py'],
+      ...['--entrypoint', 'python3', image, '-c', script],
     );
     // Asked from a container on the network, as the servers will ask it.
     await docker(

@@ -29,6 +29,7 @@ function tjs2i(args: string[]): Promise<{ code: number | null; stdout: string; s
 }
 
 const AUTHENTICATOR_LINE = "the chart's default authenticator lets anyone in: set hub.config.JupyterHub.authenticator_class before students get the address";
+const METADATA_LINE = "only the chart's NetworkPolicy keeps students' code from the cloud's metadata server: check that the cluster enforces it";
 
 describe('tjs2i template --format jupyterhub (the real CLI, no engine)', function () {
   this.timeout(60_000);
@@ -41,7 +42,7 @@ describe('tjs2i template --format jupyterhub (the real CLI, no engine)', functio
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.equal(templateDefinition({ stack: 'minimal-notebook', format: 'jupyterhub', image: IMAGE, users: 300 }).text);
     expect((load(result.stdout) as { singleuser: { image: object } }).singleuser.image).to.deep.equal({ name: 'registry.example.com/me/course', tag: '1' });
-    expect(result.stderr.trim().split('\n')).to.deep.equal([AUTHENTICATOR_LINE]);
+    expect(result.stderr.trim().split('\n')).to.deep.equal([AUTHENTICATOR_LINE, METADATA_LINE]);
     expect((await tjs2i([...HUB, '--quiet'])).stderr).to.equal('');
   });
 
@@ -61,7 +62,7 @@ describe('tjs2i template --format jupyterhub (the real CLI, no engine)', functio
     const result = await tjs2i([...HUB, '--users', '30', '--output', file, '--json']);
     expect(result.code, result.stderr).to.equal(0);
     expect(JSON.parse(result.stdout)).to.deep.equal({ ok: true, format: 'jupyterhub', output: file });
-    expect(result.stderr.trim().split('\n')).to.deep.equal([`wrote jupyterhub Helm values to ${file}`, AUTHENTICATOR_LINE]);
+    expect(result.stderr.trim().split('\n')).to.deep.equal([`wrote jupyterhub Helm values to ${file}`, AUTHENTICATOR_LINE, METADATA_LINE]);
     const text = await readFile(file, 'utf8');
     expect(text).to.include(`--values ${file}`).and.include('For 30 users at once');
     expect(((await stat(file)).mode & 0o777).toString(8)).to.equal('644');

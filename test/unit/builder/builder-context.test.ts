@@ -1,26 +1,15 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repositoryContexts, STACKS_DIR } from '../../../src/builder/builder-context.js';
 import { STACKS } from '../../../src/builder/stacks.js';
+import { offlineTjs2i } from '../../support/unit/offline-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'tjs2i');
 
-/** The CLI with no engine to reach (the defaults of the build arguments are used). */
-function tjs2i(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) =>
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock', TJS2I_TIMESTAMPS: '0' }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    ),
-  );
-}
+const tjs2i = offlineTjs2i;
 
 async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);

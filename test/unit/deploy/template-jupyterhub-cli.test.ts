@@ -11,22 +11,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { templateDefinition } from '../../../src/deploy/template-definition.js';
+import { offlineTjs2i } from '../../support/unit/offline-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'tjs2i');
 const IMAGE = 'registry.example.com/me/course:1';
 const HUB = ['template', 'minimal-notebook', '--format', 'jupyterhub', '--image', IMAGE];
 
-function tjs2i(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) =>
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock', TJS2I_TIMESTAMPS: '0' }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    ),
-  );
-}
+const tjs2i = offlineTjs2i;
 
 const AUTHENTICATOR_LINE = "the chart's default authenticator lets anyone in: set hub.config.JupyterHub.authenticator_class before students get the address";
 const METADATA_LINE = "only the chart's NetworkPolicy keeps students' code from the cloud's metadata server: check that the cluster enforces it";

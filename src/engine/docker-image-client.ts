@@ -3,7 +3,8 @@ import type Docker from 'dockerode';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { withSignal } from './abort-option.js';
 import { mappedCall, orAbsent, transferFailure } from './engine-errors.js';
-import type { ImageClient, ImageInfo, LoadResult } from './image-client.js';
+import type { ImageClient, ImageInfo } from './image-client.js';
+import { loadResultOf } from './load-result.js';
 import { followProgress } from './progress-stream.js';
 
 export function createImageClient(docker: Docker, endpoint: string): ImageClient {
@@ -102,16 +103,9 @@ export function createImageClient(docker: Docker, endpoint: string): ImageClient
             abortSignal: signal,
           } as object,
         )) as unknown as Readable;
-        const result: LoadResult = { imageIds: [], tags: [] };
-        await followProgress(response, (event) => {
-          for (const line of (event.stream ?? '').split('\n')) {
-            const id = /^Loaded image ID: (\S+)/.exec(line)?.[1];
-            const tag = /^Loaded image: (\S+)/.exec(line)?.[1];
-            if (id) result.imageIds.push(id);
-            if (tag) result.tags.push(tag);
-          }
-        });
-        return result;
+        const lines: string[] = [];
+        await followProgress(response, (event) => void lines.push(...(event.stream ?? '').split('\n')));
+        return loadResultOf(lines);
       }),
   };
 }

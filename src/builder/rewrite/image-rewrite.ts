@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { builderConfig, loadManifest, serializeConfig } from './image-config.js';
 import type { ImageClient } from '../../engine/image-client.js';
-import { InterruptedError, throwIfAborted } from '../../common/errors.js';
+import { BuildFailedError, InterruptedError, throwIfAborted } from '../../common/errors.js';
 import { SCRIPT_NAMES, SCRIPTS_DIR } from '../../s2i/builder-scripts.js';
 import { extraLayer } from './extra-layer.js';
 import { planFixes, type FinalFileSystem, type FinalFix } from './outside-tree-fixes.js';
@@ -166,7 +166,13 @@ export async function rewriteImage(images: ImageClient, spec: ImageRewriteSpec, 
     ]);
     loadedIds = loaded.imageIds;
     throwIfAborted(signal);
-    if (!loaded.imageIds.includes(id)) throw new Error(`the engine loaded ${loaded.imageIds.join(', ') || 'nothing'}, not ${id}`);
+    // The id is the digest of the configuration sent: another one (or none) means the engine did not load what it was given.
+    if (!loaded.imageIds.includes(id)) {
+      throw new BuildFailedError(
+        `the engine reported loading ${loaded.imageIds.join(', ') || 'no image'}${loaded.tags.length ? ` (${loaded.tags.join(', ')})` : ''}, not the rewritten image ${id}`,
+        'the engine did not load the image as sent; nothing was tagged: try tjs2i builder --dockerfile, and report this with the engine (tjs2i version --json)',
+      );
+    }
     return { imageId: id, layers, stats: sum(layers.map((l) => l.stats)), fixes };
   } catch (error) {
     // The image this run made, whether under the id it expected or another one the engine reported.

@@ -12,6 +12,8 @@ import { createContainerClient } from './docker-container-client.js';
 import { describeDockerHost, dockerConnectOptions, resolveDockerHost, type DockerHost } from './docker-host.js';
 import { createImageClient } from './docker-image-client.js';
 import { Dockerode } from './dockerode-loader.js';
+import { mappedCall } from './engine-errors.js';
+import { identityOf, type EngineIdentity, type VersionJson } from './engine-identity.js';
 import type { ImageClient } from './image-client.js';
 
 export interface Engine {
@@ -20,6 +22,11 @@ export interface Engine {
   readonly images: ImageClient;
   readonly containers: ContainerClient;
   readonly archives: ArchiveClient;
+  /**
+   * Which engine answers (GET /version): Docker or Podman, its version and API version. Asked once
+   * per engine: a successful answer is kept, a failure is not (a later call asks again).
+   */
+  identify(signal?: AbortSignal): Promise<EngineIdentity>;
 }
 
 export interface EngineOptions {
@@ -28,6 +35,8 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
   /** A ready client (tests); the endpoint is then only used in messages. */
   docker?: Docker;
+  /** A known identity (tests): identify() then asks the engine nothing. */
+  identity?: EngineIdentity;
 }
 
 /**
@@ -44,6 +53,26 @@ export function createEngine(options: EngineOptions = {}): Engine {
     images: createImageClient(docker, endpoint),
     containers: createContainerClient(docker, endpoint),
     archives: createArchiveClient(docker, endpoint),
+    identify: options.identity ? () => Promise.resolve(options.identity!) : memoisedIdentify(docker, endpoint),
+  };
+}
+
+/** identify() on dockerode: the answer kept once it came, a failure forgotten. */
+function memoisedIdentify(docker: Docker, endpoint: string): (signal?: AbortSignal) => Promise<EngineIdentity> {
+  const call = mappedCall(endpoint);
+  let known: Promise<EngineIdentity> | undefined;
+  return (signal) => {
+    if (known) return known;
+    const asking = call('ask the engine its version', async () => {
+      // dockerode 5 takes an abortSignal in the options; its published types predate that.
+      const version = docker.version as unknown as (options: { abortSignal?: AbortSignal }) => Promise<VersionJson>;
+      return identityOf(await version.call(docker, signal ? { abortSignal: signal } : {}));
+    });
+    known = asking;
+    asking.catch(() => {
+      if (known === asking) known = undefined;
+    });
+    return asking;
   };
 }
 

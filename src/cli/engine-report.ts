@@ -7,23 +7,31 @@ import { describeIdentity, type EngineIdentity } from '../engine/engine-identity
 import type { Logger } from '../common/log.js';
 
 /** What the engine said about itself, or why it said nothing. */
-export type EngineReport = { endpoint: string; identity: EngineIdentity } | { endpoint: string; error: string };
+export type EngineReport = ({ identity: EngineIdentity } | { error: string }) & {
+  endpoint: string;
+  /** Why that endpoint: "from DOCKER_HOST", "the rootless Podman socket: …". */
+  source?: string;
+};
+
+type Asked = Pick<Engine, 'endpoint' | 'identify'> & { endpointSource?: string };
 
 /** Asks the engine which it is, for at most `timeoutMs`; an interruption (`signal`) still throws. */
-export async function reportEngine(engine: Pick<Engine, 'endpoint' | 'identify'>, timeoutMs: number, signal?: AbortSignal): Promise<EngineReport> {
+export async function reportEngine(engine: Asked, timeoutMs: number, signal?: AbortSignal): Promise<EngineReport> {
   const timeout = AbortSignal.timeout(timeoutMs);
+  const where = { endpoint: engine.endpoint, ...(engine.endpointSource ? { source: engine.endpointSource } : {}) };
   try {
-    return { endpoint: engine.endpoint, identity: await engine.identify(signal ? AbortSignal.any([signal, timeout]) : timeout) };
+    return { ...where, identity: await engine.identify(signal ? AbortSignal.any([signal, timeout]) : timeout) };
   } catch (error) {
     if (signal?.aborted) throw error;
     const reason = timeout.aborted ? `no answer at ${engine.endpoint} within ${timeoutMs / 1000} s` : String((error as Error | undefined)?.message ?? error);
-    return { endpoint: engine.endpoint, error: reason };
+    return { ...where, error: reason };
   }
 }
 
 /** The --verbose line: "engine: Podman 4.3.1 (API 1.41, …) at unix:///…", or why none was identified. */
 export function engineLine(report: EngineReport): string {
-  return 'identity' in report ? `engine: ${describeIdentity(report.identity, report.endpoint)}` : `engine: none identified (${report.error})`;
+  if ('identity' in report) return `engine: ${describeIdentity(report.identity, report.endpoint)}${report.source ? ` (${report.source})` : ''}`;
+  return `engine: none identified (${report.error})${report.source ? `; the endpoint is ${report.source}` : ''}`;
 }
 
 /** The `engine` of `version --json` (null when none answers, with `engineError` saying why). */
@@ -32,7 +40,7 @@ export function engineJson(report: EngineReport): { engine: (EngineIdentity & { 
 }
 
 /** At debug level, one line saying which engine the command talks to. */
-export async function logEngine(engine: Pick<Engine, 'endpoint' | 'identify'>, logger: Logger, signal?: AbortSignal): Promise<void> {
+export async function logEngine(engine: Asked, logger: Logger, signal?: AbortSignal): Promise<void> {
   if (logger.level !== 'debug') return;
   logger.debug(engineLine(await reportEngine(engine, ENGINE_LINE_TIMEOUT_MS, signal)));
 }

@@ -9,16 +9,19 @@ import type { ArchiveClient } from './archive-client.js';
 import type { ContainerClient } from './container-client.js';
 import { createArchiveClient } from './docker-archive-client.js';
 import { createContainerClient } from './docker-container-client.js';
-import { describeDockerHost, dockerConnectOptions, resolveDockerHost, type DockerHost } from './docker-host.js';
+import { describeDockerHost, dockerConnectOptions, endpointSource, resolveDockerHost, type DockerHost } from './docker-host.js';
 import { createImageClient } from './docker-image-client.js';
 import { Dockerode } from './dockerode-loader.js';
 import { mappedCall } from './engine-errors.js';
 import { identityOf, type EngineIdentity, type VersionJson } from './engine-identity.js';
 import type { ImageClient } from './image-client.js';
+import type { LocalSocket } from './local-sockets.js';
 
 export interface Engine {
   /** A description of where the engine is, for messages (and for what differs between engines). */
   readonly endpoint: string;
+  /** Why the engine is at that endpoint: "from DOCKER_HOST", "the rootless Podman socket: …" (for --verbose). */
+  readonly endpointSource: string;
   readonly images: ImageClient;
   readonly containers: ContainerClient;
   readonly archives: ArchiveClient;
@@ -35,6 +38,8 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
   /** A ready client (tests); the endpoint is then only used in messages. */
   docker?: Docker;
+  /** Where local sockets are looked for when no endpoint is named (tests); default local-sockets.ts's. */
+  sockets?: readonly LocalSocket[];
   /** A known identity (tests): identify() then asks the engine nothing. */
   identity?: EngineIdentity;
 }
@@ -45,11 +50,12 @@ export interface EngineOptions {
  */
 export function createEngine(options: EngineOptions = {}): Engine {
   const env = options.env ?? process.env;
-  const host = resolveDockerHost(options.dockerHost, env);
+  const host = resolveDockerHost(options.dockerHost, env, undefined, options.sockets);
   const endpoint = describeDockerHost(host);
   const docker = options.docker ?? connect(host);
   return {
     endpoint,
+    endpointSource: endpointSource(host, options.dockerHost, env),
     images: createImageClient(docker, endpoint),
     containers: createContainerClient(docker, endpoint),
     archives: createArchiveClient(docker, endpoint),

@@ -14,6 +14,7 @@ import { FakeImages } from './fake-images.js';
 /** All three fake clients on one call log, for code that takes the whole engine (or several clients). */
 export class FakeEngine implements Engine {
   readonly endpoint = 'unix:///fake/docker.sock';
+  readonly endpointSource = 'from DOCKER_HOST';
   readonly containers: FakeContainers;
   readonly archives: FakeArchives;
   /** What identify() answers (a Docker by default); a test may make it Podman, or make it fail. */

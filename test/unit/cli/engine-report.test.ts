@@ -28,7 +28,7 @@ function loggerAt(level: LogLevel): { logger: ReturnType<typeof createLogger>; t
 describe('engine-report', () => {
   it('says which engine answers, at which endpoint', async () => {
     const report = await reportEngine(podmanEngine(), 1000);
-    expect(engineLine(report)).to.equal('engine: Podman 4.3.1 (API 1.41, linux/amd64/debian-12) at unix:///fake/docker.sock');
+    expect(engineLine(report)).to.equal('engine: Podman 4.3.1 (API 1.41, linux/amd64/debian-12) at unix:///fake/docker.sock (from DOCKER_HOST)');
     expect(engineJson(report)).to.deep.equal({ engine: { ...PODMAN, endpoint: 'unix:///fake/docker.sock' } });
   });
 
@@ -36,7 +36,9 @@ describe('engine-report', () => {
     const engine = new FakeEngine();
     engine.identity = new EngineUnreachableError('cannot reach the Docker engine at unix:///fake/docker.sock (ENOENT)');
     const report = await reportEngine(engine, 1000);
-    expect(engineLine(report)).to.equal('engine: none identified (cannot reach the Docker engine at unix:///fake/docker.sock (ENOENT))');
+    expect(engineLine(report)).to.equal(
+      'engine: none identified (cannot reach the Docker engine at unix:///fake/docker.sock (ENOENT)); the endpoint is from DOCKER_HOST',
+    );
     expect(engineJson(report)).to.deep.equal({ engine: null, engineError: 'cannot reach the Docker engine at unix:///fake/docker.sock (ENOENT)' });
   });
 
@@ -62,6 +64,9 @@ describe('engine-report', () => {
     const counting = { endpoint: engine.endpoint, identify: () => (asked++, engine.identify()) };
     await logEngine(counting, debug.logger);
     expect(debug.text()).to.equal('debug: engine: Podman 4.3.1 (API 1.41, linux/amd64/debian-12) at unix:///fake/docker.sock\n');
+    const withSource = loggerAt('debug');
+    await logEngine(engine, withSource.logger);
+    expect(withSource.text()).to.equal('debug: engine: Podman 4.3.1 (API 1.41, linux/amd64/debian-12) at unix:///fake/docker.sock (from DOCKER_HOST)\n');
     for (const level of ['info', 'quiet'] as const) {
       const other = loggerAt(level);
       await logEngine(counting, other.logger);
@@ -114,7 +119,7 @@ describe('engine-report', () => {
       const verbose = await offlineTjs2i(['version', '--verbose', '--docker-host', `unix://${socket}`]);
       expect(verbose.code).to.equal(0);
       expect(verbose.stdout).to.equal(`tjs2i ${tjs2iVersion()}\n`);
-      expect(verbose.stderr).to.equal(`debug: engine: Podman 4.3.1 (API 1.41, linux/amd64/debian-12) at unix://${socket}\n`);
+      expect(verbose.stderr).to.equal(`debug: engine: Podman 4.3.1 (API 1.41, linux/amd64/debian-12) at unix://${socket} (from --docker-host)\n`);
     });
 
     it('--json: engine null and why, exit 0, when none answers (or the endpoint is malformed)', async () => {

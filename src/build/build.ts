@@ -27,6 +27,7 @@ import { ScriptFinder } from '../s2i/scripts.js';
 import { assembleInContainer } from './assemble-stage.js';
 import { confirmDirectWrite, decideDirectWrite, writeDirectly } from './direct-write-stage.js';
 import { compareWithOutputTag } from './up-to-date.js';
+import { checkedCommit } from './commit-check.js';
 
 export type { BuildOptions } from './build-options.js';
 
@@ -76,11 +77,11 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
 
     const labels = outputLabelsOf(plan, metadata, outputTag.recorded, logger);
     const image: CommitSpec = { cmd: [plan.run.imagePath], user: plan.imageUser, entrypoint: plan.builder.entrypoint, labels };
-    const imageId = await commitAndTag(engine, id, image, output, logger, signal);
+    const { imageId, size } = await commitAndTag(engine, id, image, output, logger, signal);
     const incremental = !writing.direct && artifacts !== undefined;
     return await finish(
       engine,
-      { options, previous: outputTag.previous, imageId, tag: output.name, labels, started, incremental, directWrite: writing.direct },
+      { options, previous: outputTag.previous, imageId, size, tag: output.name, labels, started, incremental, directWrite: writing.direct },
       logger,
     );
   } finally {
@@ -173,27 +174,29 @@ function outputLabelsOf(
 
 /**
  * Commits untagged and without the abort signal (an aborted request may still complete in the
- * engine), then tags: an interruption up to here removes the new image and moves no tag.
+ * engine), checks that the image holds what was asked (commit-check.ts), then tags: an
+ * interruption or a failed check up to here removes the new image and moves no tag.
  */
 async function commitAndTag(
-  engine: Pick<Engine, 'containers' | 'images'>,
+  engine: Pick<Engine, 'containers' | 'images' | 'endpoint' | 'identify'>,
   id: string,
   spec: CommitSpec,
   output: OutputImage,
   logger: Logger,
   signal?: AbortSignal,
-): Promise<string> {
+): Promise<{ imageId: string; size: number }> {
   return logger.step('commit', output.name, async () => {
     const committed = await engine.containers.commit(id, spec);
     if (signal?.aborted) {
       await engine.images.removeImage(committed).catch(() => undefined);
       throw new InterruptedError();
     }
+    const info = await checkedCommit(engine, committed, spec, output.name);
     await engine.images.tagImage(committed, output.repository, output.tag).catch(async (error: unknown) => {
       await engine.images.removeImage(committed).catch(() => undefined);
       throw error;
     });
-    return committed;
+    return { imageId: committed, size: info.size };
   });
 }
 
@@ -201,6 +204,8 @@ interface Finished {
   options: BuildOptions;
   previous: ImageInfo | undefined;
   imageId: string;
+  /** The committed image's size, from its check. */
+  size: number;
   tag: string;
   labels: Record<string, string>;
   started: number;
@@ -217,11 +222,10 @@ async function finish(engine: Pick<Engine, 'images'>, done: Finished, logger: Lo
       .then(() => logger.info(`    removed the previous image ${shortId(previous.id)}`))
       .catch((error: unknown) => logger.warn(`could not remove the previous image ${shortId(previous.id)}: ${(error as Error).message}`));
   }
-  const info = await engine.images.inspectImage(imageId);
   return {
     image: done.tag,
     imageId,
-    size: info?.size ?? 0,
+    size: done.size,
     durationMs: performance.now() - done.started,
     labels: done.labels,
     ...(previous ? { previousImageId: previous.id } : {}),

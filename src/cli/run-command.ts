@@ -6,6 +6,7 @@
 import type { Engine } from '../engine/engine.js';
 import { ExitCode, InterruptedError, Tjs2iError, BuildFailedError } from '../common/errors.js';
 import { exitCodeOf, formatError } from './error-line.js';
+import { logEngine } from './engine-report.js';
 import { createLogger, type Logger, type LogLevel } from '../common/log.js';
 import { stderrFormat } from '../common/stderr-format.js';
 import type { GlobalOptions } from './global-options.js';
@@ -82,11 +83,9 @@ export async function runCommand(
     // Loaded here, not at start-up: dockerode is the largest part of the CLI, and only the commands
     // that talk to the engine pay for it.
     const { createEngine } = await import('../engine/engine.js');
-    const result = await handler({
-      logger,
-      engine: createEngine(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {}),
-      signal: controller.signal,
-    });
+    const engine = createEngine(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {});
+    await logEngine(engine, logger, controller.signal);
+    const result = await handler({ logger, engine, signal: controller.signal });
     if (options.json) process.stdout.write(`${jsonResult(result ?? {})}\n`);
     process.exitCode = exitCodeOfResult(result);
   } catch (caught) {

@@ -69,6 +69,16 @@ export class BuildFailedError extends Tjs2iError {
   }
 }
 
+/**
+ * The engine said it did what was asked, but what it made is not that (a commit that ignored its
+ * configuration): nothing was tagged, and what it made was removed.
+ */
+export class EngineResultError extends BuildFailedError {
+  constructor(message: string, hint?: string) {
+    super(message, hint);
+  }
+}
+
 /** The image was built and tagged locally, but pushing it to its registry failed. */
 export class PushFailedError extends Tjs2iError {
   constructor(message: string, hint?: string) {

@@ -1,5 +1,6 @@
 /**
- * Where the Docker engine is: `--docker-host` when given, else `DOCKER_HOST`, else the local socket.
+ * Where the engine is: `--docker-host` when given, else `DOCKER_HOST`, else the first local socket
+ * that exists: Docker's, rootless Podman's, rootful Podman's (local-sockets.ts).
  * unix:// and tcp:// URLs are resolved here into explicit connection options, with TLS (https and
  * client certificates from DOCKER_CERT_PATH, default ~/.docker) when DOCKER_TLS_VERIFY or
  * DOCKER_CERT_PATH is set. Other schemes in DOCKER_HOST (ssh://, npipe://) are left to dockerode.
@@ -9,14 +10,16 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { redactCredentials } from '../common/redact.js';
+import { DOCKER_SOCKET, findLocalSocket, localSocketCandidates, type LocalSocket } from './local-sockets.js';
 
-export const DEFAULT_SOCKET = '/var/run/docker.sock';
+export const DEFAULT_SOCKET = DOCKER_SOCKET;
 
 export type DockerHost =
-  | { kind: 'unix'; url: string; socketPath: string }
+  /** `source`: why this socket, when it was found rather than named (--verbose says it). */
+  | { kind: 'unix'; url: string; socketPath: string; source?: string }
   | { kind: 'tcp'; url: string; host: string; port: number; tls?: { certPath: string } }
-  /** Left to dockerode: no endpoint given (it finds the local socket), or DOCKER_HOST=ssh:// or npipe://. */
-  | { kind: 'dockerode'; url: string };
+  /** Left to dockerode: no endpoint named and no socket found (`source` says so), or DOCKER_HOST=ssh:// or npipe://. */
+  | { kind: 'dockerode'; url: string; source?: string };
 
 /** The connection options for dockerode (a subset of docker-modem's). */
 export interface DockerConnectOptions {
@@ -31,12 +34,29 @@ export interface DockerConnectOptions {
 
 const FLAG_HINT = 'give unix:///path/to/docker.sock or tcp://HOST:PORT';
 
-/** Resolves the endpoint from the --docker-host option (wins) or the environment. */
-export function resolveDockerHost(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): DockerHost {
+/**
+ * Resolves the endpoint from the --docker-host option (wins) or DOCKER_HOST, else the first of
+ * `sockets` that is a socket now; with none, dockerode's default (Docker's socket, named in errors).
+ */
+export function resolveDockerHost(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = homedir(),
+  sockets: readonly LocalSocket[] = localSocketCandidates(env),
+): DockerHost {
   if (flag !== undefined) return parseDockerHost(flag, '--docker-host', env, home);
   const fromEnv = env.DOCKER_HOST;
-  if (!fromEnv) return { kind: 'dockerode', url: `unix://${DEFAULT_SOCKET}` };
-  return parseDockerHost(fromEnv, 'DOCKER_HOST', env, home);
+  if (fromEnv) return parseDockerHost(fromEnv, 'DOCKER_HOST', env, home);
+  const search = findLocalSocket(sockets);
+  if (!search.found) return { kind: 'dockerode', url: `unix://${DEFAULT_SOCKET}`, source: search.why };
+  return { kind: 'unix', url: `unix://${search.found.path}`, socketPath: search.found.path, source: search.why };
+}
+
+/** Why the engine is at this endpoint, for --verbose: "from DOCKER_HOST", "the rootless Podman socket: …". */
+export function endpointSource(host: DockerHost, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag !== undefined) return 'from --docker-host';
+  if (env.DOCKER_HOST) return 'from DOCKER_HOST';
+  return ('source' in host && host.source) || 'the default socket';
 }
 
 export function parseDockerHost(
@@ -87,9 +107,9 @@ export function describeDockerHost(host: DockerHost): string {
 }
 
 /** The effective endpoint for messages: --docker-host, else DOCKER_HOST, else the local socket. */
-export function describeEndpoint(env: NodeJS.ProcessEnv = process.env, dockerHost?: string): string {
+export function describeEndpoint(env: NodeJS.ProcessEnv = process.env, dockerHost?: string, sockets?: readonly LocalSocket[]): string {
   try {
-    return describeDockerHost(resolveDockerHost(dockerHost, env));
+    return describeDockerHost(resolveDockerHost(dockerHost, env, homedir(), sockets ?? localSocketCandidates(env)));
   } catch {
     return dockerHost ?? env.DOCKER_HOST ?? `unix://${DEFAULT_SOCKET}`;
   }

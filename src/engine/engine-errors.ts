@@ -47,10 +47,7 @@ export function mapEngineError(error: unknown, action: string, endpoint: string,
   const e = (error ?? {}) as EngineErrorLike;
   if (e.name === 'AbortError' || e.code === 'ABORT_ERR') return new InterruptedError();
   if (e.code && UNREACHABLE.has(e.code) && e.statusCode === undefined) {
-    return new EngineUnreachableError(
-      `cannot reach the Docker engine at ${endpoint} (${e.code})`,
-      'start the engine (e.g. `dockerd &`), or point --docker-host or DOCKER_HOST at a running one',
-    );
+    return unreachable(endpoint, e.code);
   }
   if (e.code && TLS_FAILURE.test(e.code) && e.statusCode === undefined) {
     return new EngineUnreachableError(
@@ -63,6 +60,22 @@ export function mapEngineError(error: unknown, action: string, endpoint: string,
     return new ImageNotFoundError(image, `build or pull it first, or check the name (engine: ${detail})`);
   }
   return new BuildFailedError(`${action} failed: ${detail}`);
+}
+
+const START_ENGINE = 'start the engine (e.g. `dockerd &`), or point --docker-host or DOCKER_HOST at a running one';
+const SOCKET_SEARCH =
+  'without --docker-host and DOCKER_HOST, tjs2i looks for /var/run/docker.sock, $XDG_RUNTIME_DIR/podman/podman.sock, then /run/podman/podman.sock';
+
+/** No engine at the endpoint: on a local socket, the hint names Docker's and Podman's sockets. */
+function unreachable(endpoint: string, code: string): EngineUnreachableError {
+  if (endpoint.endsWith('/podman/podman.sock')) {
+    return new EngineUnreachableError(
+      `cannot reach Podman at ${endpoint} (${code})`,
+      "start Podman's API socket: systemctl --user start podman.socket (rootless: $XDG_RUNTIME_DIR/podman/podman.sock) or sudo systemctl start podman.socket (/run/podman/podman.sock); or point --docker-host or DOCKER_HOST at a running engine",
+    );
+  }
+  const hint = endpoint.startsWith('unix://') ? `${START_ENGINE}; for rootless Podman: systemctl --user start podman.socket (${SOCKET_SEARCH})` : START_ENGINE;
+  return new EngineUnreachableError(`cannot reach the Docker engine at ${endpoint} (${code})`, hint);
 }
 
 /** Runs one engine request of `action` (named in messages); its failure is mapped by mapEngineError. */

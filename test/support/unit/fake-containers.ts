@@ -25,10 +25,31 @@ export class FakeContainers extends FakeClient implements ContainerClient {
     onOutput(Buffer.from('---> Installing\n'), 'stdout');
     return 0;
   };
+  /**
+   * An engine whose commit ignores the configuration it is sent (Podman < 4.8 through its Docker
+   * API): the image gets the build container's own Cmd, Entrypoint, User and labels.
+   */
+  ignoresCommitConfig = false;
   commitImpl: (containerId: string, spec: CommitSpec, signal?: AbortSignal) => Promise<string> = async (_id, spec) => {
-    this.images?.local.set(this.committedId, imageInfo({ id: this.committedId, size: 4242, labels: spec.labels }));
+    const container = this.created.at(-1);
+    const config = this.ignoresCommitConfig
+      ? {
+          cmd: container?.cmd ?? null,
+          entrypoint: container?.entrypoint ?? null,
+          user: container?.user ?? '',
+          // On top of the image's own: its labels stay, the container's are added.
+          labels: { ...(container ? this.imageOf(container.image)?.labels : {}), ...container?.labels },
+        }
+      : // As Docker: an empty Entrypoint is shown as null.
+        { cmd: spec.cmd, entrypoint: spec.entrypoint.length ? spec.entrypoint : null, user: spec.user, labels: spec.labels };
+    this.images?.local.set(this.committedId, imageInfo({ id: this.committedId, size: 4242, ...config }));
     return this.committedId;
   };
+  /** The image a container was created from, by name or id. */
+  private imageOf(image: string) {
+    const local = this.images?.local;
+    return local?.get(image) ?? [...(local?.values() ?? [])].find((info) => info.id === image);
+  }
   removeContainerImpl: (containerId: string) => Promise<void> = async () => undefined;
 
   async createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string> {

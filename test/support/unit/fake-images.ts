@@ -87,6 +87,7 @@ export class FakeImages extends FakeClient implements ImageClient {
   async removeImage(imageId: string): Promise<void> {
     this.log.record('removeImage', [imageId]);
     this.removedImages.push(imageId);
+    this.local.delete(imageId);
   }
 
   exportImage(name: string, signal?: AbortSignal): Promise<Readable> {

@@ -6,7 +6,8 @@ import { build, type BuildOptions } from '../../../src/build/build.js';
 import { environmentDigest } from '../../../src/build/fingerprint.js';
 import { tjs2iVersion } from '../../../src/common/version.js';
 import type { CommitSpec, ContainerSpec } from '../../../src/engine/container-client.js';
-import { BuildFailedError, ImageNotFoundError, InterruptedError, UsageError, UserNotAllowedError } from '../../../src/common/errors.js';
+import { BuildFailedError, EngineResultError, ImageNotFoundError, InterruptedError, UsageError, UserNotAllowedError } from '../../../src/common/errors.js';
+import type { EngineIdentity } from '../../../src/engine/engine-identity.js';
 import { createLogger } from '../../../src/common/log.js';
 import { FakeEngine } from '../../support/unit/fake-engine.js';
 import { imageInfo } from '../../support/unit/fake-images.js';
@@ -69,14 +70,15 @@ describe('build (fake engine)', () => {
         'run',
         'readFile',
         'commit',
-        'tagImage',
         'inspectImage',
+        'tagImage',
         'removeContainer',
       ]);
       expect(engine.calls[0]?.args[0]).to.equal(BUILDER);
       expect(engine.calls[4]?.args.slice(0, 2)).to.deep.equal([engine.containers.containerId, '/tmp/.s2i/image_metadata.json']);
-      expect(engine.calls[6]?.args).to.deep.equal([engine.containers.committedId, 'my-course', 'v1']);
-      expect(engine.calls[7]?.args[0]).to.equal(engine.containers.committedId);
+      // The committed image is checked before it is tagged.
+      expect(engine.calls[6]?.args[0]).to.equal(engine.containers.committedId);
+      expect(engine.calls[7]?.args).to.deep.equal([engine.containers.committedId, 'my-course', 'v1']);
     });
 
     it('passes the abort signal to every engine call before the commit, and not to the commit', () => {
@@ -283,6 +285,69 @@ describe('build (fake engine)', () => {
       expect(engine.images.tags).to.deep.equal([]);
       expect(engine.images.removedImages).to.deep.equal([engine.containers.committedId]);
       expect(engine.methods().slice(-1)).to.deep.equal(['removeContainer']);
+    });
+  });
+
+  describe('an engine whose commit ignores its configuration (Podman < 4.8 through its Docker API)', () => {
+    async function failedBuild(identity?: EngineIdentity) {
+      const engine = newEngine();
+      engine.containers.ignoresCommitConfig = true;
+      if (identity) engine.identity = identity;
+      const out: string[] = [];
+      const error = await rejectionOf(build(engine, options, createLogger({ write: (t) => void out.push(t) })));
+      return { engine, error, out: out.join('') };
+    }
+
+    it('fails with exit 1 and one line naming the fields not applied; the image is removed untagged, the container too', async () => {
+      const { engine, error } = await failedBuild();
+      expect(error).to.be.instanceOf(EngineResultError);
+      const e = error as EngineResultError;
+      expect(e.exitCode).to.equal(1);
+      expect(e.message).to.equal(
+        'Docker 20.10.24\'s commit API ignored the configuration it was sent: Cmd is ["/usr/libexec/s2i/assemble"], not ["/usr/libexec/s2i/run"]; ' +
+          'Entrypoint is ["/usr/bin/env"], not ["tini","-g","--"]; label io.openshift.s2i.build.image is none, not "tjs2i-test/builder:latest"; and 5 more; ' +
+          'my-course:v1 was not written (its tag did not move)',
+      );
+      expect(e.message).to.not.include('\n');
+      expect(e.hint).to.equal(
+        "the engine at unix:///fake/docker.sock did not apply the commit's configuration: report it with the output of tjs2i version --json",
+      );
+      expect(engine.images.tags).to.deep.equal([]);
+      expect(engine.images.removedImages).to.deep.equal([engine.containers.committedId]);
+      expect(engine.images.local.has(engine.containers.committedId)).to.equal(false);
+      expect(engine.methods().slice(-4)).to.deep.equal(['commit', 'inspectImage', 'removeImage', 'removeContainer']);
+      expect(engine.calls.at(-1)?.args).to.deep.equal([engine.containers.containerId]);
+    });
+
+    it("on Podman, the hint says Podman < 4.8 ignores the commit's configuration", async () => {
+      const { error } = await failedBuild({ kind: 'podman', name: 'Podman', version: '4.3.1', apiVersion: '1.41', os: 'linux', arch: 'amd64', platform: '' });
+      expect((error as EngineResultError).message).to.match(/^Podman 4\.3\.1's commit API ignored the configuration it was sent: Cmd is /);
+      expect((error as EngineResultError).hint).to.equal(
+        'Podman < 4.8 ignores the configuration of a commit through its Docker-compatible API (containers/podman#13770): upgrade Podman at unix:///fake/docker.sock to 4.8 or later',
+      );
+    });
+
+    it('says "the engine" when it does not say which it is, and names a single field not applied', async () => {
+      const engine = newEngine();
+      engine.identity = new Error('no answer');
+      const commit = engine.containers.commitImpl;
+      engine.containers.commitImpl = async (id, spec) => commit(id, { ...spec, user: '0' }); // only User dropped
+      const error = (await rejectionOf(build(engine, options, silent))) as EngineResultError;
+      expect(error.message).to.equal(
+        'the engine\'s commit API ignored the configuration it was sent: User is "0", not "1000"; my-course:v1 was not written (its tag did not move)',
+      );
+      expect(engine.images.tags).to.deep.equal([]);
+    });
+
+    it('an image the engine does not have after answering the commit fails the same way', async () => {
+      const engine = newEngine();
+      engine.containers.commitImpl = async () => engine.containers.committedId; // nothing stored
+      const error = (await rejectionOf(build(engine, options, silent))) as EngineResultError;
+      expect(error).to.be.instanceOf(EngineResultError);
+      expect(error.message).to.equal(
+        'Docker 20.10.24 answered the commit with image output, which it does not have; my-course:v1 was not written (its tag did not move)',
+      );
+      expect(engine.images.tags).to.deep.equal([]);
     });
   });
 
@@ -504,8 +569,8 @@ describe('build (fake engine)', () => {
         'listPath',
         'putArchive',
         'commit',
-        'tagImage',
         'inspectImage',
+        'tagImage',
         'removeContainer',
       ]);
       expect(engine.containers.created[0]?.env).to.deep.equal(['COURSE=stats']);

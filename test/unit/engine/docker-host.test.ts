@@ -8,9 +8,13 @@ const usageError = usageErrorOf;
 
 describe('docker-host', () => {
   describe('resolveDockerHost', () => {
-    it('leaves the default local socket to dockerode when nothing is given', () => {
-      const host = resolveDockerHost(undefined, {}, HOME);
-      expect(host).to.deep.equal({ kind: 'dockerode', url: 'unix:///var/run/docker.sock' });
+    it('leaves the default local socket to dockerode when nothing is given and no socket is found', () => {
+      const host = resolveDockerHost(undefined, {}, HOME, [{ path: '/nonexistent/docker.sock', label: 'the Docker socket' }]);
+      expect(host).to.deep.equal({
+        kind: 'dockerode',
+        url: 'unix:///var/run/docker.sock',
+        source: 'neither --docker-host nor DOCKER_HOST is set, and there is no socket at /nonexistent/docker.sock',
+      });
       expect(dockerConnectOptions(host)).to.equal(undefined);
     });
 

@@ -17,8 +17,8 @@ describe('engine', () => {
   describe('describeEndpoint', () => {
     it('uses DOCKER_HOST when set, else the default socket', () => {
       expect(describeEndpoint({ DOCKER_HOST: 'tcp://10.0.0.1:2375' })).to.equal('tcp://10.0.0.1:2375');
-      expect(describeEndpoint({})).to.equal('unix:///var/run/docker.sock');
-      expect(describeEndpoint({ DOCKER_HOST: '' })).to.equal('unix:///var/run/docker.sock');
+      expect(describeEndpoint({}, undefined, [])).to.equal('unix:///var/run/docker.sock');
+      expect(describeEndpoint({ DOCKER_HOST: '' }, undefined, [])).to.equal('unix:///var/run/docker.sock');
     });
 
     it('shows the --docker-host value over DOCKER_HOST, and TLS when it is on', () => {
@@ -111,6 +111,21 @@ describe('engine', () => {
         expect((mapped as EngineUnreachableError).hint).to.include('DOCKER_HOST');
       });
     }
+
+    it("names Docker's and Podman's sockets in the hint for a local socket, and how to start rootless Podman", () => {
+      const docker = mapEngineError(errorWith({ code: 'ENOENT' }), 'ping', ENDPOINT) as EngineUnreachableError;
+      expect(docker.message).to.equal('cannot reach the Docker engine at unix:///var/run/docker.sock (ENOENT)');
+      expect(docker.hint).to.equal(
+        'start the engine (e.g. `dockerd &`), or point --docker-host or DOCKER_HOST at a running one; for rootless Podman: systemctl --user start podman.socket (without --docker-host and DOCKER_HOST, tjs2i looks for /var/run/docker.sock, $XDG_RUNTIME_DIR/podman/podman.sock, then /run/podman/podman.sock)',
+      );
+      const podman = mapEngineError(errorWith({ code: 'ECONNREFUSED' }), 'ping', 'unix:///run/user/1000/podman/podman.sock') as EngineUnreachableError;
+      expect(podman.message).to.equal('cannot reach Podman at unix:///run/user/1000/podman/podman.sock (ECONNREFUSED)');
+      expect(podman.hint).to.equal(
+        "start Podman's API socket: systemctl --user start podman.socket (rootless: $XDG_RUNTIME_DIR/podman/podman.sock) or sudo systemctl start podman.socket (/run/podman/podman.sock); or point --docker-host or DOCKER_HOST at a running engine",
+      );
+      const tcp = mapEngineError(errorWith({ code: 'ECONNREFUSED' }), 'ping', 'tcp://127.0.0.1:1') as EngineUnreachableError;
+      expect(tcp.hint).to.equal('start the engine (e.g. `dockerd &`), or point --docker-host or DOCKER_HOST at a running one');
+    });
 
     it('does not treat a code with a status code as unreachable', () => {
       const mapped = mapEngineError(errorWith({ code: 'ENOENT', statusCode: 500, json: { message: 'no such file' } }), 'run assemble', ENDPOINT);

@@ -1,5 +1,7 @@
 /** The ContainerClient on dockerode. */
 import type Docker from 'dockerode';
+import { commitChanges } from './commit-changes.js';
+import type { EngineIdentity } from './engine-identity.js';
 import { withSignal } from './abort-option.js';
 import { RESTRICTED_HOST_CONFIG, type ContainerClient, type ContainerState } from './container-client.js';
 import { attachOutput } from './container-output.js';
@@ -9,7 +11,7 @@ import { shortId } from './short-id.js';
 /** How long `run` waits for the last output once the container exited. */
 const DRAIN_MS = 5000;
 
-export function createContainerClient(docker: Docker, endpoint: string): ContainerClient {
+export function createContainerClient(docker: Docker, endpoint: string, identify: (signal?: AbortSignal) => Promise<EngineIdentity>): ContainerClient {
   const call = mappedCall(endpoint);
 
   /** Creates a container whose output is attached (no TTY): build, save-artifacts, usage and servers alike. */
@@ -103,10 +105,13 @@ export function createContainerClient(docker: Docker, endpoint: string): Contain
 
     commit: (containerId, spec, signal) =>
       call('commit', async () => {
+        // Podman before 4.8 ignores the body: it gets the same settings as changes too (commit-changes.ts).
+        const identity = await identify(signal).catch(() => undefined);
+        const changes = identity?.kind === 'podman' ? { changes: commitChanges(spec).join('\n') } : {};
         // The engine reads the query (container, no repo/tag) and the image config from the body;
         // without _query/_body dockerode would send the whole object as both.
         const result = (await docker.getContainer(containerId).commit({
-          _query: { container: containerId },
+          _query: { container: containerId, ...changes },
           _body: { Cmd: spec.cmd, User: spec.user, Entrypoint: spec.entrypoint, Labels: spec.labels },
           abortSignal: signal,
         })) as { Id: string };

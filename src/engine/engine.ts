@@ -53,13 +53,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const host = resolveDockerHost(options.dockerHost, env, undefined, options.sockets);
   const endpoint = describeDockerHost(host);
   const docker = options.docker ?? connect(host);
+  const identify = options.identity ? () => Promise.resolve(options.identity!) : memoisedIdentify(docker, endpoint);
   return {
     endpoint,
     endpointSource: endpointSource(host, options.dockerHost, env),
     images: createImageClient(docker, endpoint),
-    containers: createContainerClient(docker, endpoint),
+    containers: createContainerClient(docker, endpoint, identify),
     archives: createArchiveClient(docker, endpoint),
-    identify: options.identity ? () => Promise.resolve(options.identity!) : memoisedIdentify(docker, endpoint),
+    identify,
   };
 }
 

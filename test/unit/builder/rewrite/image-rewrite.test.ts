@@ -295,7 +295,8 @@ describe('image-rewrite (fake engine)', () => {
       return { imageIds: ['sha256:other'], tags: [] };
     };
     const error = await rejectionOf(rewriteImage(images, spec));
-    expect((error as Error).message).to.match(/loaded sha256:other/);
+    expect(error).to.be.instanceOf(BuildFailedError);
+    expect((error as Error).message).to.equal(`the engine reported loading sha256:other, not the rewritten image ${expected}`);
     expect(images.removedImages).to.deep.equal([expected]);
   });
 

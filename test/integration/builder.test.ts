@@ -16,6 +16,7 @@ import {
 } from '../support/integration/helpers.js';
 import { familyBuilder, forEachFamily } from '../support/integration/families.js';
 import { JupyterClient, runJupyter, waitForJupyter } from '../support/integration/jupyter.js';
+import { onPodman } from '../support/integration/engines.js';
 
 describe('tjs2i builder (real engine)', function () {
   this.timeout(300_000);
@@ -27,7 +28,7 @@ describe('tjs2i builder (real engine)', function () {
       expect(result.stdout + result.stderr).to.match(family.problem);
     });
 
-    it('makes a builder with a numeric USER, HOME, S2I labels, baked scripts and the base entrypoint', async () => {
+    it(onPodman('makes a builder with a numeric USER, HOME, S2I labels, baked scripts and the base entrypoint'), async () => {
       const builder = await familyBuilder(family);
       const image = await inspectImage(builder);
       const base = await inspectImage(family.standIn);
@@ -102,7 +103,7 @@ describe('tjs2i builder (real engine)', function () {
         }
       });
     }
-    it('--dockerfile makes a builder with the same User, HOME, entrypoint, Cmd and health check, that serves under a random UID', async () => {
+    it(onPodman('--dockerfile makes a builder with the same User, HOME, entrypoint, Cmd and health check, that serves under a random UID'), async () => {
       const rewritten = await inspectImage(await familyBuilder(family));
       const tag = uniqueName(`dockerfile-${family.name}`);
       const made = await tjs2i(['builder', 'minimal-notebook', '--from', family.standIn, '--tag', tag, '--dockerfile']);

@@ -12,6 +12,7 @@ import { notebook, writeTree } from '../support/integration/course-fixtures.js';
 import { docker, exec, inspectImage, randomUid, tempDir, tjs2i, uniqueName } from '../support/integration/helpers.js';
 import { familyBuilder, forEachFamily } from '../support/integration/families.js';
 import { emptyNotebook, JupyterClient, runJupyter, tokenOf, waitForJupyter } from '../support/integration/jupyter.js';
+import { onPodman } from '../support/integration/engines.js';
 
 const HOME = '/home/jovyan';
 const DIRECT_LINE = 'assemble: tjs2i default, written directly (no dependency files)';
@@ -81,7 +82,7 @@ describe('direct write: the same image as assemble makes, without running it (re
       expect(assembledLog).to.contain('run in the build container: the assemble script comes from --scripts-url').and.contain('---> Copying the course files');
     });
 
-    it('writes exactly what assemble writes: types, modes, owners, sizes, link targets, hard links and contents', async () => {
+    it(onPodman('writes exactly what assemble writes: types, modes, owners, sizes, link targets, hard links and contents'), async () => {
       const [a, b] = await Promise.all([listing(direct), listing(assembled)]);
       // The marker holds the build's date: same size, its own digest.
       const withoutMarkerDigest = (text: string) => text.split('\n').filter((l) => !/^[0-9a-f]{64} {2}\.\/work\/\.tjs2i-seeded$/.test(l));
@@ -118,7 +119,7 @@ describe('direct write: the same image as assemble makes, without running it (re
       expect(await docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', direct, '-c', 'ls -A /tmp | wc -l')).to.equal('0');
     });
 
-    it('runs under a random UID: Jupyter serves the notebooks, the files are writable', async () => {
+    it(onPodman('runs under a random UID: Jupyter serves the notebooks, the files are writable'), async () => {
       const jupyter = await runJupyter(direct, { user: `${randomUid()}:0` });
       try {
         await waitForJupyter(jupyter);

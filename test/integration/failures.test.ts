@@ -17,6 +17,7 @@ import {
   type Result,
 } from '../support/integration/helpers.js';
 import { git, startGitServer, type GitServer } from '../support/integration/git-server.js';
+import { onPodman } from '../support/integration/engines.js';
 
 /**
  * Every bad input: one clear line on stderr (the last), a non-zero exit code, no container and no
@@ -76,7 +77,7 @@ describe('bad input and failures (real engine)', function () {
     return dir;
   }
 
-  it('missing builder image: exit 4', async () => {
+  it(onPodman('missing builder image: exit 4'), async () => {
     // Not here, so tjs2i tries to pull it (--pull-policy if-not-present), which fails: no registry has it.
     await expectCleanFailure(
       await tjs2i(['build', course, 'tjs2i-test-no-such-builder:1', output]),
@@ -126,7 +127,7 @@ describe('bad input and failures (real engine)', function () {
     await expectCleanFailure(await tjs2i(['build', course, DEBIAN, output]), 5, /^error: builder .* has USER empty \(root\)/);
   });
 
-  it('an assemble that exits non-zero: exit 1 with its exit code and last lines', async () => {
+  it(onPodman('an assemble that exits non-zero: exit 1 with its exit code and last lines'), async () => {
     const source = await sourceWithAssemble('#!/bin/sh\necho "compiling lesson 1"\necho "lesson 2 is broken" >&2\nexit 7\n');
     try {
       const result = await tjs2i(['build', source.path, builder, output]);
@@ -152,7 +153,7 @@ describe('bad input and failures (real engine)', function () {
     expect(missing.stderr).to.match(/^error: Not enough non-option arguments/);
   });
 
-  it('Ctrl-C during assemble removes the container and temp dirs and exits 130', async () => {
+  it(onPodman('Ctrl-C during assemble removes the container and temp dirs and exits 130'), async () => {
     const source = await sourceWithAssemble('#!/bin/sh\necho "assemble is sleeping"\nsleep 300\n');
     try {
       await commitAll(source.path);

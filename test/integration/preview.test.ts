@@ -7,6 +7,7 @@ import { DEBIAN, docker, exec, freePort, imageExists, randomUid, tempDir, TEST_L
 import { removeServedContainers, runs, serve, type Serving } from '../support/integration/serving.js';
 import { familyBuilder, forEachFamily, type Family } from '../support/integration/families.js';
 import { emptyNotebook, JupyterClient } from '../support/integration/jupyter.js';
+import { onPodman } from '../support/integration/engines.js';
 
 /** tjs2iTracked, with the run's containers removed in after() should a test fail. */
 async function tracked(args: string[]) {
@@ -93,7 +94,7 @@ function servingOn(family: Family): void {
     expect(run.stdout().trim().split('\n')).to.deep.equal([line]);
   });
 
-  it('run -e PASSWORD: "password required", the password works, and it is printed nowhere', async () => {
+  it(onPodman('run -e PASSWORD: "password required", the password works, and it is printed nowhere'), async () => {
     const password = `pw-${randomBytes(8).toString('hex')}`;
     const run = await serve(['run', image, '-e', 'PASSWORD', '--user', `${randomUid()}:0`], { PASSWORD: password });
     const line = await run.firstLine();
@@ -164,7 +165,7 @@ function servingOn(family: Family): void {
     expect(await quiet.leftoverContainers()).to.deep.equal([]);
   });
 
-  it('preview <dir> <builder>: serves the course; Ctrl-C removes the container and the throwaway image', async () => {
+  it(onPodman('preview <dir> <builder>: serves the course; Ctrl-C removes the container and the throwaway image'), async () => {
     const run = await serve(['preview', course.path, builder]);
     const line = await run.firstLine();
     const [, base, , , token] = URL_LINE.exec(line) ?? [];

@@ -7,6 +7,7 @@ import { docker, exec, freePort, imageExists, tempDir, uniqueName } from '../sup
 import { commandLines, runWatched } from '../support/integration/process-watch.js';
 import { startRegistry, type Registry } from '../support/integration/registry.js';
 import { buildTinyBuilder, RUN_FILE } from '../support/integration/tiny-builder.js';
+import { onPodman } from '../support/integration/engines.js';
 
 /** stderr without the timestamps a log line may start with when stderr is not a terminal. */
 const plain = (stderr: string) => stderr.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /gm, '');
@@ -108,11 +109,11 @@ describe('build --push (real engine, local registry with basic auth)', function 
     await work?.remove();
   });
 
-  it('the registry wants credentials (the failures below are about them)', async () => {
+  it(onPodman('the registry wants credentials (the failures below are about them)'), async () => {
     expect((await fetch(`http://${registry.host}/v2/`)).status).to.equal(401);
   });
 
-  it('pushes with credentials from $DOCKER_CONFIG/config.json; the image pulls back and runs', async () => {
+  it(onPodman('pushes with credentials from $DOCKER_CONFIG/config.json; the image pulls back and runs'), async () => {
     const dir = await configDir('good', { auths: { [registry.host]: { auth: b64(`${user}:${password}`) } } });
     const name = output('course');
     const result = await tjs2iTracked(['build', course, builder, name, '--push', '--json'], envOf({ DOCKER_CONFIG: dir }));

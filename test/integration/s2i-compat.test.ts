@@ -24,6 +24,7 @@ import {
 } from '../support/integration/helpers.js';
 import { familyBuilder, forEachFamily } from '../support/integration/families.js';
 import { JupyterClient, runJupyter, waitForJupyter } from '../support/integration/jupyter.js';
+import { onPodman } from '../support/integration/engines.js';
 
 type Files = Record<string, string | { content: string; mode: number }>;
 
@@ -295,35 +296,38 @@ describe('s2i compatibility (real engine)', function () {
       };
       const builds = async (image: string) => (await inImage(image, 'wc -l < /home/jovyan/cache/builds.txt')).trim();
 
-      it('restores save-artifacts output; no previous image is a clean build; a broken stream falls back; --rm removes the previous image', async () => {
-        const src = await sourceDir(files);
-        const out = output('incr');
-        const first = await tjs2i(['build', src, builder, out, '--incremental']);
-        expect(first.code, first.stderr).to.equal(0);
-        expect(first.stderr).to.contain('no previous image');
-        expect(await builds(out)).to.equal('1');
+      it(
+        onPodman('restores save-artifacts output; no previous image is a clean build; a broken stream falls back; --rm removes the previous image'),
+        async () => {
+          const src = await sourceDir(files);
+          const out = output('incr');
+          const first = await tjs2i(['build', src, builder, out, '--incremental']);
+          expect(first.code, first.stderr).to.equal(0);
+          expect(first.stderr).to.contain('no previous image');
+          expect(await builds(out)).to.equal('1');
 
-        const second = await tjs2i(['build', src, builder, out, '--incremental', '--json']);
-        expect(second.code, second.stderr).to.equal(0);
-        expect(second.stderr).to.contain('restoring artifacts');
-        expect(JSON.parse(second.stdout)).to.include({ ok: true, incremental: true });
-        expect(await builds(out)).to.equal('2');
+          const second = await tjs2i(['build', src, builder, out, '--incremental', '--json']);
+          expect(second.code, second.stderr).to.equal(0);
+          expect(second.stderr).to.contain('restoring artifacts');
+          expect(JSON.parse(second.stdout)).to.include({ ok: true, incremental: true });
+          expect(await builds(out)).to.equal('2');
 
-        const broken = await tjs2i(['build', src, builder, out, '--incremental', '-e', 'BREAK_ARTIFACTS=1']);
-        expect(broken.code, broken.stderr).to.equal(0);
-        expect(broken.stderr).to.match(/warning: save-artifacts did not write a valid tar .*building from scratch/);
-        expect(await builds(out)).to.equal('1');
+          const broken = await tjs2i(['build', src, builder, out, '--incremental', '-e', 'BREAK_ARTIFACTS=1']);
+          expect(broken.code, broken.stderr).to.equal(0);
+          expect(broken.stderr).to.match(/warning: save-artifacts did not write a valid tar .*building from scratch/);
+          expect(await builds(out)).to.equal('1');
 
-        const before = await imageId(out);
-        // The previous image has BREAK_ARTIFACTS=1 in its environment (build variables are committed):
-        // the new build's -e is what save-artifacts sees, as with s2i.
-        const removing = await tjs2i(['build', src, builder, out, '--incremental', '--rm', '-e', 'BREAK_ARTIFACTS=']);
-        expect(removing.code, removing.stderr).to.equal(0);
-        expect(await builds(out)).to.equal('2');
-        expect(await imageId(out)).to.not.equal(before);
-        expect(await imageId(before as string)).to.equal(undefined);
-        await expectNoDebris();
-      });
+          const before = await imageId(out);
+          // The previous image has BREAK_ARTIFACTS=1 in its environment (build variables are committed):
+          // the new build's -e is what save-artifacts sees, as with s2i.
+          const removing = await tjs2i(['build', src, builder, out, '--incremental', '--rm', '-e', 'BREAK_ARTIFACTS=']);
+          expect(removing.code, removing.stderr).to.equal(0);
+          expect(await builds(out)).to.equal('2');
+          expect(await imageId(out)).to.not.equal(before);
+          expect(await imageId(before as string)).to.equal(undefined);
+          await expectNoDebris();
+        },
+      );
     });
 
     describe('labels', () => {

@@ -27,6 +27,8 @@ export async function runJupyter(
     env?: Record<string, string>;
     /** `--mount` values, e.g. `type=volume,src=V,dst=/home/jovyan/work,volume-nocopy`. */
     mounts?: string[];
+    /** `-v` values, e.g. `V:/home/jovyan/work:nocopy` (the form both Docker and Podman read nocopy from). */
+    volumes?: string[];
     /** A Docker network to attach the container to (beside the default port mapping). */
     network?: string;
   } = {},
@@ -36,6 +38,7 @@ export async function runJupyter(
   if (options.password !== undefined) args.push('-e', 'PASSWORD');
   for (const [name, value] of Object.entries(options.env ?? {})) args.push('-e', `${name}=${value}`);
   for (const mount of options.mounts ?? []) args.push('--mount', mount);
+  for (const volume of options.volumes ?? []) args.push('-v', volume);
   if (options.network) args.push('--network', options.network);
   args.push(image, ...(options.args ?? []));
   const result = await exec('docker', args, { env: { ...process.env, PASSWORD: options.password ?? '' } });

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ON_PODMAN } from './engines.js';
 import { freePort, tempDir } from './helpers.js';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
@@ -43,7 +44,8 @@ async function htpasswdLine(user: string, password: string): Promise<string> {
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<Registry> {
   const dir = await tempDir('registry');
-  const port = await freePort();
+  // Podman trusts a plain-http registry only where its registries.conf says so (.ci/podman.sh): that port.
+  const port = ON_PODMAN ? Number(process.env.TJS2I_TEST_REGISTRY_PORT ?? 5099) : await freePort();
   const host = `127.0.0.1:${port}`;
   const config = join(dir.path, 'config.yml');
   const auth: string[] = [];

@@ -5,6 +5,7 @@
  * reuse. A run of the unit tests alone never asks the engine.
  */
 import type { Context, Suite } from 'mocha';
+import { ON_PODMAN } from './engines.js';
 import { FAMILIES, FAMILY_TODAY } from './families.js';
 import { DEBIAN, engineAnswers, imageExists, removeTestArtifacts, REQUIRE_DOCKER, STANDIN } from './helpers.js';
 import { HUB_FIXTURE } from './hub.js';
@@ -23,14 +24,18 @@ async function checkEngineAndFixtures(this: Context): Promise<void> {
   const root: Suite | undefined = this.test?.parent;
   if (!root?.suites.some((suite) => isIntegrationFile(suite.file))) return;
   if (!(await engineAnswers())) {
-    if (REQUIRE_DOCKER) throw new Error('TJS2I_REQUIRE_DOCKER=1 but no Docker engine answers (run .ci/engine.sh)');
+    const start = ON_PODMAN ? '.ci/podman.sh start' : '.ci/engine.sh';
+    if (REQUIRE_DOCKER) throw new Error(`TJS2I_REQUIRE_DOCKER=1 but no engine answers (run ${start})`);
     return;
   }
-  // The JupyterHub tests run on today's family only, and so need the hub only then.
+  if (ON_PODMAN && FAMILIES.includes(FAMILY_TODAY)) throw new Error('the Podman pass covers the 2016 family: set TJS2I_FAMILIES=2016');
+  // The JupyterHub tests run on today's family only, and so need the hub only then; the Podman pass
+  // runs its subset on the 2016 minimal-notebook stand-in and the Debian fixture.
   const hub = FAMILIES.includes(FAMILY_TODAY) ? [HUB_FIXTURE] : [];
-  for (const fixture of new Set([STANDIN, DEBIAN, ...STACK_STANDINS, ...FAMILIES.map((f) => f.standIn), ...hub])) {
+  const fixtures = ON_PODMAN ? [STANDIN, DEBIAN] : [STANDIN, DEBIAN, ...STACK_STANDINS, ...FAMILIES.map((f) => f.standIn), ...hub];
+  for (const fixture of new Set(fixtures)) {
     if (!(await imageExists(fixture))) {
-      const message = `fixture image ${fixture} is missing (run npm run fixtures)`;
+      const message = `fixture image ${fixture} is missing (run ${ON_PODMAN ? `.ci/podman.sh start ${fixture}` : 'npm run fixtures'})`;
       if (REQUIRE_DOCKER) throw new Error(message);
       console.warn(`skipping integration tests: ${message}`);
       return;

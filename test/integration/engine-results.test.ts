@@ -97,6 +97,12 @@ describe('what the engine made is checked (real engine behind a proxy that drops
       expect(errors[0]).to.contain(`${output} was not written (its tag did not move)`);
       expect(await imageId(output)).to.equal(previous);
       expect(await danglingFrom(builder)).to.deep.equal(danglingBefore);
+      // The image the commit made (its id from the engine's answer) was removed.
+      const commits = proxy.answers.filter((a) => /^POST \/(v[\d.]+\/)?commit\?/.test(a.request));
+      expect(commits, JSON.stringify(proxy.answers)).to.have.length(1);
+      const committed = (JSON.parse(commits[0]?.body ?? '{}') as { Id?: string }).Id ?? '';
+      expect(committed).to.match(/^(sha256:)?[0-9a-f]{64}$/);
+      expect(await imageExists(committed)).to.equal(false);
       expect(proxy.created, proxy.requests.join('\n')).to.not.deep.equal([]);
       expect(await existing(proxy.created)).to.deep.equal([]);
       expect(result.leftoverTempFiles).to.deep.equal([]);

@@ -29,6 +29,8 @@ export interface HttpEngineProxy {
   readonly requests: string[];
   /** Requests a rewrite changed or answered, as `METHOD path` (the path as received). */
   readonly rewritten: string[];
+  /** The engine's answers to the requests a rewrite changed (status and body, its first 64 KiB), in order. */
+  readonly answers: { request: string; status: number; body: string }[];
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startHttpEngineProxy(rewrite: Rewrite = () => undefined): 
   const created: string[] = [];
   const rewritten: string[] = [];
   const requests: string[] = [];
+  const answers: HttpEngineProxy['answers'] = [];
   const sockets = new Set<Socket | Duplex>();
 
   const record = (request: IncomingMessage) => {
@@ -122,6 +125,13 @@ export async function startHttpEngineProxy(rewrite: Rewrite = () => undefined): 
     }
     const forwarded = httpRequest({ ...target, agent: false, method: request.method, path: action?.path ?? request.url, headers }, (answer) => {
       response.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer.headers));
+      if (action) {
+        const seen = { request: `${request.method} ${request.url}`, status: answer.statusCode ?? 0, body: '' };
+        answers.push(seen);
+        answer.on('data', (chunk: Buffer) => {
+          if (seen.body.length < 65_536) seen.body += chunk.toString('utf8');
+        });
+      }
       answer.pipe(response);
       answer.on('error', () => response.destroy());
     });
@@ -187,6 +197,7 @@ export async function startHttpEngineProxy(rewrite: Rewrite = () => undefined): 
     created,
     requests,
     rewritten,
+    answers,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { readdir } from 'node:fs/promises';
 import { answerLoadFor, dropCommitConfig, startHttpEngineProxy, type HttpEngineProxy } from '../support/integration/engine-http-proxy.js';
 import { notebook, writeTree } from '../support/integration/course-fixtures.js';
-import { DEBIAN, docker, exec, imageExists, imageId, tempDir, testBuilder, tjs2i, uniqueName, type Result } from '../support/integration/helpers.js';
+import { docker, exec, imageExists, imageId, tempDir, testBuilder, tjs2i, uniqueName, type Result } from '../support/integration/helpers.js';
 import { buildTinyBuilder } from '../support/integration/tiny-builder.js';
 
 const PODMAN_MARK = '(also on Podman)';
@@ -50,23 +50,6 @@ describe('what the engine made is checked (real engine behind a proxy that drops
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 
-  it(onPodman('the proxy passes what it does not change: docker run through it prints the output of an attached container'), async () => {
-    const proxy = await startHttpEngineProxy();
-    cleanups.push(proxy.close);
-    const name = uniqueName('proxied-run');
-    const result = await exec('docker', ['run', '--rm', '--name', name, DEBIAN, 'sh', '-c', 'echo out; echo err >&2'], {
-      env: { ...process.env, DOCKER_HOST: proxy.dockerHost },
-    });
-    expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.equal('out\n');
-    expect(result.stderr).to.equal('err\n');
-    expect(
-      proxy.requests.some((r) => /^POST \/(v[\d.]+\/)?containers\/[\w.-]+\/attach\?/.test(r)),
-      proxy.requests.join('\n'),
-    ).to.equal(true);
-    expect(await existing([name])).to.deep.equal([]);
-  });
-
   it(
     onPodman('a commit whose settings the engine dropped: exit 1, one line naming Cmd, the tag still on the previous image, no new image, no container'),
     async () => {
@@ -94,7 +77,7 @@ describe('what the engine made is checked (real engine behind a proxy that drops
       expect(errors, result.stderr).to.have.length(1);
       expect(result.stderr.trim().split('\n').pop()).to.equal(errors[0]);
       expect(errors[0]).to.match(/^error: .*commit API ignored the configuration it was sent: Cmd /);
-      expect(errors[0]).to.contain(`${output} was not written (its tag did not move)`);
+      expect(errors[0]).to.match(new RegExp(` ${output}(:latest)? was not written \\(its tag did not move\\)`));
       expect(await imageId(output)).to.equal(previous);
       expect(await danglingFrom(builder)).to.deep.equal(danglingBefore);
       // The image the commit made (its id from the engine's answer) was removed.

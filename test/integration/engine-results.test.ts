@@ -11,9 +11,6 @@ import { notebook, writeTree } from '../support/integration/course-fixtures.js';
 import { docker, exec, imageExists, imageId, tempDir, testBuilder, tjs2i, uniqueName, type Result } from '../support/integration/helpers.js';
 import { buildTinyBuilder } from '../support/integration/tiny-builder.js';
 
-const PODMAN_MARK = '(also on Podman)';
-const onPodman = (title: string) => `${title} ${PODMAN_MARK}`;
-
 /** The CLI with DOCKER_HOST at the proxy and a private TMPDIR; what it left there. */
 async function throughProxy(proxy: HttpEngineProxy, args: string[]): Promise<Result & { leftoverTempFiles: string[] }> {
   const tmp = await tempDir('tmp');
@@ -50,49 +47,46 @@ describe('what the engine made is checked (real engine behind a proxy that drops
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 
-  it(
-    onPodman('a commit whose settings the engine dropped: exit 1, one line naming Cmd, the tag still on the previous image, no new image, no container'),
-    async () => {
-      const builder = await testBuilder();
-      const course = await tempDir('course');
-      cleanups.push(course.remove);
-      await writeTree(course.path, { 'intro.ipynb': notebook('Introduction') });
-      const output = uniqueName('checked');
-      const first = await tjs2i(['build', course.path, builder, output]);
-      expect(first.code, first.stderr).to.equal(0);
-      const previous = await imageId(output);
-      expect(previous).to.be.a('string');
-      const danglingBefore = await danglingFrom(builder);
+  it('a commit whose settings the engine dropped: exit 1, one line naming Cmd, the tag still on the previous image, no new image, no container', async () => {
+    const builder = await testBuilder();
+    const course = await tempDir('course');
+    cleanups.push(course.remove);
+    await writeTree(course.path, { 'intro.ipynb': notebook('Introduction') });
+    const output = uniqueName('checked');
+    const first = await tjs2i(['build', course.path, builder, output]);
+    expect(first.code, first.stderr).to.equal(0);
+    const previous = await imageId(output);
+    expect(previous).to.be.a('string');
+    const danglingBefore = await danglingFrom(builder);
 
-      const proxy = await startHttpEngineProxy(dropCommitConfig);
-      cleanups.push(proxy.close);
-      const result = await throughProxy(proxy, ['build', course.path, builder, output, '--force']);
+    const proxy = await startHttpEngineProxy(dropCommitConfig);
+    cleanups.push(proxy.close);
+    const result = await throughProxy(proxy, ['build', course.path, builder, output, '--force']);
 
-      expect(result.code, result.stderr).to.equal(1);
-      expect(
-        proxy.rewritten.filter((r) => r.startsWith('POST ')),
-        proxy.requests.join('\n'),
-      ).to.have.length(1);
-      const errors = errorLines(result);
-      expect(errors, result.stderr).to.have.length(1);
-      expect(result.stderr.trim().split('\n').pop()).to.equal(errors[0]);
-      expect(errors[0]).to.match(/^error: .*commit API ignored the configuration it was sent: Cmd /);
-      expect(errors[0]).to.match(new RegExp(` ${output}(:latest)? was not written \\(its tag did not move\\)`));
-      expect(await imageId(output)).to.equal(previous);
-      expect(await danglingFrom(builder)).to.deep.equal(danglingBefore);
-      // The image the commit made (its id from the engine's answer) was removed.
-      const commits = proxy.answers.filter((a) => /^POST \/(v[\d.]+\/)?commit\?/.test(a.request));
-      expect(commits, JSON.stringify(proxy.answers)).to.have.length(1);
-      const committed = (JSON.parse(commits[0]?.body ?? '{}') as { Id?: string }).Id ?? '';
-      expect(committed).to.match(/^(sha256:)?[0-9a-f]{64}$/);
-      expect(await imageExists(committed)).to.equal(false);
-      expect(proxy.created, proxy.requests.join('\n')).to.not.deep.equal([]);
-      expect(await existing(proxy.created)).to.deep.equal([]);
-      expect(result.leftoverTempFiles).to.deep.equal([]);
-    },
-  );
+    expect(result.code, result.stderr).to.equal(1);
+    expect(
+      proxy.rewritten.filter((r) => r.startsWith('POST ')),
+      proxy.requests.join('\n'),
+    ).to.have.length(1);
+    const errors = errorLines(result);
+    expect(errors, result.stderr).to.have.length(1);
+    expect(result.stderr.trim().split('\n').pop()).to.equal(errors[0]);
+    expect(errors[0]).to.match(/^error: .*commit API ignored the configuration it was sent: Cmd /);
+    expect(errors[0]).to.match(new RegExp(` ${output}(:latest)? was not written \\(its tag did not move\\)`));
+    expect(await imageId(output)).to.equal(previous);
+    expect(await danglingFrom(builder)).to.deep.equal(danglingBefore);
+    // The image the commit made (its id from the engine's answer) was removed.
+    const commits = proxy.answers.filter((a) => /^POST \/(v[\d.]+\/)?commit\?/.test(a.request));
+    expect(commits, JSON.stringify(proxy.answers)).to.have.length(1);
+    const committed = (JSON.parse(commits[0]?.body ?? '{}') as { Id?: string }).Id ?? '';
+    expect(committed).to.match(/^(sha256:)?[0-9a-f]{64}$/);
+    expect(await imageExists(committed)).to.equal(false);
+    expect(proxy.created, proxy.requests.join('\n')).to.not.deep.equal([]);
+    expect(await existing(proxy.created)).to.deep.equal([]);
+    expect(result.leftoverTempFiles).to.deep.equal([]);
+  });
 
-  it(onPodman('a load answered for another image: exit 1, one line naming both ids, no tag, no image left'), async () => {
+  it('a load answered for another image: exit 1, one line naming both ids, no tag, no image left', async () => {
     const base = uniqueName('tiny-base');
     await buildTinyBuilder(base);
     const tag = uniqueName('builder');

@@ -39,6 +39,19 @@ function errorLines(result: Result): string[] {
   return result.stderr.split('\n').filter((l) => l.startsWith('error:'));
 }
 
+/** Exit 1 after the proxy changed exactly one request, with one error line, the last one; returns it. */
+function failedOnceThroughProxy(proxy: HttpEngineProxy, result: Result): string[] {
+  expect(result.code, result.stderr).to.equal(1);
+  expect(
+    proxy.rewritten.filter((r) => r.startsWith('POST ')),
+    proxy.requests.join('\n'),
+  ).to.have.length(1);
+  const errors = errorLines(result);
+  expect(errors, result.stderr).to.have.length(1);
+  expect(result.stderr.trim().split('\n').pop()).to.equal(errors[0]);
+  return errors;
+}
+
 describe('what the engine made is checked (real engine behind a proxy that drops or fakes its part)', function () {
   this.timeout(600_000);
   const cleanups: (() => Promise<void>)[] = [];
@@ -63,14 +76,7 @@ describe('what the engine made is checked (real engine behind a proxy that drops
     cleanups.push(proxy.close);
     const result = await throughProxy(proxy, ['build', course.path, builder, output, '--force']);
 
-    expect(result.code, result.stderr).to.equal(1);
-    expect(
-      proxy.rewritten.filter((r) => r.startsWith('POST ')),
-      proxy.requests.join('\n'),
-    ).to.have.length(1);
-    const errors = errorLines(result);
-    expect(errors, result.stderr).to.have.length(1);
-    expect(result.stderr.trim().split('\n').pop()).to.equal(errors[0]);
+    const errors = failedOnceThroughProxy(proxy, result);
     expect(errors[0]).to.match(/^error: .*commit API ignored the configuration it was sent: Cmd /);
     expect(errors[0]).to.match(new RegExp(` ${output}(:latest)? was not written \\(its tag did not move\\)`));
     expect(await imageId(output)).to.equal(previous);
@@ -96,14 +102,7 @@ describe('what the engine made is checked (real engine behind a proxy that drops
     cleanups.push(proxy.close);
     const result = await throughProxy(proxy, ['builder', 'minimal-notebook', '--from', base, '--tag', tag]);
 
-    expect(result.code, result.stderr).to.equal(1);
-    expect(
-      proxy.rewritten.filter((r) => r.startsWith('POST ')),
-      proxy.requests.join('\n'),
-    ).to.have.length(1);
-    const errors = errorLines(result);
-    expect(errors, result.stderr).to.have.length(1);
-    expect(result.stderr.trim().split('\n').pop()).to.equal(errors[0]);
+    const errors = failedOnceThroughProxy(proxy, result);
     const line = /^error: the engine reported loading (\S+), not the rewritten image (sha256:[0-9a-f]{64});/.exec(errors[0] ?? '');
     expect(line, errors[0]).to.not.equal(null);
     expect(line?.[1]).to.equal(other);

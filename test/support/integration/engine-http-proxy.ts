@@ -8,10 +8,11 @@
  * with `Upgrade: tcp`) is piped raw once the engine has answered 101. It records the containers
  * clients asked to create, so leftovers are known.
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
+import { engineAddress } from './engines.js';
 import { tempDir } from './helpers.js';
 
 /** What a rewrite does with one request: forward it (with another path or body), or it has answered it itself. */
@@ -32,15 +33,6 @@ export interface HttpEngineProxy {
   /** The engine's answers to the requests a rewrite changed (status and body, its first 64 KiB), in order. */
   readonly answers: { request: string; status: number; body: string }[];
   close(): Promise<void>;
-}
-
-/** Where the engine under test is: a unix socket or a plain TCP address. */
-function upstream(): Pick<RequestOptions, 'socketPath' | 'host' | 'port'> {
-  const host = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
-  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
-  const tcp = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(host);
-  if (tcp && process.env.DOCKER_TLS_VERIFY !== '1') return { host: tcp[1], port: Number(tcp[2]) };
-  throw new Error(`the engine HTTP proxy cannot forward to DOCKER_HOST=${host}`);
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection']);
@@ -92,7 +84,7 @@ export function answerLoadFor(id: string = '0'.repeat(64)): Rewrite {
 export async function startHttpEngineProxy(rewrite: Rewrite = () => undefined): Promise<HttpEngineProxy> {
   const dir = await tempDir('engine-http');
   const socketPath = join(dir.path, 'docker.sock');
-  const target = upstream();
+  const target = engineAddress();
   const created: string[] = [];
   const rewritten: string[] = [];
   const requests: string[] = [];

@@ -7,6 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { engineAddress } from './engines.js';
 import { exec, tempDir, tjs2i, type Result } from './helpers.js';
 
 export interface EngineRecorder {
@@ -20,11 +21,8 @@ export interface EngineRecorder {
 }
 
 function upstream(): () => Socket {
-  const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-  if (host.startsWith('unix://')) return () => connect(host.slice('unix://'.length));
-  const tcp = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(host);
-  if (tcp && process.env.DOCKER_TLS_VERIFY !== '1') return () => connect(Number(tcp[2]), tcp[1]);
-  throw new Error(`the engine recorder cannot forward to DOCKER_HOST=${host}`);
+  const address = engineAddress();
+  return 'socketPath' in address ? () => connect(address.socketPath) : () => connect(address.port, address.host);
 }
 
 export async function startEngineRecorder(): Promise<EngineRecorder> {

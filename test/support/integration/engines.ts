@@ -20,3 +20,12 @@ if (ON_PODMAN && !process.env.DOCKER_HOST) process.env.DOCKER_HOST = `unix://${P
 export const PODMAN_MARK = '(also on Podman)';
 /** A test title that the Podman pass runs too. */
 export const onPodman = (title: string) => `${title} ${PODMAN_MARK}`;
+
+/** Where the engine under test listens, for the tests' proxies: DOCKER_HOST's unix socket or plain TCP address. */
+export function engineAddress(): { socketPath: string } | { host: string; port: number } {
+  const host = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
+  const tcp = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(host);
+  if (tcp && process.env.DOCKER_TLS_VERIFY !== '1') return { host: tcp[1]!, port: Number(tcp[2]) };
+  throw new Error(`a test proxy cannot forward to DOCKER_HOST=${host} (TLS)`);
+}

@@ -132,13 +132,15 @@ export async function readTar(path: string): Promise<{ entries: number; bytes: n
  * file) is: `a -> /usr/libexec/s2i` then `a/run` would replace the builder's script in the build
  * container.
  */
-export function artifactsArchive(path: string, uid: number): Readable {
+export function artifactsArchive(path: string, uid: number, linkSymlinks = true): Readable {
   const pack = createTarPack();
   const owner = { uid, gid: 0, uname: '', gname: '' };
   const under = (name: string) => Buffer.from(`artifacts/${name}`, 'latin1');
   const copy = async () => {
     await pack.add({ ...owner, path: 'artifacts/', type: 'directory', mode: 0o775, mtime: Math.floor(Date.now() / 1000) });
     const written = new Set<string>();
+    /** Carried symlinks and their targets: a hard link to one becomes a copy where the engine would follow it (ArchiveClient.linksSymlinks). */
+    const symlinks = new Map<string, Buffer>();
     /** Carried entries that are not directories: nothing may be written below them. */
     const leaves = new Set<string>();
     for await (const { header, data } of unpackTar(createReadStream(path))) {
@@ -160,9 +162,16 @@ export function artifactsArchive(path: string, uid: number): Readable {
       // pax path cannot put an entry outside artifacts/ and a pax uid cannot change its owner.
       const fresh = { ...owner, path: under(name), mode: header.mode & 0o1777, mtime: header.mtime };
       if (type === 'file') await pack.addStream({ ...fresh, type, size: header.size }, data);
-      else if (type === 'symlink') await pack.add({ ...fresh, type, linkname: header.linkname });
-      else if (type === 'link') await pack.add({ ...fresh, type, linkname: under(target as string) });
-      else await pack.add({ ...fresh, type });
+      else if (type === 'symlink') {
+        symlinks.set(name, header.linkname);
+        await pack.add({ ...fresh, type, linkname: header.linkname });
+      } else if (type === 'link') {
+        const linked = symlinks.get(target as string);
+        if (linked && !linkSymlinks) {
+          symlinks.set(name, linked);
+          await pack.add({ ...fresh, type: 'symlink', linkname: linked });
+        } else await pack.add({ ...fresh, type, linkname: under(target as string) });
+      } else await pack.add({ ...fresh, type });
     }
     pack.finalize();
   };

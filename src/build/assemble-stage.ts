@@ -39,7 +39,9 @@ export async function assembleInContainer(
   const { artifacts } = inputs;
   if (artifacts) {
     await logger.step('artifacts', `${artifacts.entries} entries, ${formatBytes(artifacts.bytes)} to ${posix.join(plan.destination, 'artifacts')}`, () =>
-      engine.archives.putArchive(id, artifactsArchive(artifacts.path, plan.buildUser.uid), plan.destination, signal),
+      engine.archives
+        .linksSymlinks(signal)
+        .then((linkSymlinks) => engine.archives.putArchive(id, artifactsArchive(artifacts.path, plan.buildUser.uid, linkSymlinks), plan.destination, signal)),
     );
   }
   throwIfAborted(signal);

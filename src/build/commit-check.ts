@@ -39,10 +39,9 @@ export async function checkedCommit(
 }
 
 function hintFor(identity: EngineIdentity | undefined, endpoint: string): string {
-  if (identity?.kind === 'podman') {
-    return `Podman < 4.8 ignores the configuration of a commit through its Docker-compatible API (containers/podman#13770): upgrade Podman at ${endpoint} to 4.8 or later`;
-  }
-  return `the engine at ${endpoint} did not apply the commit's configuration: report it with the output of tjs2i version --json`;
+  // On Podman the settings went both in the body and as `changes` (commit-changes.ts): neither took.
+  const sent = identity?.kind === 'podman' ? "the commit's configuration and its changes" : "the commit's configuration";
+  return `the engine at ${endpoint} did not apply ${sent}: report it with the output of tjs2i version --json`;
 }
 
 async function identityOf(engine: Partial<Pick<Engine, 'identify'>>): Promise<EngineIdentity | undefined> {

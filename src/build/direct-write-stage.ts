@@ -69,6 +69,7 @@ export async function writeDirectly(
       await Promise.all([scripts.done, engine.archives.putArchive(id, scripts.stream, plan.destination, signal)]);
     }
     const pack = packDirect({
+      linkSymlinks: await engine.archives.linksSymlinks(signal),
       sourceDir: plan.source.dir,
       filter: into.filter,
       uid: plan.buildUser.uid,

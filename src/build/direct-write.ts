@@ -140,6 +140,13 @@ export async function checkContainer(
     archives.listPath(containerId, posix.join(home, '.tjs2i'), 1, signal),
   ]);
   if (!script?.equals(own)) return `the builder's ${DEFAULT_ASSEMBLE} is not the one of this tjs2i (a builder made by another version?)`;
+  const looked: [string, PathEntry | undefined][] = [
+    [home, homeEntries?.[0]],
+    [posix.join(home, 'work'), workEntries?.[0]],
+  ];
+  for (const [path, entry] of looked) {
+    if (entry && (entry.uid === undefined || entry.gid === undefined)) return `the engine did not tell who owns ${path} in the builder (no stat in it?)`;
+  }
   const want = `owned by uid ${uid}, group 0 and set-group-ID`;
   if (!isSetGidGroup0Dir(homeEntries?.[0], uid)) return `${home} in the builder is not a directory ${want}`;
   if (!isSetGidGroup0Dir(workEntries?.[0], uid)) return `${home}/work in the builder is not a directory ${want}`;
@@ -190,6 +197,11 @@ export interface DirectPackOptions {
   sourceDir: string;
   filter: (relative: string, directory: boolean) => boolean;
   uid: number;
+  /**
+   * Whether the engine extracts a hard link to a symlink as one (ArchiveClient.linksSymlinks; default
+   * yes): if not, the pristine copy of a symlink is a second symlink, not a hard link to the first.
+   */
+  linkSymlinks?: boolean;
   /** The build's time: the marker's date and the mtime of what assemble makes new. */
   now?: Date;
   onSkip?: (path: string, reason: string) => void;
@@ -240,7 +252,8 @@ export function packDirect(options: DirectPackOptions): { stream: Readable; done
           const { stat, linkname } = readSourceLink(entry);
           const header = { mode: 0o777, mtime: seconds(stat) };
           await pack.add({ ...owner, ...header, path: under('work', rel), type: 'symlink', linkname });
-          await link(rel, header);
+          if (options.linkSymlinks === false) await pack.add({ ...owner, ...header, path: under('.tjs2i/course', rel), type: 'symlink', linkname });
+          else await link(rel, header);
           stats.symlinks++;
         } else if (entry.kind === 'file') {
           await addFile(entry.at, rel, entry.shown);

@@ -17,8 +17,9 @@ export interface FileFacts {
   type: PathStat['type'];
   /** Permission bits with set-uid, set-gid and sticky. */
   mode: number;
-  uid: number;
-  gid: number;
+  /** Undefined when the engine could not tell (Podman, with no `stat` in the image). */
+  uid: number | undefined;
+  gid: number | undefined;
 }
 
 export interface ImageFiles {
@@ -62,8 +63,12 @@ export function imageFiles(engine: Pick<Engine, 'containers' | 'archives'>, imag
   };
 }
 
+// An unknown group counts as group 0: a file group 0 might write is judged writable.
+const groupBitsApply = (file: Pick<FileFacts, 'gid'>) => file.gid === 0 || file.gid === undefined;
+
 /** Whether the arbitrary UID (which owns nothing) with group 0 may write it. */
-export const writableByGroupZero = (file: Pick<FileFacts, 'mode' | 'gid'>) => (file.gid === 0 && (file.mode & 0o020) !== 0) || (file.mode & 0o002) !== 0;
+export const writableByGroupZero = (file: Pick<FileFacts, 'mode' | 'gid'>) => (groupBitsApply(file) && (file.mode & 0o020) !== 0) || (file.mode & 0o002) !== 0;
 
 /** Whether the arbitrary UID with group 0 may run it. */
-export const executableByGroupZero = (file: Pick<FileFacts, 'mode' | 'gid'>) => (file.gid === 0 && (file.mode & 0o010) !== 0) || (file.mode & 0o001) !== 0;
+export const executableByGroupZero = (file: Pick<FileFacts, 'mode' | 'gid'>) =>
+  (groupBitsApply(file) && (file.mode & 0o010) !== 0) || (file.mode & 0o001) !== 0;

@@ -61,7 +61,7 @@ export function setIdLine(facts: SetIdFacts): CheckLine {
   const { files, passwd } = facts;
   const passwdState = !passwd
     ? 'there is no /etc/passwd'
-    : `/etc/passwd${passwd.real !== '/etc/passwd' ? ` (${passwd.real})` : ''} is ${writableByGroupZero(passwd) ? '' : 'not '}writable by group 0 (${octal(passwd.mode)}, owner ${passwd.uid}:${passwd.gid})`;
+    : `/etc/passwd${passwd.real !== '/etc/passwd' ? ` (${passwd.real})` : ''} is ${writableByGroupZero(passwd) ? '' : 'not '}writable by group 0 (${octal(passwd.mode)}, owner ${passwd.uid ?? '?'}:${passwd.gid ?? '?'})`;
   const count = files.length === 0 ? 'no set-id file' : `${files.length} set-id file${files.length === 1 ? '' : 's'} (${someOf(files)})`;
   // `found` names a few; the report's JSON has them all.
   const paths = files.length ? { paths: [...files] } : {};

@@ -9,13 +9,20 @@ export interface PathEntry {
   type: string;
   /** Permission bits with set-uid, set-gid and sticky. */
   mode: number;
-  uid: number;
-  gid: number;
+  /** The owner's ids; undefined when the engine could not tell them (on Podman, see owner-probe.ts). */
+  uid: number | undefined;
+  gid: number | undefined;
 }
 
 export interface ArchiveClient {
   /** Extracts a tar into `path` of the container; a `path` the image lacks is a UsageError. */
   putArchive(containerId: string, archive: Readable, path: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Whether putArchive makes a hard link to a symbolic link as one (Docker, like `ln`), so archives
+   * may hold such links. Podman's does not: it follows the symlink, hard-linking its target (another
+   * file than asked for) or failing on a dangling one; write a second symlink there instead.
+   */
+  linksSymlinks(signal?: AbortSignal): Promise<boolean>;
   /** One regular file from a container's file system, or undefined if it is not there. */
   readFile(containerId: string, path: string, signal?: AbortSignal): Promise<Buffer | undefined>;
   /**

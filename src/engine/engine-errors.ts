@@ -36,10 +36,27 @@ export function statusOf(error: unknown): number | undefined {
  */
 export function engineDetail(error: unknown): string {
   const e = (error ?? {}) as EngineErrorLike;
-  if (e.json?.message) return e.json.message.trim();
+  if (e.json?.message) return withoutCopierRequest(e.json.message.trim());
   const body = /^\(HTTP code \d+\) [^-]*- ([\s\S]*\S)\s*$/.exec(e.message ?? '')?.[1];
-  return (body ?? e.reason ?? e.message ?? String(error)).trim();
+  return withoutCopierRequest((body ?? e.reason ?? e.message ?? String(error)).trim());
 }
+
+/**
+ * Podman's archive errors print the whole copier request (two kilobytes of Go struct) before what
+ * went wrong: `error during bulk transfer for copier.request{...}: copier: put: error creating ...`.
+ */
+function withoutCopierRequest(message: string): string {
+  return message.replace(/ for copier\.request\{.*\}: (?=copier: )/s, ': ');
+}
+
+/**
+ * Podman raises the containers' RLIMIT_NOFILE and RLIMIT_NPROC by default; where the machine refuses
+ * (a sandbox, a container), every start fails with "error setting rlimit type 7".
+ */
+const RLIMIT_REFUSED = /error setting rlimit|setrlimit `?RLIMIT_/i;
+const RLIMIT_HINT =
+  "the engine could not raise the container's rlimits, which Podman does by default: set `default_ulimits = []` under [containers] in containers.conf " +
+  '(or in a file named by CONTAINERS_CONF for `podman system service`) and restart the service';
 
 /** Maps a dockerode/docker-modem failure of `action` to a typed error; `image` makes a 404 an ImageNotFoundError. */
 export function mapEngineError(error: unknown, action: string, endpoint: string, image?: string): Error {
@@ -59,7 +76,7 @@ export function mapEngineError(error: unknown, action: string, endpoint: string,
   if (e.statusCode === 404 && image) {
     return new ImageNotFoundError(image, `build or pull it first, or check the name (engine: ${detail})`);
   }
-  return new BuildFailedError(`${action} failed: ${detail}`);
+  return new BuildFailedError(`${action} failed: ${detail}`, RLIMIT_REFUSED.test(detail) ? RLIMIT_HINT : undefined);
 }
 
 const START_ENGINE = 'start the engine (e.g. `dockerd &`), or point --docker-host or DOCKER_HOST at a running one';

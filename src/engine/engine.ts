@@ -59,7 +59,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     endpointSource: endpointSource(host, options.dockerHost, env),
     images: createImageClient(docker, endpoint),
     containers: createContainerClient(docker, endpoint, identify),
-    archives: createArchiveClient(docker, endpoint),
+    archives: createArchiveClient(docker, endpoint, identify),
     identify,
   };
 }

@@ -12,13 +12,26 @@ import { notebook, writeTree } from '../support/integration/course-fixtures.js';
 import { docker, exec, inspectImage, randomUid, tempDir, tjs2i, uniqueName } from '../support/integration/helpers.js';
 import { familyBuilder, forEachFamily } from '../support/integration/families.js';
 import { emptyNotebook, JupyterClient, runJupyter, tokenOf, waitForJupyter } from '../support/integration/jupyter.js';
-import { onPodman } from '../support/integration/engines.js';
+import { ON_PODMAN, onPodman } from '../support/integration/engines.js';
 
 const HOME = '/home/jovyan';
 const DIRECT_LINE = 'assemble: tjs2i default, written directly (no dependency files)';
 /** Every entry of the home: type, mode, owner, group, size, link target, hard links, path; then file digests. */
 const LISTING =
   `cd ${HOME} && find . -printf '%y %m %u %g %s %l %n %P\\n' | LC_ALL=C sort && ` + `find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum`;
+
+/**
+ * On Podman, the pristine copy of a symlink is a second symlink, not a hard link to it (its archive
+ * API would link the symlink's target: ArchiveClient.linksSymlinks): symlinks' link counts are 1
+ * there and are left out of the comparison, the rest must match.
+ */
+function symlinkLinkCounts(text: string): string {
+  if (!ON_PODMAN) return text;
+  return text
+    .split('\n')
+    .map((l) => (l.startsWith('l ') ? l.replace(/ [12] ((?:work|\.tjs2i\/course)\/[^/].*)$/, ' n $1') : l))
+    .join('\n');
+}
 
 const listing = (image: string) => docker('run', '--rm', '--label', 'io.tjs2i.test=1', '--entrypoint', 'bash', image, '-c', LISTING);
 
@@ -77,13 +90,13 @@ describe('direct write: the same image as assemble makes, without running it (re
       for (const image of images) await exec('docker', ['rmi', '-f', image]);
     });
 
-    it('says which path it took: written directly, or assemble run (and why)', () => {
+    it(onPodman('says which path it took: written directly, or assemble run (and why)'), () => {
       expect(directLog).to.contain(`${DIRECT_LINE}\n`).and.contain('<== write done in').and.not.contain('==> assemble');
       expect(assembledLog).to.contain('run in the build container: the assemble script comes from --scripts-url').and.contain('---> Copying the course files');
     });
 
     it(onPodman('writes exactly what assemble writes: types, modes, owners, sizes, link targets, hard links and contents'), async () => {
-      const [a, b] = await Promise.all([listing(direct), listing(assembled)]);
+      const [a, b] = await Promise.all([listing(direct), listing(assembled)].map(async (l) => symlinkLinkCounts(await l)));
       // The marker holds the build's date: same size, its own digest.
       const withoutMarkerDigest = (text: string) => text.split('\n').filter((l) => !/^[0-9a-f]{64} {2}\.\/work\/\.tjs2i-seeded$/.test(l));
       expect(withoutMarkerDigest(a)).to.deep.equal(withoutMarkerDigest(b));
@@ -95,8 +108,8 @@ describe('direct write: the same image as assemble makes, without running it (re
         'f 770 1000 0 10  2 work/private.sh',
         'f 664 1000 0 12  2 work/readonly.txt',
         'f 664 1000 0 3  2 .tjs2i/course/world-writable.txt',
-        'l 777 1000 0 33 lessons/week 1/deep/02-data.ipynb 2 work/shortcut.ipynb',
-        'l 777 1000 0 7 nowhere 2 .tjs2i/course/dangling',
+        `l 777 1000 0 33 lessons/week 1/deep/02-data.ipynb ${ON_PODMAN ? 'n' : 2} work/shortcut.ipynb`,
+        `l 777 1000 0 7 nowhere ${ON_PODMAN ? 'n' : 2} .tjs2i/course/dangling`,
         "f 664 1000 0 4  2 work/-odd name ☃ \\ 'quoted' $x.txt",
         'f 664 1000 0 32  2 work/sub/.s2i/kept',
         'f 664 1000 0 71  1 work/.tjs2i-seeded',

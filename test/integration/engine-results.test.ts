@@ -9,6 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { answerLoadFor, dropCommitConfig, startHttpEngineProxy, type HttpEngineProxy } from '../support/integration/engine-http-proxy.js';
 import { notebook, writeTree } from '../support/integration/course-fixtures.js';
 import { docker, exec, imageExists, imageId, tempDir, testBuilder, tjs2i, uniqueName, type Result } from '../support/integration/helpers.js';
+import { onPodman } from '../support/integration/engines.js';
 import { buildTinyBuilder } from '../support/integration/tiny-builder.js';
 
 /** The CLI with DOCKER_HOST at the proxy and a private TMPDIR; what it left there. */
@@ -60,39 +61,42 @@ describe('what the engine made is checked (real engine behind a proxy that drops
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 
-  it('a commit whose settings the engine dropped: exit 1, one line naming Cmd, the tag still on the previous image, no new image, no container', async () => {
-    const builder = await testBuilder();
-    const course = await tempDir('course');
-    cleanups.push(course.remove);
-    await writeTree(course.path, { 'intro.ipynb': notebook('Introduction') });
-    const output = uniqueName('checked');
-    const first = await tjs2i(['build', course.path, builder, output]);
-    expect(first.code, first.stderr).to.equal(0);
-    const previous = await imageId(output);
-    expect(previous).to.be.a('string');
-    const danglingBefore = await danglingFrom(builder);
+  it(
+    onPodman('a commit whose settings the engine dropped: exit 1, one line naming Cmd, the tag still on the previous image, no new image, no container'),
+    async () => {
+      const builder = await testBuilder();
+      const course = await tempDir('course');
+      cleanups.push(course.remove);
+      await writeTree(course.path, { 'intro.ipynb': notebook('Introduction') });
+      const output = uniqueName('checked');
+      const first = await tjs2i(['build', course.path, builder, output]);
+      expect(first.code, first.stderr).to.equal(0);
+      const previous = await imageId(output);
+      expect(previous).to.be.a('string');
+      const danglingBefore = await danglingFrom(builder);
 
-    const proxy = await startHttpEngineProxy(dropCommitConfig);
-    cleanups.push(proxy.close);
-    const result = await throughProxy(proxy, ['build', course.path, builder, output, '--force']);
+      const proxy = await startHttpEngineProxy(dropCommitConfig);
+      cleanups.push(proxy.close);
+      const result = await throughProxy(proxy, ['build', course.path, builder, output, '--force']);
 
-    const errors = failedOnceThroughProxy(proxy, result);
-    expect(errors[0]).to.match(/^error: .*commit API ignored the configuration it was sent: Cmd /);
-    expect(errors[0]).to.match(new RegExp(` ${output}(:latest)? was not written \\(its tag did not move\\)`));
-    expect(await imageId(output)).to.equal(previous);
-    expect(await danglingFrom(builder)).to.deep.equal(danglingBefore);
-    // The image the commit made (its id from the engine's answer) was removed.
-    const commits = proxy.answers.filter((a) => /^POST \/(v[\d.]+\/)?commit\?/.test(a.request));
-    expect(commits, JSON.stringify(proxy.answers)).to.have.length(1);
-    const committed = (JSON.parse(commits[0]?.body ?? '{}') as { Id?: string }).Id ?? '';
-    expect(committed).to.match(/^(sha256:)?[0-9a-f]{64}$/);
-    expect(await imageExists(committed)).to.equal(false);
-    expect(proxy.created, proxy.requests.join('\n')).to.not.deep.equal([]);
-    expect(await existing(proxy.created)).to.deep.equal([]);
-    expect(result.leftoverTempFiles).to.deep.equal([]);
-  });
+      const errors = failedOnceThroughProxy(proxy, result);
+      expect(errors[0]).to.match(/^error: .*commit API ignored the configuration it was sent: Cmd /);
+      expect(errors[0]).to.match(new RegExp(` ${output}(:latest)? was not written \\(its tag did not move\\)`));
+      expect(await imageId(output)).to.equal(previous);
+      expect(await danglingFrom(builder)).to.deep.equal(danglingBefore);
+      // The image the commit made (its id from the engine's answer) was removed.
+      const commits = proxy.answers.filter((a) => /^POST \/(v[\d.]+\/)?commit\?/.test(a.request));
+      expect(commits, JSON.stringify(proxy.answers)).to.have.length(1);
+      const committed = (JSON.parse(commits[0]?.body ?? '{}') as { Id?: string }).Id ?? '';
+      expect(committed).to.match(/^(sha256:)?[0-9a-f]{64}$/);
+      expect(await imageExists(committed)).to.equal(false);
+      expect(proxy.created, proxy.requests.join('\n')).to.not.deep.equal([]);
+      expect(await existing(proxy.created)).to.deep.equal([]);
+      expect(result.leftoverTempFiles).to.deep.equal([]);
+    },
+  );
 
-  it('a load answered for another image: exit 1, one line naming both ids, no tag, no image left', async () => {
+  it(onPodman('a load answered for another image: exit 1, one line naming both ids, no tag, no image left'), async () => {
     const base = uniqueName('tiny-base');
     await buildTinyBuilder(base);
     const tag = uniqueName('builder');

@@ -17,7 +17,8 @@ import {
   type Result,
 } from '../support/integration/helpers.js';
 import { git, startGitServer, type GitServer } from '../support/integration/git-server.js';
-import { onPodman } from '../support/integration/engines.js';
+import { ON_PODMAN, onPodman } from '../support/integration/engines.js';
+import { startPodmanService } from '../support/integration/podman-service.js';
 
 /**
  * Every bad input: one clear line on stderr (the last), a non-zero exit code, no container and no
@@ -144,6 +145,25 @@ describe('bad input and failures (real engine)', function () {
       await source.remove();
     }
   });
+
+  // Podman only: a second service of its, with Podman's default rlimits (refused on this machine).
+  if (ON_PODMAN) {
+    it(onPodman("a Podman that cannot raise the containers' rlimits: exit 1, the hint names default_ulimits"), async () => {
+      const service = await startPodmanService(
+        '[containers]\nlog_driver = "k8s-file"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n',
+      );
+      try {
+        const result = await tjs2i(['build', course, builder, output], { DOCKER_HOST: service.dockerHost });
+        await expectCleanFailure(
+          result,
+          1,
+          /^error: .* failed: .*error setting rlimit.*; the engine could not raise .* set `default_ulimits = \[\]` under \[containers\] in containers\.conf/,
+        );
+      } finally {
+        await service.stop();
+      }
+    });
+  }
 
   it('an invalid output name and missing arguments: exit 2, one line, no help text', async () => {
     await expectCleanFailure(await tjs2i(['build', course, builder, 'Not/A Valid:Name']), 2, /^error: invalid output image name/);

@@ -117,6 +117,9 @@ export async function startHttpEngineProxy(rewrite: Rewrite = () => undefined): 
     }
     const forwarded = httpRequest({ ...target, agent: false, method: request.method, path: action?.path ?? request.url, headers }, (answer) => {
       response.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer.headers));
+      // Sent now, not with the first body bytes: Podman answers an attach at once and sends nothing
+      // until the container starts, which the client does only once it has the answer.
+      response.flushHeaders();
       if (action) {
         const seen = { request: `${request.method} ${request.url}`, status: answer.statusCode ?? 0, body: '' };
         answers.push(seen);

@@ -99,7 +99,9 @@ export const randomUid = () => randomInt(100_000, 2_000_000_000);
 /** Build, inspect and check containers tjs2i made that still exist. */
 export async function leftoverContainers(): Promise<string[]> {
   const out = await docker('ps', '-a', '--format', '{{.Names}}');
-  return out.split('\n').filter((n) => n.startsWith('tjs2i-build-') || n.startsWith('tjs2i-inspect-') || n.startsWith('tjs2i-check-'));
+  return out
+    .split('\n')
+    .filter((n) => n.startsWith('tjs2i-build-') || n.startsWith('tjs2i-inspect-') || n.startsWith('tjs2i-check-') || n.startsWith('tjs2i-owners-'));
 }
 
 /**

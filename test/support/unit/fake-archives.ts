@@ -37,6 +37,13 @@ export class FakeArchives extends FakeClient implements ArchiveClient {
     this.uploads.push({ containerId, path, raw, entries });
   };
 
+  /** What linksSymlinks answers (a question about the engine: not logged). */
+  symlinksLinked = true;
+
+  async linksSymlinks(): Promise<boolean> {
+    return this.symlinksLinked;
+  }
+
   putArchive(containerId: string, archive: Readable, path: string, signal?: AbortSignal): Promise<void> {
     this.log.record('putArchive', [containerId, archive, path, signal]);
     return this.putArchiveImpl(containerId, archive, path, signal);

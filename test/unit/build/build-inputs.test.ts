@@ -248,7 +248,7 @@ describe('build inputs', () => {
   });
 
   describe('artifacts', () => {
-    const makeTar = async (path: string, entries: { name: string; type?: 'file' | 'directory' | 'symlink'; body?: string; linkname?: string }[]) => {
+    const makeTar = async (path: string, entries: { name: string; type?: 'file' | 'directory' | 'symlink' | 'link'; body?: string; linkname?: string }[]) => {
       const pack = tar.pack();
       for (const e of entries)
         pack.entry({ name: e.name, type: e.type ?? 'file', ...(e.linkname ? { linkname: e.linkname } : {}), mode: 0o644, uid: 0, gid: 0 }, e.body ?? '');
@@ -347,6 +347,38 @@ describe('build inputs', () => {
           ['5', 'artifacts/cache/c\xe9/', '', 1234, ''],
           ['0', 'artifacts/cache/c\xe9/pkg', '', 1234, 'wheel'],
           ['2', 'artifacts/cache/link', 'c\xe9', 1234, ''],
+        ]);
+      } finally {
+        await remove();
+      }
+    });
+
+    it('keeps hard links, and makes one to a symlink a second symlink for an engine that would follow it (Podman)', async () => {
+      const { dir, remove } = await tempDir();
+      try {
+        await makeTar(join(dir, 'l.tar'), [
+          { name: 'cache/', type: 'directory' },
+          { name: 'cache/pkg.whl', body: 'wheel' },
+          { name: 'cache/link', type: 'symlink', linkname: 'pkg.whl' },
+          { name: 'cache/hard', type: 'link', linkname: 'cache/pkg.whl' },
+          { name: 'cache/hard-to-link', type: 'link', linkname: 'cache/link' },
+          { name: 'cache/again', type: 'link', linkname: 'cache/hard-to-link' },
+        ]);
+        const listed = async (linkSymlinks: boolean) =>
+          (await readArchive(artifactsArchive(join(dir, 'l.tar'), 1234, linkSymlinks))).entries
+            .slice(3)
+            .map((e) => `${e.type} ${e.name} -> ${e.linkname ?? ''}`);
+        expect(await listed(true)).to.deep.equal([
+          'symlink artifacts/cache/link -> pkg.whl',
+          'link artifacts/cache/hard -> artifacts/cache/pkg.whl',
+          'link artifacts/cache/hard-to-link -> artifacts/cache/link',
+          'link artifacts/cache/again -> artifacts/cache/hard-to-link',
+        ]);
+        expect(await listed(false)).to.deep.equal([
+          'symlink artifacts/cache/link -> pkg.whl',
+          'link artifacts/cache/hard -> artifacts/cache/pkg.whl',
+          'symlink artifacts/cache/hard-to-link -> pkg.whl',
+          'symlink artifacts/cache/again -> pkg.whl',
         ]);
       } finally {
         await remove();

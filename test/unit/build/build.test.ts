@@ -319,11 +319,11 @@ describe('build (fake engine)', () => {
       expect(engine.calls.at(-1)?.args).to.deep.equal([engine.containers.containerId]);
     });
 
-    it("on Podman, the hint says Podman < 4.8 ignores the commit's configuration", async () => {
+    it('on Podman, the hint says neither the configuration nor the changes took', async () => {
       const { error } = await failedBuild({ kind: 'podman', name: 'Podman', version: '4.3.1', apiVersion: '1.41', os: 'linux', arch: 'amd64', platform: '' });
       expect((error as EngineResultError).message).to.match(/^Podman 4\.3\.1's commit API ignored the configuration it was sent: Cmd is /);
       expect((error as EngineResultError).hint).to.equal(
-        'Podman < 4.8 ignores the configuration of a commit through its Docker-compatible API (containers/podman#13770): upgrade Podman at unix:///fake/docker.sock to 4.8 or later',
+        "the engine at unix:///fake/docker.sock did not apply the commit's configuration and its changes: report it with the output of tjs2i version --json",
       );
     });
 

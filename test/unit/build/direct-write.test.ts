@@ -107,6 +107,24 @@ describe('direct write', () => {
       expect(stats).to.deep.equal({ files: 5, directories: 5, symlinks: 2, bytes: 2 + 3 + 2 + 10 + 22 });
     });
 
+    it('writes the pristine copy of a symlink as a second symlink for an engine that would follow a hard link to it (Podman)', async () => {
+      const filter = sourceFilter(compileExclude(undefined), ignore().add('build/\n*.tmp\n'));
+      const pack = packDirect({ sourceDir: root, filter, uid: 1000, now: when, linkSymlinks: false });
+      const [stats, { entries }] = await Promise.all([pack.done, readTar(pack.stream)]);
+      const course = entries.filter((e) => e.name.startsWith('.tjs2i/course/') && e.type !== 'directory');
+      expect(course.map((e) => `${e.type} ${e.name} -> ${e.linkname ?? ''}`)).to.deep.equal([
+        'link .tjs2i/course/-odd name ☃ -> work/-odd name ☃',
+        'symlink .tjs2i/course/dirlink -> lessons',
+        'link .tjs2i/course/lessons/week 1/intro.ipynb -> work/lessons/week 1/intro.ipynb',
+        'symlink .tjs2i/course/link.ipynb -> lessons/week 1/intro.ipynb',
+        'link .tjs2i/course/readonly.txt -> work/readonly.txt',
+        'link .tjs2i/course/run.sh -> work/run.sh',
+        'link .tjs2i/course/sub/.s2i/kept -> work/sub/.s2i/kept',
+      ]);
+      expect(entries.find((e) => e.name === '.tjs2i/course/link.ipynb')).to.deep.include({ uid: 1000, gid: 0, mode: 0o777 });
+      expect(stats.symlinks).to.equal(2);
+    });
+
     it('owns everything by the assemble uid and group 0, with the modes assemble leaves', async () => {
       const { entries } = await packed();
       for (const e of entries) expect([e.name, e.uid, e.gid]).to.deep.equal([e.name, 1000, 0]);
@@ -262,6 +280,11 @@ describe('direct write', () => {
         'a .tjs2i already',
         (e) => e.paths.set('/home/jovyan/.tjs2i', [{ name: '.tjs2i/', type: 'directory', mode: 0o2775, uid: 1000, gid: 0 }]),
         '.tjs2i exists',
+      ],
+      [
+        'a home whose owner the engine did not tell (Podman without stat in the builder)',
+        (e) => e.paths.set('/home/jovyan', [{ name: 'jovyan/', type: 'directory', mode: 0o2775, uid: undefined, gid: undefined }]),
+        'the engine did not tell who owns /home/jovyan in the builder',
       ],
       ['another assemble user', () => undefined, 'owned by uid 4321', 4321],
       [

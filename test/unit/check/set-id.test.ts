@@ -117,6 +117,14 @@ describe('check: set-id files beside a writable /etc/passwd', () => {
     expect(setIdLine({ files: ['/usr/bin/su'] }).found).to.equal('1 set-id file (/usr/bin/su); there is no /etc/passwd');
   });
 
+  it('judges an /etc/passwd of unknown owner (Podman, no stat in the image) by its group bits, as if group 0', () => {
+    const unknown = { real: '/etc/passwd', type: 'file' as const, uid: undefined, gid: undefined };
+    const writable = setIdLine({ files: ['/usr/bin/su'], passwd: { ...unknown, mode: 0o664 } });
+    expect(writable.status).to.equal('fail');
+    expect(writable.found).to.contain('/etc/passwd is writable by group 0 (0664, owner ?:?)');
+    expect(setIdLine({ files: ['/usr/bin/su'], passwd: { ...unknown, mode: 0o644 } }).status).to.equal('pass');
+  });
+
   it('names the file /etc/passwd leads to when it is a link', () => {
     const result = setIdLine({ files: ['/usr/bin/su'], passwd: { real: '/var/lib/passwd', type: 'file', mode: 0o664, uid: 0, gid: 0 } });
     expect(result.found).to.contain('/etc/passwd (/var/lib/passwd) is writable by group 0');

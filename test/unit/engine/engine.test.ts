@@ -98,6 +98,15 @@ describe('engine', () => {
       );
       expect(engineDetail(errorWith({ statusCode: 500, json: null, reason: 'server error' }))).to.equal('server error');
     });
+
+    it("leaves out the copier request Podman's archive errors print before what went wrong", () => {
+      const dump =
+        'copier.request{Request:"PUT", Root:"/", PutOptions:copier.PutOptions{UIDMap:[]idtools.IDMap(nil)}, RemoveOptions:copier.RemoveOptions{All:false}}';
+      const message = `error during bulk transfer for ${dump}: copier: put: error creating "/tmp/c/d": link /tmp/w/nowhere /tmp/c/d: no such file or directory`;
+      expect(engineDetail(errorWith({ statusCode: 500, json: { message } }))).to.equal(
+        'error during bulk transfer: copier: put: error creating "/tmp/c/d": link /tmp/w/nowhere /tmp/c/d: no such file or directory',
+      );
+    });
   });
 
   describe('mapEngineError', () => {
@@ -171,6 +180,17 @@ describe('engine', () => {
       expect(mapped).to.be.instanceOf(BuildFailedError);
       expect((mapped as BuildFailedError).exitCode).to.equal(1);
       expect(mapped.message).to.equal('commit my-course:latest failed: conflict: unable to commit');
+    });
+
+    it("hints at Podman's default rlimits when the container could not get them", () => {
+      const message =
+        'preparing container 78ca for attach: runc: runc create failed: unable to start container process: error during container init: ' +
+        'error setting rlimits for ready process: error setting rlimit type 7: operation not permitted: OCI permission denied';
+      const mapped = mapEngineError(errorWith({ statusCode: 500, json: { message } }), 'run assemble', ENDPOINT) as BuildFailedError;
+      expect(mapped).to.be.instanceOf(BuildFailedError);
+      expect(mapped.message).to.equal(`run assemble failed: ${message}`);
+      expect(mapped.hint).to.contain('default_ulimits = []').and.contain('CONTAINERS_CONF');
+      expect((mapEngineError(errorWith({ statusCode: 500, json: { message: 'no space left' } }), 'x', ENDPOINT) as BuildFailedError).hint).to.equal(undefined);
     });
 
     it('falls back to reason, then message, then the value itself', () => {

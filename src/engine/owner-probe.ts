@@ -8,9 +8,7 @@
  */
 import type Docker from 'dockerode';
 import { attachOutput } from './container-output.js';
-import { uniqueName } from './unique-name.js';
-
-export const OWNERS_CONTAINER_PREFIX = 'tjs2i-owners-';
+import { OWNERS_CONTAINER_PREFIX, uniqueName } from './unique-name.js';
 
 /** How long the output may take to end once stat exited. */
 const DRAIN_MS = 5000;

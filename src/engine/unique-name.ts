@@ -11,6 +11,8 @@ export const BUILD_CONTAINER_PREFIX = 'tjs2i-build-';
 export const INSPECT_CONTAINER_PREFIX = 'tjs2i-inspect-';
 /** The containers of `tjs2i check`: the image's command under an arbitrary UID, the shell probe, the one that answers questions about files. */
 export const CHECK_CONTAINER_PREFIX = 'tjs2i-check-';
+/** On Podman, the throwaway containers that tell who owns a path (owner-probe.ts). */
+export const OWNERS_CONTAINER_PREFIX = 'tjs2i-owners-';
 
 /** `prefix`, 12 random hex digits, `suffix`. */
 export function uniqueName(prefix: string, suffix = ''): string {

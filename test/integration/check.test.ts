@@ -14,6 +14,7 @@ import { ARBITRARY_UID_RANGE } from '../../src/check/arbitrary-uid.js';
 import { FAMILIES, familyBuilder, type Family } from '../support/integration/families.js';
 import { tjs2iTracked, type TrackedRun } from '../support/integration/engine-recorder.js';
 import { DEBIAN, exec, ROOT, TEST_LABEL, tjs2i, uniqueName } from '../support/integration/helpers.js';
+import { ON_PODMAN, onPodman } from '../support/integration/engines.js';
 import { spawn } from 'node:child_process';
 
 interface JsonLine {
@@ -252,6 +253,37 @@ describe('tjs2i check (real engine)', function () {
     expect(usage.code).to.equal(2);
   });
 });
+
+/**
+ * On Podman, the archive API says every file belongs to the asking container's user: the owners come
+ * from stat in a throwaway container (owner-probe.ts), under the same arbitrary UID. The Docker pass
+ * checks this builder in the suite above.
+ */
+if (ON_PODMAN) {
+  describe('tjs2i check on Podman', function () {
+    this.timeout(600_000);
+
+    it(onPodman("passes the tjs2i builder, with /etc/passwd's true owner; every container an arbitrary UID with group 0, none left"), async () => {
+      const builder = await familyBuilder(FAMILIES[0]!);
+      const run = await tjs2iTracked(['check', builder, '--json']);
+      const report = parseReport(run.stdout);
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      const status = statusOf(report);
+      for (const id of ['user', 'stays-up', 'jupyter', 'home', 'writable-trees', 'set-id', 'port', 's2i'])
+        expect(status[id], `${id}: ${lineOf(report, id)?.found}`).to.equal('pass');
+      // Podman's archive would say the check container's UID and group 0.
+      expect(lineOf(report, 'set-id')?.found).to.match(/^no set-id file; \/etc\/passwd is writable by group 0 \(0664, owner 0:0\)$/);
+      expect(run.created.filter((name) => name.startsWith('tjs2i-owners-'))).to.not.deep.equal([]);
+      expect(run.created.every((name) => name.startsWith('tjs2i-check-') || name.startsWith('tjs2i-owners-'))).to.equal(true);
+      for (const user of run.users) {
+        const [uid, gid] = user.split(':').map(Number);
+        expect(gid, user).to.equal(0);
+        expect(uid, user).to.be.within(ARBITRARY_UID_RANGE.min, ARBITRARY_UID_RANGE.max);
+      }
+      expect(await run.leftoverContainers()).to.deep.equal([]);
+    });
+  });
+}
 
 /** Builds a test image from a Dockerfile given on stdin (no context needed). */
 async function buildFrom(tag: string, dockerfile: string): Promise<void> {

@@ -353,7 +353,7 @@ describe('s2i compatibility (real engine)', function () {
     });
 
     describe('--as-dockerfile', () => {
-      it('writes a Dockerfile and context that docker build turns into an image serving the course under a random UID', async () => {
+      it(onPodman('writes a Dockerfile and context that docker build turns into an image serving the course under a random UID'), async () => {
         const src = await sourceDir({ '01-intro.ipynb': notebook('Intro'), 'data/t.csv': 'a,b\n1,2\n', '.s2i/environment': 'COURSE=stats\n' });
         const ctx = await tempDir('dockerfile');
         cleanups.push(ctx.remove);
@@ -426,7 +426,7 @@ describe('s2i compatibility (real engine)', function () {
     });
 
     describe('usage, version and output modes', () => {
-      it("tjs2i usage runs the builder's usage script", async () => {
+      it(onPodman("tjs2i usage runs the builder's usage script"), async () => {
         const result = await tjs2i(['usage', builder]);
         expect(result.code, result.stderr).to.equal(0);
         expect(result.stdout)

@@ -24,6 +24,8 @@ export async function main(argv: string[]): Promise<void> {
   keepYoungGenerationSmall();
   await globalOptions(yargs(argv))
     .scriptName('tjs2i')
+    // tjs2i speaks English; yargs' own texts too, whatever LANG says (the bundle has no locale files).
+    .locale('en')
     .usage('$0 <command> [options]\n\nSource-to-Image for Jupyter: turn a notebook repository into a Jupyter image that runs under any UID.')
     .command(builderCommand)
     .command(stacksCommand)

@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +18,25 @@ const TRACE = join(ROOT, 'dist', 'test', 'support', 'trace-loads.js');
 /** Packages a command that never talks to the engine or to git must not load. */
 const HEAVY = ['dockerode', 'docker-modem', 'simple-git', 'ssh2', 'cpu-features', '@grpc/grpc-js', 'protobufjs', 'tar-stream'];
 
-const packagesIn = (paths: string[]) =>
-  [...new Set(paths.map((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1]).filter((p): p is string => p !== undefined))].sort();
+const BUNDLE_META = join(ROOT, 'dist', 'src', 'bundle', 'meta.json');
+
+const packageOf = (path: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1];
+
+/** esbuild's metafile of the bundle bin/tjs2i loads: each chunk (relative to ROOT) and the files it holds. */
+function bundleContents(): Map<string, string[]> {
+  const meta = JSON.parse(readFileSync(BUNDLE_META, 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  return new Map(Object.entries(meta.outputs).map(([chunk, { inputs }]) => [join(ROOT, chunk), Object.keys(inputs)]));
+}
+
+/** The packages loaded: from node_modules paths, and those bundled into each chunk of the bundle that was loaded. */
+function packagesIn(paths: string[]): string[] {
+  const chunks = bundleContents();
+  const files = paths.flatMap((p) => {
+    const path = p.startsWith('file://') ? fileURLToPath(p) : p;
+    return [path, ...(chunks.get(path) ?? [])];
+  });
+  return [...new Set(files.map(packageOf).filter((p): p is string => p !== undefined))].sort();
+}
 
 interface Traced {
   code: number | null;
@@ -57,6 +75,16 @@ describe('start-up: what each command loads', function () {
     const run = await traced(['usage', 'some-builder']);
     expect(run.code, run.stderr).to.equal(3);
     expect(packagesIn(run.loaded)).to.include.members(['dockerode', 'docker-modem']);
+  });
+
+  it('bin/tjs2i runs the bundle, and the trace sees the packages bundled into the chunks it loaded', async () => {
+    const run = await traced(['template', 'minimal-notebook', '--format', 'jupyterhub', '--image', 'registry.example.com/c:1']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.loaded.filter((p) => p.endsWith('/dist/src/bundle/main.js'))).to.have.length(1);
+    expect(run.loaded.filter((p) => p.includes('/dist/src/cli/main.js'))).to.deep.equal([]);
+    // yaml and yargs are bundled (no node_modules path of theirs is loaded), and still seen.
+    expect(run.loaded.filter((p) => /node_modules\/(yaml|yargs)\//.test(p))).to.deep.equal([]);
+    expect(packagesIn(run.loaded)).to.include.members(['yaml', 'yargs']);
   });
 
   const engineFree: [string, string[], number][] = [

@@ -1,13 +1,13 @@
 /** The benchmark's command line: `npm run bench -- [--quick] [--runs N] [--json FILE] [--cases a,b]`. */
 import { parseArgs } from 'node:util';
 
-export const CASES = ['course-10mb', 'notebooks-40mb', 'synthetic-2gb', 'builder', 'builder-conda'] as const;
+export const CASES = ['startup', 'up-to-date', 'course-10mb', 'notebooks-40mb', 'synthetic-2gb', 'builder', 'builder-conda'] as const;
 export type CaseName = (typeof CASES)[number];
 
 export interface BenchOptions {
   /** Skip the 2 GB case and run each builder path once. */
   quick: boolean;
-  /** Timed runs per case (a warm-up run is never counted); default 5 small, 3 for the 2 GB case and builders. */
+  /** Timed runs per case (a warm-up run is never counted); default 5 small, 9 start-up, 3 for the 2 GB case and builders. */
   runs?: number;
   /** Where to write the raw figures as JSON. */
   json?: string;
@@ -18,7 +18,7 @@ export interface BenchOptions {
 export const BENCH_USAGE = `usage: npm run bench -- [options]
 
   --quick          skip the 2 GB case; builders once each
-  --runs N         timed runs per case (default 5; 3 for the 2 GB case and the builders)
+  --runs N         timed runs per case (default 5; 9 start-up; 3 for the 2 GB case and the builders)
   --json FILE      also write the raw figures (every run) to FILE
   --cases LIST     comma-separated subset of: ${CASES.join(', ')}
   --help           this text`;
@@ -70,9 +70,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   };
 }
 
-/** Timed runs for a case: --runs when given, else 5 for small builds and 3 for the slow cases (1 builder run with --quick). */
+/** Timed runs for a case: --runs when given, else 9 for start-up, 5 for small builds and 3 for the slow cases (1 builder run with --quick). */
 export function runsFor(options: Pick<BenchOptions, 'quick' | 'runs'>, name: CaseName): number {
   if (options.runs !== undefined) return options.runs;
   if (name === 'builder' || name === 'builder-conda') return options.quick ? 1 : 3;
+  if (name === 'startup' || name === 'up-to-date') return 9;
   return name === 'synthetic-2gb' ? 3 : 5;
 }

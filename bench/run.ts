@@ -7,7 +7,11 @@
  *   remove), one warm-up run of each not counted, then the two alternately;
  * - builder creation: `tjs2i builder` (default path) against `tjs2i builder --dockerfile`, each run
  *   from a base image of its own, so neither can reuse an earlier build's layers or cache; on the
- *   stand-in (trees about an eighth of the image) and on a conda-heavy variant (trees about 40 %).
+ *   stand-in (trees about an eighth of the image) and on a conda-heavy variant (trees about 40 %);
+ *   and against the floor of any export-based path, `docker save BASE | docker load` (the export
+ *   alone in a note);
+ * - start-up (start-up.ts): `tjs2i version`, and a build that finds its image up to date, against a
+ *   bare `node -e ''`.
  */
 import { randomBytes } from 'node:crypto';
 import { statfs, writeFile } from 'node:fs/promises';
@@ -19,6 +23,7 @@ import { describeMachine, formatMachine, type Machine } from './machine.js';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, runsFor, type BenchOptions, type CaseName } from './options.js';
 import { check, docker, lastLines, pipe, ROOT, run, tjs2i, type CliRun } from './processes.js';
 import { BENCH_LABEL, BENCH_PREFIX, cleanupAll, cleanupOnSignals, removeContainer, removeDir, removeImage, track, wasInterrupted } from './resources.js';
+import { builtNothing, startUpRun } from './start-up.js';
 
 const FIXTURE = 'tjs2i-fixture/minimal-notebook:latest';
 const STACK = 'minimal-notebook';
@@ -76,6 +81,33 @@ async function condaHeavyBase(): Promise<string> {
   const copy = 'cp -a /usr/lib /opt/conda/lib-copy && cp -a /usr/share /opt/conda/share-copy && chown -R 1000:100 /opt/conda/lib-copy /opt/conda/share-copy';
   await check('docker', ['build', '-q', '--label', BENCH_LABEL, '-t', name, '-'], { input: `FROM ${FIXTURE}\nUSER root\nRUN ${copy}\nUSER jovyan\n` });
   return name;
+}
+
+function emptyFigures(name: CaseName, title: string, runs: number, referenceBytes: number): CaseFigures {
+  return { case: name, title, runs, tjs2iMs: [], baselineMs: [], referenceBytes, tjs2iOutputBytes: [], baselineOutputBytes: [], peakRssBytes: [], notes: [] };
+}
+
+/** `args` through bin/tjs2i against a bare node, alternately, after a warm-up of each. */
+async function startUpCase(name: CaseName, title: string, args: readonly string[], runs: number, expect?: (stderr: string) => boolean): Promise<CaseFigures> {
+  log(`\n## ${title}: ${runs} runs each after a warm-up`);
+  const figures = emptyFigures(name, title, runs, Number.NaN);
+  for (let i = 0; i <= runs; i++) {
+    const { ours, nodeMs } = await startUpRun(args);
+    if (expect && !expect(ours.stderr)) throw new Error(`tjs2i ${args.join(' ')} did not do what the case measures: ${lastLines(ours.stderr)}`);
+    if (i === 0) continue;
+    figures.tjs2iMs.push(ours.ms);
+    figures.baselineMs.push(nodeMs);
+    if (ours.maxRss !== undefined) figures.peakRssBytes.push(ours.maxRss);
+  }
+  log(`   medians: tjs2i ${(median(figures.tjs2iMs) / 1000).toFixed(3)} s, node -e '' ${(median(figures.baselineMs) / 1000).toFixed(3)} s`);
+  return figures;
+}
+
+/** The floor of an export-based builder: the base exported and loaded again (and the export alone), in ms. */
+async function saveLoadFloor(base: string): Promise<{ saveLoadMs: number; exportMs: number }> {
+  const exportMs = await pipe(['docker', 'save', base], ['sh', '-c', 'cat > /dev/null']);
+  const saveLoadMs = await pipe(['docker', 'save', base], ['docker', 'load', '-q']);
+  return { saveLoadMs, exportMs };
 }
 
 function cliFailed(what: string, result: CliRun): Error {
@@ -156,7 +188,7 @@ async function buildCase(name: CaseName, title: string, make: () => Promise<Cour
   return figures;
 }
 
-async function builderCase(name: 'builder' | 'builder-conda', runs: number): Promise<CaseFigures> {
+async function builderCase(name: 'builder' | 'builder-conda', runs: number): Promise<CaseFigures[]> {
   const help = await run(process.execPath, [`${ROOT}bin/tjs2i`, 'builder', '--help']);
   const hasFlag = help.stdout.includes('--dockerfile');
   const title = name === 'builder' ? 'builder image (vs --dockerfile)' : 'builder, conda-heavy base (vs --dockerfile)';
@@ -176,12 +208,23 @@ async function builderCase(name: 'builder' | 'builder-conda', runs: number): Pro
     peakRssBytes: [],
     notes: hasFlag ? [] : ['the CLI has no --dockerfile flag yet: both sides ran today’s `tjs2i builder` (the Dockerfile path)'],
   };
+  const floorTitle = name === 'builder' ? 'builder image (vs save | load floor)' : 'builder, conda-heavy base (vs save | load floor)';
+  const floor = emptyFigures(name, floorTitle, runs, baseBytes);
+  const exportMs: number[] = [];
   for (let i = 1; i <= runs; i++) {
     // The order alternates: the second path of a run finds the base's files in the page cache.
     for (const dockerfile of i % 2 === 1 ? [false, true] : [true, false]) {
       const base = await labelledBase(from);
       const tag = unique(dockerfile ? 'builder-dockerfile' : 'builder');
+      if (!dockerfile) {
+        // Just before tjs2i's run, on the same base: the export and the load tjs2i's path cannot avoid.
+        const measured = await saveLoadFloor(base);
+        floor.baselineMs.push(measured.saveLoadMs);
+        exportMs.push(measured.exportMs);
+        log(`   run ${i}/${runs} floor   : ${(measured.saveLoadMs / 1000).toFixed(1)} s (export alone ${(measured.exportMs / 1000).toFixed(1)} s)`);
+      }
       const result = await makeBuilder(base, tag, dockerfile && hasFlag);
+      if (!dockerfile) floor.tjs2iMs.push(result.ms);
       const size = await imageSize(tag);
       if (/Using cache/.test(result.stderr)) figures.notes.push(`run ${i}${dockerfile ? ' (--dockerfile)' : ''} reused the build cache`);
       await removeImage(tag);
@@ -192,8 +235,32 @@ async function builderCase(name: 'builder' | 'builder-conda', runs: number): Pro
       (dockerfile ? figures.baselineMs : figures.tjs2iMs).push(result.ms);
       (dockerfile ? figures.baselineOutputBytes : figures.tjs2iOutputBytes).push(size);
       if (!dockerfile && result.maxRss !== undefined) figures.peakRssBytes.push(result.maxRss);
+      if (!dockerfile) floor.tjs2iOutputBytes.push(size);
     }
   }
+  floor.peakRssBytes = [...figures.peakRssBytes];
+  floor.notes.push(`the export alone (docker save > /dev/null) took ${formatDurationMs(median(exportMs))} (median)`);
+  return [figures, floor];
+}
+
+const formatDurationMs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** A build of the 10 MB course that finds its image up to date (made once before, not timed). */
+async function upToDateCase(builder: string, runs: number): Promise<CaseFigures> {
+  const course = await smallCourse();
+  const tag = unique('up-to-date');
+  track.image(tag);
+  const first = await tjs2i(['build', course.dir, builder, tag]);
+  if (first.code !== 0) throw cliFailed('tjs2i build', first);
+  const figures = await startUpCase(
+    'up-to-date',
+    "build, image up to date: nothing built (vs node -e '')",
+    ['build', course.dir, builder, tag],
+    runs,
+    builtNothing,
+  );
+  await removeImage(tag);
+  await removeDir(course.dir);
   return figures;
 }
 
@@ -201,7 +268,7 @@ function rowOf(figures: CaseFigures): TableRow {
   const peak = figures.peakRssBytes.length > 0 ? Math.max(...figures.peakRssBytes) : undefined;
   const ours = median(figures.tjs2iOutputBytes);
   let size: string;
-  if (figures.case === 'builder' || figures.case === 'builder-conda') {
+  if ((figures.case === 'builder' || figures.case === 'builder-conda') && figures.baselineOutputBytes.length > 0) {
     const theirs = median(figures.baselineOutputBytes);
     size = `${formatSizeVs(ours, figures.referenceBytes)} base; --dockerfile ${formatBytes(theirs)} (${formatPercent(theirs, figures.referenceBytes)})`;
   } else {
@@ -251,8 +318,10 @@ async function main(argv: string[]): Promise<void> {
 
   const report: Report = { date: new Date().toISOString(), machine, options, cases: [], skipped: [] };
   try {
+    if (options.cases.includes('startup'))
+      report.cases.push(await startUpCase('startup', "start-up: tjs2i version (vs node -e '')", ['version'], runsFor(options, 'startup')));
     for (const name of ['builder', 'builder-conda'] as const)
-      if (options.cases.includes(name)) report.cases.push(await builderCase(name, runsFor(options, name)));
+      if (options.cases.includes(name)) report.cases.push(...(await builderCase(name, runsFor(options, name))));
 
     const builds: [CaseName, string, () => Promise<Course>][] = [
       ['course-10mb', '10 MB course', smallCourse],
@@ -260,11 +329,12 @@ async function main(argv: string[]): Promise<void> {
       ['synthetic-2gb', '2 GB (2 GiB file + 10,000 files)', largeCourse],
     ];
     const wanted = builds.filter(([name]) => options.cases.includes(name));
-    if (wanted.length > 0) {
+    if (wanted.length > 0 || options.cases.includes('up-to-date')) {
       log('\n## the builder the build cases use (not timed)');
       const base = await labelledBase();
       const builder = unique('builder');
       await makeBuilder(base, builder, false);
+      if (options.cases.includes('up-to-date')) report.cases.push(await upToDateCase(builder, runsFor(options, 'up-to-date')));
       for (const [name, title, make] of wanted) {
         if (name === 'synthetic-2gb') {
           const free = await freeBytes();

@@ -72,6 +72,8 @@ describe('bench options', () => {
     expect(runsFor(options, 'synthetic-2gb')).to.equal(3);
     expect(runsFor(options, 'builder')).to.equal(3);
     expect(runsFor(options, 'builder-conda')).to.equal(3);
+    expect(runsFor(options, 'startup')).to.equal(9);
+    expect(runsFor(options, 'up-to-date')).to.equal(9);
   });
 
   it('--quick runs each builder path once; --runs overrides every case', () => {

@@ -148,13 +148,19 @@ export function artifactsArchive(path: string, uid: number, linkSymlinks = true)
       const { type } = header;
       // A hard link may only point at an entry already carried over (inside artifacts/).
       const target = type === 'link' ? safeName(header.linkname) : undefined;
+      // A hard link to a symlink is that symlink again at another name, where its relative target may
+      // lead elsewhere: carried only when it stays inside artifacts/ from there too.
+      const linkedSymlink = target !== undefined ? symlinks.get(target) : undefined;
       const keep =
         name !== undefined &&
         !belowAny(name, leaves) &&
         (type === 'file' ||
           type === 'directory' ||
           (type === 'symlink' && staysInside(name, header.linkname.toString('latin1'))) ||
-          (type === 'link' && target !== undefined && written.has(target)));
+          (type === 'link' &&
+            target !== undefined &&
+            written.has(target) &&
+            (linkedSymlink === undefined || staysInside(name, linkedSymlink.toString('latin1')))));
       if (!keep) continue;
       written.add(name);
       if (type !== 'directory') leaves.add(name);
@@ -166,11 +172,9 @@ export function artifactsArchive(path: string, uid: number, linkSymlinks = true)
         symlinks.set(name, header.linkname);
         await pack.add({ ...fresh, type, linkname: header.linkname });
       } else if (type === 'link') {
-        const linked = symlinks.get(target as string);
-        if (linked && !linkSymlinks) {
-          symlinks.set(name, linked);
-          await pack.add({ ...fresh, type: 'symlink', linkname: linked });
-        } else await pack.add({ ...fresh, type, linkname: under(target as string) });
+        if (linkedSymlink) symlinks.set(name, linkedSymlink);
+        if (linkedSymlink && !linkSymlinks) await pack.add({ ...fresh, type: 'symlink', linkname: linkedSymlink });
+        else await pack.add({ ...fresh, type, linkname: under(target as string) });
       } else await pack.add({ ...fresh, type });
     }
     pack.finalize();

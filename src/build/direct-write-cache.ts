@@ -1,7 +1,8 @@
 /**
  * Remembers checks of builder images that passed, so that the next build on the same builder skips
- * them: the direct write's check of the builder's home (four archive reads of the build container,
- * about half a second on Docker 20.10, where each is served by a new process, one at a time).
+ * them: the direct write's check of the builder's home (archive reads of the build container, about
+ * half a second on Docker 20.10, where each is served by a new process, one at a time; on Podman
+ * also a `stat` in a throwaway container, engine/owner-probe.ts).
  *
  * A key names everything the check's result depends on, starting with the image id: the id is the
  * digest of the image's configuration, which names every layer by its digest, so an image with that

@@ -1,7 +1,8 @@
 /**
  * The direct write, the build's fast path: for tjs2i's own assemble with nothing to install, the
  * course files are written into the build container as assemble would leave them, in one archive,
- * after the container's home has been checked, and no process starts.
+ * after the container's home has been checked, and no process starts in it (on Podman the check's
+ * owners come from a throwaway container: engine/owner-probe.ts).
  */
 import { posix } from 'node:path';
 import type { SavedArtifacts } from './artifacts.js';

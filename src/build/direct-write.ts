@@ -3,7 +3,8 @@
  * builder) and the source needs nothing from it beyond copying, the files are written into the
  * build container exactly as `assemble` would leave them — owner the assemble user, group 0, the
  * group bits of its fix_group0, set-group-ID directories, the pristine copy under ~/.tjs2i/course as
- * hard links, the work/.tjs2i-seeded marker — with one putArchive and no process started.
+ * hard links (a second symlink for a symlink where the engine follows a hard link to one), the
+ * work/.tjs2i-seeded marker — with one putArchive and no process started in the build container.
  *
  * What `assemble` does with a source without dependency files, in a builder whose home and work/
  * are set-group-ID, group 0 and owned by the assemble user (checked in the container first):
@@ -111,6 +112,14 @@ export async function directWriteDecision(inputs: DirectWriteInputs): Promise<Di
   return { direct: true, home: `/home/${user}` };
 }
 
+/** Promise.all that waits for every promise to settle before it rejects with the first failure. */
+async function allSettledOrThrow<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
 const SETGID = 0o2000;
 const isSetGidGroup0Dir = (e: PathEntry | undefined, uid: number) =>
   e !== undefined && e.type === 'directory' && (e.mode & SETGID) !== 0 && e.gid === 0 && e.uid === uid && (e.mode & 0o700) === 0o700;
@@ -132,13 +141,14 @@ export async function checkContainer(
   uid: number,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
-  const [script, own, homeEntries, workEntries, state] = await Promise.all([
+  // Settled, all of them, before a failure is thrown: a listing may have a container to remove (owner-probe.ts).
+  const [script, own, homeEntries, workEntries, state] = await allSettledOrThrow([
     archives.readFile(containerId, DEFAULT_ASSEMBLE, signal),
     defaultAssemble(),
     archives.listPath(containerId, home, 1, signal),
     archives.listPath(containerId, posix.join(home, 'work'), 2, signal),
     archives.listPath(containerId, posix.join(home, '.tjs2i'), 1, signal),
-  ]);
+  ] as const);
   if (!script?.equals(own)) return `the builder's ${DEFAULT_ASSEMBLE} is not the one of this tjs2i (a builder made by another version?)`;
   const looked: [string, PathEntry | undefined][] = [
     [home, homeEntries?.[0]],
@@ -156,7 +166,7 @@ export async function checkContainer(
 }
 
 /** Names the rules of {@link checkContainer} in the cache key: change it whenever they change. */
-export const CHECK_VERSION = 'direct-write-check/1';
+export const CHECK_VERSION = 'direct-write-check/2';
 
 /**
  * {@link checkContainer}, skipped when the same check passed before for this builder image (its id),

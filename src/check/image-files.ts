@@ -1,7 +1,9 @@
 /**
  * The image's final file system as the engine merges its layers, asked through a container that is
- * created and never started (nothing of the image runs): the engine's stat of a path, the owner and
- * mode of what a path leads to (links followed), a small file's content.
+ * created and never started: the engine's stat of a path, the owner and mode of what a path leads to
+ * (links followed), a small file's content. On Podman, whose archive API does not tell owners, the
+ * owners come from the image's `stat`, run as the same arbitrary UID in a throwaway, confined
+ * container (engine/owner-probe.ts).
  */
 import type { Engine } from '../engine/engine.js';
 import type { PathStat } from '../engine/path-stat.js';

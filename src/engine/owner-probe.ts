@@ -33,36 +33,60 @@ export function parseStatOwners(output: string, paths: readonly string[]): Map<s
   return owners;
 }
 
-/** Owners of `paths` (absolute) in the container's image, as its user sees them; the paths it could not stat are missing. */
+/** How long stat may take: a probe that hangs must not hang the build or the check. */
+const PROBE_TIMEOUT_MS = 60_000;
+
+/** The engine's words when the image has no `stat` to run. */
+const NO_STAT = /executable file .*not found|no such file or directory/i;
+
+/** A user spec that is root (by name or id), or none, which would run the image's own user: never probed as. */
+const rootOrNone = (user: string) => /^(|root|0)(:.*)?$/.test(user.trim());
+
+/**
+ * Owners of `paths` (absolute) in the container's image, as the container's user sees them; the
+ * paths it could not stat are missing, and all are when the image has no `stat` or the container's
+ * user is root or unset (a probe never runs as root). A failure of the engine, or an interruption,
+ * is thrown once the probe container is removed.
+ */
 export async function probeOwners(docker: Docker, containerId: string, paths: readonly string[], signal?: AbortSignal): Promise<Map<string, Owner>> {
   if (paths.length === 0) return new Map();
   const info = await docker.getContainer(containerId).inspect({ abortSignal: signal } as object);
-  const probe = await docker.createContainer({
-    name: uniqueName(OWNERS_CONTAINER_PREFIX),
-    Image: info.Image,
-    User: info.Config.User,
-    Entrypoint: ['stat'],
-    Cmd: ['-c', STAT_FORMAT, '--', ...paths],
-    Labels: { 'io.tjs2i.owners': '1' },
-    AttachStdout: true,
-    AttachStderr: true,
-    Tty: false,
-    NetworkDisabled: true,
-    HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
-    abortSignal: signal,
-  } as Docker.ContainerCreateOptions);
+  const user = info.Config.User ?? '';
+  if (rootOrNone(user)) return new Map();
+  const name = uniqueName(OWNERS_CONTAINER_PREFIX);
+  const limited = AbortSignal.any([AbortSignal.timeout(PROBE_TIMEOUT_MS), ...(signal ? [signal] : [])]);
+  const chunks: Buffer[] = [];
   try {
-    const chunks: Buffer[] = [];
-    const { ended } = await attachOutput(docker, probe.id, (chunk, stream) => void (stream === 'stdout' && chunks.push(chunk)), signal);
-    try {
-      await probe.start({ abortSignal: signal } as object);
-    } catch {
-      return new Map(); // no stat in the image
-    }
-    await probe.wait({ abortSignal: signal } as object);
+    await docker.createContainer({
+      name,
+      Image: info.Image,
+      User: user,
+      Entrypoint: ['stat'],
+      Cmd: ['-c', STAT_FORMAT, '--', ...paths],
+      Labels: { 'io.tjs2i.owners': '1' },
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      NetworkDisabled: true,
+      HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'], PidsLimit: 16 },
+      abortSignal: limited,
+    } as Docker.ContainerCreateOptions);
+    const probe = docker.getContainer(name);
+    const { ended } = await attachOutput(docker, name, (chunk, stream) => void (stream === 'stdout' && chunks.push(chunk)), limited);
+    await probe.start({ abortSignal: limited } as object);
+    await probe.wait({ abortSignal: limited } as object);
     await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
-    return parseStatOwners(Buffer.concat(chunks).toString('utf8'), paths);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    // Too slow, or nothing to run: the owners stay unknown. Any other failure is the engine's.
+    if (limited.aborted || NO_STAT.test(String((error as { json?: { message?: string } })?.json?.message ?? error))) return new Map();
+    throw error;
   } finally {
-    await probe.remove({ force: true, v: true }).catch(() => undefined);
+    // By name: a create that was interrupted may still have made it.
+    await docker
+      .getContainer(name)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
   }
+  return parseStatOwners(Buffer.concat(chunks).toString('utf8'), paths);
 }

@@ -30,6 +30,7 @@ export async function startPodmanService(containersConf: string): Promise<Podman
   };
   const service = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { env, stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => service.once('exit', () => resolve()));
+  service.once('error', () => undefined); // no podman: reported below, as a service that never answers
   const stop = async () => {
     service.kill('SIGTERM');
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);

@@ -353,7 +353,7 @@ describe('build inputs', () => {
       }
     });
 
-    it('keeps hard links, and makes one to a symlink a second symlink for an engine that would follow it (Podman)', async () => {
+    it('keeps hard links, makes one to a symlink a second symlink for an engine that would follow it (Podman), and drops one that would lead out', async () => {
       const { dir, remove } = await tempDir();
       try {
         await makeTar(join(dir, 'l.tar'), [
@@ -363,6 +363,11 @@ describe('build inputs', () => {
           { name: 'cache/hard', type: 'link', linkname: 'cache/pkg.whl' },
           { name: 'cache/hard-to-link', type: 'link', linkname: 'cache/link' },
           { name: 'cache/again', type: 'link', linkname: 'cache/hard-to-link' },
+          // ../../x from cache/deep/ stays inside artifacts/; from cache/ it would leave it.
+          { name: 'cache/deep/', type: 'directory' },
+          { name: 'cache/deep/up', type: 'symlink', linkname: '../../x' },
+          { name: 'cache/escape', type: 'link', linkname: 'cache/deep/up' },
+          { name: 'cache/deep/again', type: 'link', linkname: 'cache/deep/up' },
         ]);
         const listed = async (linkSymlinks: boolean) =>
           (await readArchive(artifactsArchive(join(dir, 'l.tar'), 1234, linkSymlinks))).entries
@@ -373,12 +378,18 @@ describe('build inputs', () => {
           'link artifacts/cache/hard -> artifacts/cache/pkg.whl',
           'link artifacts/cache/hard-to-link -> artifacts/cache/link',
           'link artifacts/cache/again -> artifacts/cache/hard-to-link',
+          'directory artifacts/cache/deep/ -> ',
+          'symlink artifacts/cache/deep/up -> ../../x',
+          'link artifacts/cache/deep/again -> artifacts/cache/deep/up',
         ]);
         expect(await listed(false)).to.deep.equal([
           'symlink artifacts/cache/link -> pkg.whl',
           'link artifacts/cache/hard -> artifacts/cache/pkg.whl',
           'symlink artifacts/cache/hard-to-link -> pkg.whl',
           'symlink artifacts/cache/again -> pkg.whl',
+          'directory artifacts/cache/deep/ -> ',
+          'symlink artifacts/cache/deep/up -> ../../x',
+          'symlink artifacts/cache/deep/again -> ../../x',
         ]);
       } finally {
         await remove();

@@ -18,8 +18,9 @@ import { STACKS, findStack, type Stack } from '../builder/stacks.js';
 import { isValidImageReference } from '../registry/image-ref.js';
 import { shownInput } from '../common/message-text.js';
 
-export const FORMATS = ['openshift', 'kubernetes', 'jupyterhub'] as const;
-export type TemplateFormat = (typeof FORMATS)[number];
+import { FORMATS, MAX_USERS, type TemplateFormat } from './template-formats.js';
+
+export { FORMATS, MAX_USERS, type TemplateFormat };
 
 export interface TemplateRequest {
   stack: string;
@@ -77,9 +78,6 @@ export interface TemplateDefinition {
   /** What is written: indented JSON, or for JupyterHub the YAML with its comments. */
   text: string;
 }
-
-/** The largest class --users takes. */
-export const MAX_USERS = 100_000;
 
 /** The options of a notebook's definition, by the name they have on the command line. */
 const NOTEBOOK_OPTIONS = {

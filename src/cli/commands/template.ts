@@ -13,7 +13,7 @@ import { stackPositionalSpec } from '../stack-positional.js';
 import { ExitCode, UsageError } from '../../common/errors.js';
 import { createLogger } from '../../common/log.js';
 import { stderrFormat } from '../../common/stderr-format.js';
-import { FORMATS, MAX_USERS, templateDefinition } from '../../deploy/template-definition.js';
+import { FORMATS, MAX_USERS } from '../../deploy/template-formats.js';
 import { writeFileAtomic } from '../../common/write-file-atomic.js';
 
 export const command = 'template <stack>';
@@ -80,6 +80,8 @@ export async function handler(args: TemplateArgs): Promise<void> {
         'drop --json, or write the values with --output FILE and get the result line on stdout with --json',
       );
     }
+    // The manifests, and the YAML library the Helm values need, load only when a template is made.
+    const { templateDefinition } = await import('../../deploy/template-definition.js');
     const { format, manifest, text } = templateDefinition({
       stack: args.stack,
       format: args.format,

@@ -25,6 +25,7 @@ import type { Readable } from 'node:stream';
 import { SCRIPTS_DIR } from '../s2i/builder-scripts.js';
 import type { CheckCache } from './direct-write-cache.js';
 import type { ArchiveClient, PathEntry } from '../engine/archive-client.js';
+import { settleAll } from '../common/settle-all.js';
 import type { Engine } from '../engine/engine.js';
 import { s2iScript } from '../common/package-files.js';
 import type { EnvVar } from '../s2i/environment.js';
@@ -112,14 +113,6 @@ export async function directWriteDecision(inputs: DirectWriteInputs): Promise<Di
   return { direct: true, home: `/home/${user}` };
 }
 
-/** Promise.all that waits for every promise to settle before it rejects with the first failure. */
-async function allSettledOrThrow<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  const settled = await Promise.allSettled(promises);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
-}
-
 const SETGID = 0o2000;
 const isSetGidGroup0Dir = (e: PathEntry | undefined, uid: number) =>
   e !== undefined && e.type === 'directory' && (e.mode & SETGID) !== 0 && e.gid === 0 && e.uid === uid && (e.mode & 0o700) === 0o700;
@@ -142,13 +135,13 @@ export async function checkContainer(
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   // Settled, all of them, before a failure is thrown: a listing may have a container to remove (owner-probe.ts).
-  const [script, own, homeEntries, workEntries, state] = await allSettledOrThrow([
+  const [script, own, homeEntries, workEntries, state] = await settleAll(signal, [
     archives.readFile(containerId, DEFAULT_ASSEMBLE, signal),
     defaultAssemble(),
     archives.listPath(containerId, home, 1, signal),
     archives.listPath(containerId, posix.join(home, 'work'), 2, signal),
     archives.listPath(containerId, posix.join(home, '.tjs2i'), 1, signal),
-  ] as const);
+  ]);
   if (!script?.equals(own)) return `the builder's ${DEFAULT_ASSEMBLE} is not the one of this tjs2i (a builder made by another version?)`;
   const looked: [string, PathEntry | undefined][] = [
     [home, homeEntries?.[0]],

@@ -13,7 +13,7 @@ import { escapeControls } from '../common/message-text.js';
 import { invalidImageName, isImageId, isValidImageReference } from '../registry/image-ref.js';
 import type { Engine } from '../engine/engine.js';
 import type { ImageInfo } from '../engine/image-client.js';
-import { InterruptedError } from '../common/errors.js';
+import { settleAll } from '../common/settle-all.js';
 import { formatBytes, formatDuration, type Logger } from '../common/log.js';
 import { DEFAULT_PULL_POLICY, ensureImage, type PullPolicy } from '../registry/pull-policy.js';
 import { arbitraryUid } from './arbitrary-uid.js';
@@ -115,13 +115,4 @@ async function judge(
     logger.info(`    the command's last lines:\n${run.lastLines.map((l) => `      ${escapeControls(l)}`).join('\n')}`);
   }
   return { lines: inReportOrder(lines), ...(jupyter ? { jupyter } : {}), builder: s2i.claim.claimed };
-}
-
-/** Waits for every promise; then the first failure (an interruption first), or the results. */
-async function settleAll<T extends readonly unknown[]>(signal: AbortSignal | undefined, promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(promises);
-  if (signal?.aborted) throw new InterruptedError();
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

@@ -17,10 +17,7 @@ import { generatePassword } from './manifests/password.js';
 import { STACKS, findStack, type Stack } from '../builder/stacks.js';
 import { isValidImageReference } from '../registry/image-ref.js';
 import { shownInput } from '../common/message-text.js';
-
 import { FORMATS, MAX_USERS, type TemplateFormat } from './template-formats.js';
-
-export { FORMATS, MAX_USERS, type TemplateFormat };
 
 export interface TemplateRequest {
   stack: string;

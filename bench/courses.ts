@@ -1,7 +1,8 @@
 /**
  * Synthetic course repositories for the benchmark, each a git repository (one commit) in a fresh
  * temporary directory: a ~10 MB course, a ~40 MB course of 2,000 notebooks in nested directories,
- * and a ~2 GB one (one 2 GiB sparse file + 10,000 small files).
+ * a ~2 GB one (one 2 GiB sparse file + 10,000 small files), and the growth cases' courses of a given
+ * size and number of files.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, truncate, writeFile } from 'node:fs/promises';
@@ -75,8 +76,10 @@ class CourseWriter {
     this.files++;
   }
 
-  async commit(): Promise<Course> {
-    const git = (...args: string[]) => check('git', ['-C', this.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', ...args]);
+  /** `stored`: objects kept uncompressed (random data does not compress; zlib would only slow the commit of 1 GB). */
+  async commit(stored = false): Promise<Course> {
+    const compression = stored ? ['-c', 'core.compression=0'] : [];
+    const git = (...args: string[]) => check('git', ['-C', this.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', ...compression, ...args]);
     await git('init', '-q');
     await git('add', '-A');
     await git('commit', '-q', '-m', 'synthetic course');
@@ -129,4 +132,21 @@ export async function largeCourse(): Promise<Course> {
     await Promise.all(writes);
   }
   return course.commit();
+}
+
+/**
+ * `bytes` of random data in `files` files of equal size, 100 to a directory: the growth cases vary one
+ * of the two and keep the other.
+ */
+export async function uniformCourse(bytes: number, files: number): Promise<Course> {
+  const course = await writer(`growth-${Math.round(bytes / 1e6)}mb-${files}files`);
+  const size = Math.max(1, Math.floor(bytes / files));
+  // At most about 64 MB in memory at once.
+  const batch = Math.max(1, Math.min(100, Math.floor(64e6 / size)));
+  for (let start = 0; start < files; start += batch) {
+    const writes: Promise<void>[] = [];
+    for (let f = start; f < Math.min(files, start + batch); f++) writes.push(course.write(`data/d${Math.floor(f / 100)}/file-${f}.bin`, randomBytes(size)));
+    await Promise.all(writes);
+  }
+  return course.commit(true);
 }

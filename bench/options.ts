@@ -1,7 +1,21 @@
 /** The benchmark's command line: `npm run bench -- [--quick] [--runs N] [--json FILE] [--cases a,b]`. */
 import { parseArgs } from 'node:util';
 
-export const CASES = ['startup', 'up-to-date', 'course-10mb', 'notebooks-40mb', 'synthetic-2gb', 'builder', 'builder-conda'] as const;
+export const CASES = [
+  'startup',
+  'up-to-date',
+  'course-10mb',
+  'notebooks-40mb',
+  'synthetic-2gb',
+  'builder',
+  'builder-conda',
+  'today-builder',
+  'today-build',
+  'preview',
+  'growth-size',
+  'growth-files',
+  'growth-base',
+] as const;
 export type CaseName = (typeof CASES)[number];
 
 export interface BenchOptions {
@@ -11,6 +25,8 @@ export interface BenchOptions {
   runs?: number;
   /** Where to write the raw figures as JSON. */
   json?: string;
+  /** A directory to write the growth cases' plots into (SVG). */
+  plots?: string;
   cases: CaseName[];
   help: boolean;
 }
@@ -20,6 +36,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
   --quick          skip the 2 GB case; builders once each
   --runs N         timed runs per case (default 5; 9 start-up; 3 for the 2 GB case and the builders)
   --json FILE      also write the raw figures (every run) to FILE
+  --plots DIR      write the growth cases' plots (SVG) into DIR
   --cases LIST     comma-separated subset of: ${CASES.join(', ')}
   --help           this text`;
 
@@ -36,6 +53,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         quick: { type: 'boolean', default: false },
         runs: { type: 'string' },
         json: { type: 'string' },
+        plots: { type: 'string' },
         cases: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -49,6 +67,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     if (!/^\d+$/.test(values.runs) || runs < 1) throw new BenchUsageError(`--runs must be a positive integer, not ${values.runs}`);
   }
   if (values.json === '') throw new BenchUsageError('--json needs a file name');
+  if (values.plots === '') throw new BenchUsageError('--plots needs a directory');
   let cases: CaseName[] = [...CASES];
   if (values.cases !== undefined) {
     const asked = values.cases
@@ -65,15 +84,22 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     quick: values.quick ?? false,
     ...(runs !== undefined ? { runs } : {}),
     ...(values.json !== undefined ? { json: values.json } : {}),
+    ...(values.plots !== undefined ? { plots: values.plots } : {}),
     cases,
     help: values.help ?? false,
   };
 }
 
-/** Timed runs for a case: --runs when given, else 9 for start-up, 5 for small builds and 3 for the slow cases (1 builder run with --quick). */
+/**
+ * Timed runs for a case: --runs when given, else 9 for start-up, 5 for small builds and previews, 3
+ * for the slow cases and per growth point, 1 per point of the base-size growth (1 builder run and 1
+ * per growth point with --quick).
+ */
 export function runsFor(options: Pick<BenchOptions, 'quick' | 'runs'>, name: CaseName): number {
   if (options.runs !== undefined) return options.runs;
-  if (name === 'builder' || name === 'builder-conda') return options.quick ? 1 : 3;
+  if (name === 'growth-base') return 1;
+  if (name === 'builder' || name === 'builder-conda' || name === 'today-builder' || name === 'growth-size' || name === 'growth-files')
+    return options.quick ? 1 : 3;
   if (name === 'startup' || name === 'up-to-date') return 9;
   return name === 'synthetic-2gb' ? 3 : 5;
 }

@@ -123,6 +123,16 @@ export async function tjs2i(args: readonly string[]): Promise<CliRun> {
   }
 }
 
+/** Starts `node bin/tjs2i <args>` without waiting for it (a preview), as the child Ctrl-C stops. */
+export function startTjs2i(args: readonly string[]): ReturnType<typeof spawn> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  current = child;
+  child.once('close', () => {
+    if (current === child) current = undefined;
+  });
+  return child;
+}
+
 export function lastLines(text: string, count = 5): string {
   return text.trim().split('\n').slice(-count).join(' / ');
 }

@@ -13,6 +13,7 @@ export class BuildContainer {
   readonly name = uniqueName(BUILD_CONTAINER_PREFIX);
   /** What to remove: the name once creating the container was asked for, its id once known. */
   private made?: string;
+  private removal?: Promise<void>;
 
   constructor(private readonly engine: Pick<Engine, 'containers'>) {}
 
@@ -36,11 +37,17 @@ export class BuildContainer {
     return id;
   }
 
-  /** Best effort: a failure is reported, never thrown, so that it cannot hide the build's own error. */
-  async remove(logger: Logger): Promise<void> {
-    if (this.made === undefined) return;
-    await this.engine.containers
-      .removeContainer(this.made)
+  /**
+   * Best effort: a failure is reported, never thrown, so that it cannot hide the build's own error.
+   * Once asked, later calls wait for the same removal (the build removes it as soon as it is
+   * committed, and again on every way out).
+   */
+  remove(logger: Logger): Promise<void> {
+    const made = this.made;
+    if (made === undefined) return Promise.resolve();
+    this.removal ??= this.engine.containers
+      .removeContainer(made)
       .catch((error: unknown) => logger.warn(`could not remove build container ${this.name}: ${String(error)}`));
+    return this.removal;
   }
 }

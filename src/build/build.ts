@@ -27,6 +27,7 @@ import { ScriptFinder } from '../s2i/scripts.js';
 import { assembleInContainer } from './assemble-stage.js';
 import { confirmDirectWrite, decideDirectWrite, writeDirectly } from './direct-write-stage.js';
 import { compareWithOutputTag } from './up-to-date.js';
+import { upToDateBeforeClone } from './early-up-to-date.js';
 import { checkedCommit } from './commit-check.js';
 
 export type { BuildOptions } from './build-options.js';
@@ -57,7 +58,10 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
   const container = new BuildContainer(engine);
   let artifacts: SavedArtifacts | undefined;
   try {
-    const plan = await planBuild(engine, options, ENGINE_BUILD, made, logger, signal);
+    const early = await upToDateBeforeClone(engine, options, output.name, logger, signal);
+    if (early?.upToDate) return upToDateResult(output.name, early.upToDate, started);
+    const mode: PlanMode<InspectedBuilder> = early ? { ...ENGINE_BUILD, findBuilder: () => Promise.resolve(early.builder) } : ENGINE_BUILD;
+    const plan = await planBuild(engine, options, mode, made, logger, signal);
     logger.debug(
       `assemble: ${plan.assemble.imagePath} (${plan.assemble.origin}); run: ${plan.run.imagePath} (${plan.run.origin}); destination ${plan.destination}`,
     );
@@ -77,7 +81,8 @@ export async function build(engine: Engine, options: BuildOptions, logger: Logge
 
     const labels = outputLabelsOf(plan, metadata, outputTag.recorded, logger);
     const image: CommitSpec = { cmd: [plan.run.imagePath], user: plan.imageUser, entrypoint: plan.builder.entrypoint, labels };
-    const { imageId, size } = await commitAndTag(engine, id, image, output, logger, signal);
+    // The container is done with once committed: removed while the image is checked and tagged.
+    const { imageId, size } = await commitAndTag(engine, id, image, output, logger, signal, () => void container.remove(logger));
     const incremental = !writing.direct && artifacts !== undefined;
     return await finish(
       engine,
@@ -183,10 +188,12 @@ async function commitAndTag(
   spec: CommitSpec,
   output: OutputImage,
   logger: Logger,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  onCommitted: () => void,
 ): Promise<{ imageId: string; size: number }> {
   return logger.step('commit', output.name, async () => {
     const committed = await engine.containers.commit(id, spec);
+    onCommitted();
     if (signal?.aborted) {
       await engine.images.removeImage(committed).catch(() => undefined);
       throw new InterruptedError();

@@ -11,6 +11,8 @@ import type { Engine } from '../engine/engine.js';
 import type { ImageInfo } from '../engine/image-client.js';
 import type { Logger } from '../common/log.js';
 import { tjs2iVersion } from '../common/version.js';
+import { readEnvironmentFile } from '../s2i/environment.js';
+import { keyedSource, SOURCE_KEY_LABEL, sourceKey } from './source-key.js';
 
 export interface OutputTagState {
   /** The labels that record the inputs (with their fingerprint for a commit). */
@@ -35,12 +37,20 @@ export async function compareWithOutputTag(
     logger.debug(
       `not looking for an up-to-date ${tag}: ${plan.source.incomplete ? `the source is not the commit's content (${plan.source.incomplete})` : 'the source is a directory used as it is, not a commit'}`,
     );
-  const recorded = recordLabels(record, commit !== undefined);
+  const recorded: Record<string, string> = { ...recordLabels(record, commit !== undefined), [SOURCE_KEY_LABEL]: commit ? await keyOf(plan, options) : '' };
   const previous = options.incremental || options.removePrevious || commit ? await engine.images.inspectImage(tag, signal) : undefined;
   const sameInputs = Boolean(commit) && previous !== undefined && previous.labels[FingerprintLabel.fingerprint] === recorded[FingerprintLabel.fingerprint];
   if (sameInputs && options.force) logger.info(`    ${tag} is up to date; rebuilding it (--force)`);
   else if (sameInputs) logger.info(`${tag} is up to date: built from ${commit} with ${options.builder}; use --force to rebuild`);
   return { recorded, previous, upToDate: sameInputs && !options.force ? previous : undefined };
+}
+
+/** The source key of a keyed work-tree build (source-key.ts), '' for any other. */
+async function keyOf(plan: BuildPlan, options: BuildOptions): Promise<string> {
+  const commit = plan.source.provenance.commit;
+  if (!commit || !keyedSource(options.source, plan.sourceKind)) return '';
+  const fileEnv = options.environmentFile ? await readEnvironmentFile(options.environmentFile) : [];
+  return sourceKey(options, { commitId: commit.id, commitRef: commit.ref, builderId: plan.builder.id, fileEnv }) ?? '';
 }
 
 /** Every input that affects the output image, for its labels and fingerprint. */

@@ -20,6 +20,8 @@ import { formatCommandLineError } from './error-line.js';
 /** Exported for the check of the CI examples' command lines. */
 export { globalOptions };
 
+const wantsHelp = (argv: readonly string[]) => argv.some((arg) => arg === '--help' || arg === '-h' || arg === 'help');
+
 export async function main(argv: string[]): Promise<void> {
   keepYoungGenerationSmall();
   await globalOptions(yargs(argv))
@@ -40,7 +42,8 @@ export async function main(argv: string[]): Promise<void> {
     .strict()
     .help()
     .version(tjs2iVersion())
-    .wrap(Math.min(110, process.stdout.columns || 110))
+    // yargs renders the help text of every command it runs (to cache it); laid out only for --help.
+    .wrap(wantsHelp(argv) ? Math.min(110, process.stdout.columns || 110) : null)
     .fail((message, error: unknown) => {
       // Handlers catch their own errors (runCommand): what arrives here is yargs' validation of the
       // command line, including the messages the check() functions return.

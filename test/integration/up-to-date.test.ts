@@ -1,6 +1,7 @@
 /**
  * Skipping work already done: the output image records what it was built from; a build of the same
  * commit with the same builder and options says the image is up to date and creates no container.
+ * For a work tree the check comes before the clone (the source key): nothing is cloned.
  */
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
@@ -48,6 +49,7 @@ describe('build: an output image built from the same inputs is up to date (real 
     expect(labels['io.tjs2i.build.builder-id']).to.equal(await imageId(builder));
     expect(labels['io.tjs2i.build.scripts']).to.equal('assemble=image:/usr/libexec/s2i/assemble run=image:/usr/libexec/s2i/run');
     expect(labels['io.tjs2i.build.environment-digest']).to.match(/^sha256:/);
+    expect(labels['io.tjs2i.build.source-key']).to.match(/^sha256:[0-9a-f]{64}$/);
   });
 
   it('a second build of the same commit: one line, exit 0, the same image, no container created', async () => {
@@ -58,8 +60,24 @@ describe('build: an output image built from the same inputs is up to date (real 
     expect(run.stderr)
       .to.not.contain('==> commit')
       .and.not.match(/^built /m);
+    expect(run.stderr, 'found before the clone').to.not.contain('==> clone');
     expect(run.created).to.deep.equal([]);
     expect(await imageId(output)).to.equal(firstId);
+  });
+
+  it('uncommitted and untracked changes do not count: a build clones the commit, which is unchanged', async () => {
+    await writeFile(join(repo.path, 'draft.ipynb'), notebook('Draft'));
+    await writeFile(join(repo.path, '01-intro.ipynb'), notebook('Introduction, edited'));
+    try {
+      const run = await tjs2iTracked(['build', repo.path, builder, output]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr).to.contain('is up to date').and.not.contain('==> clone');
+      expect(run.created).to.deep.equal([]);
+      expect(await imageId(output)).to.equal(firstId);
+    } finally {
+      await git(repo.path, 'checkout', '-q', '--', '.');
+      await git(repo.path, 'clean', '-qfd');
+    }
   });
 
   it('--json: the usual result plus upToDate', async () => {
@@ -119,6 +137,38 @@ describe('build: an output image built from the same inputs is up to date (real 
       }
     });
 
+    it('on another branch at the same commit (the commit.ref label changes), then not again', async () => {
+      await tjs2i(['build', repo.path, builder, output]);
+      await git(repo.path, 'checkout', '-q', '-b', 'spring-term');
+      try {
+        const id = await rebuild([]);
+        expect((await inspectImage(output)).Config.Labels['io.openshift.s2i.build.commit.ref']).to.equal('spring-term');
+        const again = await tjs2iTracked(['build', repo.path, builder, output]);
+        expect(again.stderr).to.contain('is up to date').and.not.contain('==> clone');
+        expect(await imageId(output)).to.equal(id);
+      } finally {
+        await git(repo.path, 'checkout', '-q', 'main');
+      }
+    });
+
+    it('when the -E file changes, then not again', async () => {
+      const context = await tempDir('envfile');
+      try {
+        const file = join(context.path, 'build.env');
+        await writeFile(file, 'COURSE=stats\n');
+        await tjs2i(['build', repo.path, builder, output, '-E', file]);
+        const same = await tjs2iTracked(['build', repo.path, builder, output, '-E', file]);
+        expect(same.stderr).to.contain('is up to date').and.not.contain('==> clone');
+        await writeFile(file, 'COURSE=maths\n');
+        const id = await rebuild(['-E', file]);
+        const again = await tjs2iTracked(['build', repo.path, builder, output, '-E', file]);
+        expect(again.stderr).to.contain('is up to date');
+        expect(await imageId(output)).to.equal(id);
+      } finally {
+        await context.remove();
+      }
+    });
+
     it('never skips a directory used as it is (--copy), and says so at --verbose', async () => {
       const first = await tjs2i(['build', repo.path, builder, output, '--copy']);
       expect(first.code, first.stderr).to.equal(0);
@@ -128,6 +178,7 @@ describe('build: an output image built from the same inputs is up to date (real 
       expect(run.stderr).to.contain('not looking for an up-to-date').and.contain('not a commit');
       expect(run.created).to.have.length(1);
       images.push((await imageId(output)) as string);
+      expect((await inspectImage(output)).Config.Labels['io.tjs2i.build.source-key']).to.equal('');
     });
   });
 });

@@ -74,6 +74,22 @@ describe('bench options', () => {
     expect(runsFor(options, 'builder-conda')).to.equal(3);
     expect(runsFor(options, 'startup')).to.equal(9);
     expect(runsFor(options, 'up-to-date')).to.equal(9);
+    expect(runsFor(options, 'today-builder')).to.equal(3);
+    expect(runsFor(options, 'today-build')).to.equal(5);
+    expect(runsFor(options, 'preview')).to.equal(5);
+    expect(runsFor(options, 'growth-size')).to.equal(3);
+    expect(runsFor(options, 'growth-files')).to.equal(3);
+    expect(runsFor(options, 'growth-base')).to.equal(1);
+  });
+
+  it('every case of the issue is there: today’s stack, the preview, and the three growth series', () => {
+    expect(CASES).to.include.members(['today-builder', 'today-build', 'preview', 'growth-size', 'growth-files', 'growth-base']);
+  });
+
+  it('--quick: the slow cases and each growth point once; --plots names a directory', () => {
+    const quick = parseBenchArgs(['--quick', '--plots', 'docs/performance']);
+    expect(quick.plots).to.equal('docs/performance');
+    for (const name of ['today-builder', 'growth-size', 'growth-files', 'growth-base'] as const) expect(runsFor(quick, name), name).to.equal(1);
   });
 
   it('--quick runs each builder path once; --runs overrides every case', () => {
@@ -92,7 +108,7 @@ describe('bench options', () => {
   });
 
   it('refuses bad values and unknown options', () => {
-    for (const bad of [['--runs', '0'], ['--runs', '2.5'], ['--runs', 'x'], ['--runs'], ['--json', ''], ['--fast'], ['extra']]) {
+    for (const bad of [['--runs', '0'], ['--runs', '2.5'], ['--runs', 'x'], ['--runs'], ['--json', ''], ['--plots', ''], ['--fast'], ['extra']]) {
       expect(() => parseBenchArgs(bad), bad.join(' ')).to.throw(BenchUsageError);
     }
   });

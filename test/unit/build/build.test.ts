@@ -70,15 +70,16 @@ describe('build (fake engine)', () => {
         'run',
         'readFile',
         'commit',
+        // The container goes as soon as it is committed, while the image is checked and tagged.
+        'removeContainer',
         'inspectImage',
         'tagImage',
-        'removeContainer',
       ]);
       expect(engine.calls[0]?.args[0]).to.equal(BUILDER);
       expect(engine.calls[4]?.args.slice(0, 2)).to.deep.equal([engine.containers.containerId, '/tmp/.s2i/image_metadata.json']);
       // The committed image is checked before it is tagged.
-      expect(engine.calls[6]?.args[0]).to.equal(engine.containers.committedId);
-      expect(engine.calls[7]?.args).to.deep.equal([engine.containers.committedId, 'my-course', 'v1']);
+      expect(engine.calls[7]?.args[0]).to.equal(engine.containers.committedId);
+      expect(engine.calls[8]?.args).to.deep.equal([engine.containers.committedId, 'my-course', 'v1']);
     });
 
     it('passes the abort signal to every engine call before the commit, and not to the commit', () => {
@@ -136,6 +137,7 @@ describe('build (fake engine)', () => {
           'io.tjs2i.build.environment-digest': environmentDigest([]),
           'io.tjs2i.build.fingerprint': '',
           'io.tjs2i.build.scripts': 'assemble=image:/usr/libexec/s2i/assemble run=image:/usr/libexec/s2i/run',
+          'io.tjs2i.build.source-key': '',
           'io.tjs2i.build.tjs2i-version': tjs2iVersion(),
         },
       });
@@ -284,7 +286,8 @@ describe('build (fake engine)', () => {
       expect(error).to.be.instanceOf(InterruptedError);
       expect(engine.images.tags).to.deep.equal([]);
       expect(engine.images.removedImages).to.deep.equal([engine.containers.committedId]);
-      expect(engine.methods().slice(-1)).to.deep.equal(['removeContainer']);
+      const afterCommit = engine.methods().slice(engine.methods().indexOf('commit') + 1);
+      expect(afterCommit.sort()).to.deep.equal(['removeContainer', 'removeImage']);
     });
   });
 
@@ -315,8 +318,9 @@ describe('build (fake engine)', () => {
       expect(engine.images.tags).to.deep.equal([]);
       expect(engine.images.removedImages).to.deep.equal([engine.containers.committedId]);
       expect(engine.images.local.has(engine.containers.committedId)).to.equal(false);
-      expect(engine.methods().slice(-4)).to.deep.equal(['commit', 'inspectImage', 'removeImage', 'removeContainer']);
-      expect(engine.calls.at(-1)?.args).to.deep.equal([engine.containers.containerId]);
+      expect(engine.methods().slice(-4)).to.deep.equal(['commit', 'removeContainer', 'inspectImage', 'removeImage']);
+      expect(engine.calls.at(-3)?.args).to.deep.equal([engine.containers.containerId]);
+      expect(engine.methods().filter((m) => m === 'removeContainer')).to.have.length(1);
     });
 
     it('on Podman, the hint says neither the configuration nor the changes took', async () => {
@@ -569,9 +573,10 @@ describe('build (fake engine)', () => {
         'listPath',
         'putArchive',
         'commit',
+        // The container goes as soon as it is committed, while the image is checked and tagged.
+        'removeContainer',
         'inspectImage',
         'tagImage',
-        'removeContainer',
       ]);
       expect(engine.containers.created[0]?.env).to.deep.equal(['COURSE=stats']);
       expect(engine.archives.uploads).to.have.length(1);

@@ -33,8 +33,9 @@ export interface BenchOptions {
 
 export const BENCH_USAGE = `usage: npm run bench -- [options]
 
-  --quick          skip the 2 GB case; builders once each
-  --runs N         timed runs per case (default 5; 9 start-up; 3 for the 2 GB case and the builders)
+  --quick          skip the 2 GB case; builders and growth points once each
+  --runs N         timed runs per case or growth point (default 5; 9 start-up; 3 for the 2 GB case,
+                   the builders and the build growth points; 1 per base-size point)
   --json FILE      also write the raw figures (every run) to FILE
   --plots DIR      write the growth cases' plots (SVG) into DIR
   --cases LIST     comma-separated subset of: ${CASES.join(', ')}

@@ -32,7 +32,7 @@ async function answers(url: string): Promise<void> {
 /** One preview, from its start until its printed URL answers; then Ctrl-C and its clean-up (not timed). */
 async function timedPreview(builder: string): Promise<number> {
   const started = process.hrtime.bigint();
-  const child = startTjs2i(['preview', COURSE, builder, '--json']);
+  const child = await startTjs2i(['preview', COURSE, builder, '--json']);
   const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
   let stdout = '';
   let stderr = '';
@@ -50,7 +50,10 @@ async function timedPreview(builder: string): Promise<number> {
     return Number(process.hrtime.bigint() - started) / 1e6;
   } finally {
     if (child.exitCode === null) child.kill('SIGINT');
+    // As on Ctrl-C of the benchmark: a preview that does not end within 15 s is killed.
+    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
     const [code] = await exited;
+    clearTimeout(kill);
     if (code !== 0 && code !== 130) log(`   tjs2i preview ended with ${code}: ${lastLines(stderr)}`);
   }
 }

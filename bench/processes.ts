@@ -37,6 +37,9 @@ export function run(file: string, args: readonly string[], options: RunOptions =
       env: options.env ?? process.env,
       cwd: options.cwd,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      // A group of its own: Ctrl-C reaches the benchmark only, which stops the child once (a second
+      // signal would make tjs2i exit without cleaning up).
+      detached: true,
     });
     current = child;
     if (options.input !== undefined) child.stdin?.end(options.input);
@@ -70,8 +73,8 @@ export const docker = async (...args: string[]): Promise<string> => (await check
 export function pipe(a: readonly string[], b: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const first = spawn(a[0]!, a.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    const second = spawn(b[0]!, b.slice(1), { stdio: ['pipe', 'ignore', 'pipe'] });
+    const first = spawn(a[0]!, a.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const second = spawn(b[0]!, b.slice(1), { stdio: ['pipe', 'ignore', 'pipe'], detached: true });
     current = second;
     first.stdout.pipe(second.stdin);
     second.stdin.on('error', () => undefined); // EPIPE when the second fails first: reported by its exit code
@@ -124,8 +127,9 @@ export async function tjs2i(args: readonly string[]): Promise<CliRun> {
 }
 
 /** Starts `node bin/tjs2i <args>` without waiting for it (a preview), as the child Ctrl-C stops. */
-export function startTjs2i(args: readonly string[]): ReturnType<typeof spawn> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startTjs2i(args: readonly string[]): Promise<ReturnType<typeof spawn>> {
+  const env = { ...process.env, TJS2I_CACHE_DIR: await benchCacheDir() };
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
   current = child;
   child.once('close', () => {
     if (current === child) current = undefined;

@@ -49,7 +49,7 @@ function niceTicks(lo: number, hi: number): number[] {
   return ticks.length >= 2 && ticks.every(Number.isFinite) ? ticks : [lo, hi];
 }
 
-/** A standalone 640×400 SVG document (no XML declaration, no trailing newline) charting each series as a line with markers. */
+/** A standalone 800×400 SVG document (no XML declaration, no trailing newline) charting each series as a line with markers. */
 export function svgPlot(spec: PlotSpec): string {
   const logX = spec.logX === true;
   const usable = (p: { x: number; y: number }) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!logX || p.x > 0);

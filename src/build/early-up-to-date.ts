@@ -9,7 +9,7 @@ import type { Engine } from '../engine/engine.js';
 import type { ImageInfo } from '../engine/image-client.js';
 import type { Logger } from '../common/log.js';
 import { pullBuilder, type InspectedBuilder } from './find-builder.js';
-import { keyedSource, SOURCE_KEY_LABEL, sourceKey } from './source-key.js';
+import { hasSourceKey, keyedSource, SOURCE_KEY_LABEL, sourceKey } from './source-key.js';
 import { readEnvironmentFile } from '../s2i/environment.js';
 import { compileExclude } from '../source/source-filter.js';
 import { sourceKind, validateContextDir } from '../source/prepare-source.js';
@@ -32,12 +32,12 @@ export async function upToDateBeforeClone(
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<EarlyCheck | undefined> {
-  if (options.force || !keyedSource(options.source, sourceKind(options.source.location, options.source.copy))) return undefined;
-  // The flags the plan checks before any engine call, checked here first too.
+  if (options.force || !hasSourceKey(options) || !keyedSource(options.source, sourceKind(options.source.location, options.source.copy))) return undefined;
+  // The flags the plan checks before any engine call, checked here first too, in the same order.
   compileExclude(options.exclude);
   validateDestination(options.destination);
-  validateContextDir(options.source.contextDir);
   const fileEnv = options.environmentFile ? await readEnvironmentFile(options.environmentFile) : [];
+  validateContextDir(options.source.contextDir);
   const [builder, head, previous] = await Promise.all([
     pullBuilder(engine.images, options, logger, signal),
     options.source.ref === undefined

@@ -12,6 +12,7 @@ import type { BuildOptions } from './build-options.js';
 import { canonicalJson, environmentDigest } from './fingerprint.js';
 import type { EnvVar } from '../s2i/environment.js';
 import { tjs2iVersion } from '../common/version.js';
+import { validateContextDir } from '../source/prepare-source.js';
 
 export const SOURCE_KEY_LABEL = 'io.tjs2i.build.source-key';
 
@@ -37,7 +38,7 @@ export function sourceKey(options: BuildOptions, inputs: SourceKeyInputs): strin
     tjs2iVersion: tjs2iVersion(),
     workTree: resolve(source.location),
     ref: source.ref ?? '',
-    contextDir: source.contextDir ?? '',
+    contextDir: validateContextDir(source.contextDir) ?? '',
     ignoreSubmodules: Boolean(source.ignoreSubmodules),
     commitId: inputs.commitId,
     commitRef: inputs.commitRef,

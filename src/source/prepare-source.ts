@@ -270,15 +270,11 @@ async function cloneRepository(url: string, shownLocation: string, options: Clon
 /**
  * A work tree's refs as ls-remote lists them (show-ref's lines have the same form), read from the
  * repository itself: ls-remote through file:// starts an upload-pack, 100 ms of a 1 s build here.
- * show-ref exits 1 without a word when there is no ref at all, which is an empty listing.
+ * show-ref exits 1 without a word when there is no ref at all, which simple-git answers with an
+ * empty listing.
  */
-async function localRefs(git: SimpleGit): Promise<string> {
-  try {
-    return await git.raw(['show-ref', '--head', '--dereference']);
-  } catch (error) {
-    if (/fatal|error/i.test(String((error as Error)?.message ?? error))) throw error;
-    return '';
-  }
+function localRefs(git: SimpleGit): Promise<string> {
+  return git.raw(['show-ref', '--head', '--dereference']);
 }
 
 async function hasGitLfs(git: SimpleGit): Promise<boolean> {
@@ -333,8 +329,10 @@ async function originOf(dir: string): Promise<string | undefined> {
     await (
       await gitRunner(undefined, process.env)
     )(dir)
-      // --default: a repository without an origin is no failure (a failing git command costs simple-git 50 ms more)
+      // --default: a repository without an origin is no failure (a failing git command costs simple-git
+      // 50 ms more); git before 2.18 has no --default and gets the plain --get.
       .raw(['config', '--default', '', '--get', 'remote.origin.url'])
+      .catch(async () => (await gitRunner(undefined, process.env))(dir).raw(['config', '--get', 'remote.origin.url']))
       .catch(() => '')
   ).trim();
   if (!origin) return undefined;

@@ -50,8 +50,8 @@ async function sourceWithAssemble(script: string): Promise<{ path: string; remov
 const smallFile = (d: number, f: number) => `# note ${d}.${f}\n${'x'.repeat(1000)}\n`;
 
 /**
- * Runs the CLI with the max-rss preload and returns its peak resident set size (getrusage's maxrss:
- * the kernel's own peak, which a sampler could miss), in bytes.
+ * Runs the CLI with the max-rss preload and returns its peak resident set size (VmHWM: the kernel's
+ * own peak of the CLI's memory, which a sampler could miss), in bytes.
  */
 async function runMeasured(args: string[]): Promise<{ result: Result; peak: number }> {
   const dir = await tempDir('maxrss');

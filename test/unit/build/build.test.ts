@@ -723,6 +723,39 @@ describe('build (fake engine)', () => {
       expect(second).to.deep.include({ upToDate: true, imageId: 'sha256:first', image: 'my-course:v1', size: 777 });
       expect(engine.methods()).to.deep.equal(['inspectImage', 'inspectImage']);
       expect(out.join('')).to.match(/^my-course:v1 is up to date: built from [0-9a-f]{40} with tjs2i-test\/builder:latest; use --force to rebuild$/m);
+      // Found before the clone: the source key, not the fingerprint (which needs the clone).
+      expect(out.join('')).to.not.contain('==> clone');
+      expect(first.labels['io.tjs2i.build.source-key']).to.match(/^sha256:[0-9a-f]{64}$/);
+    });
+
+    it('the check before the clone: a miss inspects the builder once and goes on; --force and a named --ref clone first', async () => {
+      const opts: BuildOptions = { ...options, source: { location: repo } };
+      for (const [what, next, early] of [
+        ['-e changed', { ...opts, env: [{ name: 'B', value: '2' }] }, true],
+        ['--force', { ...opts, force: true }, false],
+        ['--ref main', { ...opts, source: { location: repo, ref: 'main' } }, false],
+      ] as [string, BuildOptions, boolean][]) {
+        const engine = newEngine();
+        await builtOnce(engine, opts);
+        const out: string[] = [];
+        await build(engine, next, createLogger({ write: (t) => void out.push(t) })).catch(() => undefined);
+        const inspected = engine.calls.filter((c) => c.method === 'inspectImage').map((c) => c.args[0]);
+        expect(
+          inspected.filter((name) => name === BUILDER),
+          what,
+        ).to.have.length(1);
+        expect(out.join(''), what).to.contain('==> clone');
+        // The output tag is inspected before the clone too when the check runs early.
+        expect(inspected.filter((name) => name === 'my-course:v1').length, what).to.equal(early ? 2 : 1);
+      }
+    });
+
+    it('the check before the clone makes no engine call for a bad flag', async () => {
+      const engine = newEngine();
+      const opts: BuildOptions = { ...options, source: { location: repo }, environmentFile: join(repo, 'missing.env') };
+      const error = await rejectionOf(build(engine, opts, silent));
+      expect(error).to.be.instanceOf(UsageError);
+      expect(engine.calls).to.deep.equal([]);
     });
 
     it('rebuilds with --force, or when a build variable or the builder image changed', async () => {

@@ -43,6 +43,35 @@ describe('source key (an up-to-date build found before its clone)', () => {
     );
   });
 
+  it('every build option is either in the key or does not change the image (a new option must be placed here)', () => {
+    const placed: Record<keyof BuildOptions, 'keyed' | 'not the image'> = {
+      source: 'keyed',
+      builder: 'keyed',
+      output: 'not the image',
+      env: 'keyed',
+      environmentFile: 'keyed',
+      scriptsUrl: 'keyed',
+      destination: 'keyed',
+      assembleUser: 'keyed',
+      allowedUids: 'keyed',
+      exclude: 'keyed',
+      incremental: 'keyed',
+      removePrevious: 'not the image',
+      applicationName: 'keyed',
+      description: 'keyed',
+      pullPolicy: 'not the image',
+      force: 'not the image',
+      checkCache: 'not the image',
+    };
+    expect(Object.keys(placed)).to.have.length(17);
+  });
+
+  it('a context dir is keyed as the clone reads it: week-1/ is week-1', () => {
+    const key = (contextDir: string) => sourceKey({ ...OPTIONS, source: { ...OPTIONS.source, contextDir } }, INPUTS);
+    expect(key('week-1/')).to.equal(key('week-1'));
+    expect(key('.')).to.equal(sourceKey(OPTIONS, INPUTS));
+  });
+
   it('ignores what does not change the image: the output tag, --force, --rm, the pull policy', () => {
     const key = sourceKey(OPTIONS, INPUTS);
     expect(sourceKey({ ...OPTIONS, output: 'other:v2', force: true, removePrevious: true, pullPolicy: 'never' }, INPUTS)).to.equal(key);

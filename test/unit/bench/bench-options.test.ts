@@ -67,19 +67,22 @@ describe('bench options', () => {
   it('defaults: every case, 5 runs for small builds, 3 for the 2 GB case and the builders', () => {
     const options = parseBenchArgs([]);
     expect(options).to.deep.equal({ quick: false, cases: [...CASES], help: false });
-    expect(runsFor(options, 'course-10mb')).to.equal(5);
-    expect(runsFor(options, 'notebooks-40mb')).to.equal(5);
-    expect(runsFor(options, 'synthetic-2gb')).to.equal(3);
-    expect(runsFor(options, 'builder')).to.equal(3);
-    expect(runsFor(options, 'builder-conda')).to.equal(3);
-    expect(runsFor(options, 'startup')).to.equal(9);
-    expect(runsFor(options, 'up-to-date')).to.equal(9);
-    expect(runsFor(options, 'today-builder')).to.equal(3);
-    expect(runsFor(options, 'today-build')).to.equal(5);
-    expect(runsFor(options, 'preview')).to.equal(5);
-    expect(runsFor(options, 'growth-size')).to.equal(3);
-    expect(runsFor(options, 'growth-files')).to.equal(3);
-    expect(runsFor(options, 'growth-base')).to.equal(1);
+    const expected: Record<(typeof CASES)[number], number> = {
+      startup: 9,
+      'up-to-date': 9,
+      'course-10mb': 5,
+      'notebooks-40mb': 5,
+      'synthetic-2gb': 3,
+      builder: 3,
+      'builder-conda': 3,
+      'today-builder': 3,
+      'today-build': 5,
+      preview: 5,
+      'growth-size': 3,
+      'growth-files': 3,
+      'growth-base': 1,
+    };
+    expect(Object.fromEntries(CASES.map((name) => [name, runsFor(options, name)]))).to.deep.equal(expected);
   });
 
   it('every case of the issue is there: today’s stack, the preview, and the three growth series', () => {

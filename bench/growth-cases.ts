@@ -137,7 +137,7 @@ export async function baseSizeGrowth(runs: number, free: FreeBytes): Promise<Gro
     points: [] as GrowthPointFigures[],
     skipped: [] as string[],
   };
-  for (const gb of [1, 2, 4]) {
+  for (const [point, gb] of [1, 2, 4].entries()) {
     // The base, the builder, and the engine's temporary copies of the export and the load.
     const needs = 5 * gb * 1e9 + 2 * GiB;
     const available = await free();
@@ -151,7 +151,7 @@ export async function baseSizeGrowth(runs: number, free: FreeBytes): Promise<Gro
     for (let i = 1; i <= runs; i++) {
       // The order alternates (the second finds the base's files in the page cache), as in builder-case.ts.
       const tag = unique('builder-grown');
-      const floorFirst = i % 2 === 1;
+      const floorFirst = (i + point) % 2 === 1;
       const early = floorFirst ? await saveLoadFloor(base) : undefined;
       const ours = await makeBuilder(base, tag, false);
       const floor = early ?? (await saveLoadFloor(base));

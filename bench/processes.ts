@@ -78,6 +78,13 @@ export function pipe(a: readonly string[], b: readonly string[]): Promise<number
     current = second;
     first.stdout.pipe(second.stdin);
     second.stdin.on('error', () => undefined); // EPIPE when the second fails first: reported by its exit code
+    // A second that fails first (a full disk) must not leave the first blocked on a full pipe: what
+    // it still writes is drained, and it is stopped (only then: a first that just closed its output
+    // may not have exited yet when the second ends well).
+    second.once('close', (code) => {
+      first.stdout.resume();
+      if (code !== 0 && first.exitCode === null) first.kill();
+    });
     const errors: string[] = [];
     first.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString()));
     second.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString()));

@@ -12,7 +12,7 @@ import { pullBuilder, type InspectedBuilder } from './find-builder.js';
 import { hasSourceKey, keyedSource, SOURCE_KEY_LABEL, sourceKey } from './source-key.js';
 import { readEnvironmentFile } from '../s2i/environment.js';
 import { compileExclude } from '../source/source-filter.js';
-import { sourceKind, validateContextDir } from '../source/prepare-source.js';
+import { sourceKind } from '../source/prepare-source.js';
 import { readWorkTreeHead } from '../source/work-tree-head.js';
 import { validateDestination } from './plan-build.js';
 import { resolve } from 'node:path';
@@ -37,7 +37,7 @@ export async function upToDateBeforeClone(
   compileExclude(options.exclude);
   validateDestination(options.destination);
   const fileEnv = options.environmentFile ? await readEnvironmentFile(options.environmentFile) : [];
-  validateContextDir(options.source.contextDir);
+  // A bad --context-dir is left to the plan, which finds it after the builder (sourceKey reads it only for a key).
   const [builder, head, previous] = await Promise.all([
     pullBuilder(engine.images, options, logger, signal),
     options.source.ref === undefined

@@ -8,6 +8,7 @@ const PRELOAD = new URL('../../support/max-rss.js', import.meta.url).href;
 
 describe('the max-rss preload (peak memory of the benchmark and of the memory test)', () => {
   it('reports the program’s own peak, not the memory of the process that spawned it', async function () {
+    this.timeout(20_000);
     if (process.platform !== 'linux') this.skip();
     const dir = await mkdtemp(join(tmpdir(), 'tjs2i-unit-maxrss-'));
     try {

@@ -752,9 +752,11 @@ describe('build (fake engine)', () => {
 
     it('the check before the clone makes no engine call for a bad flag', async () => {
       const engine = newEngine();
-      const opts: BuildOptions = { ...options, source: { location: repo }, environmentFile: join(repo, 'missing.env') };
+      // With a bad --context-dir too, the -E file is the error, as without the check (the plan reads it first).
+      const opts: BuildOptions = { ...options, source: { location: repo, contextDir: '../outside' }, environmentFile: join(repo, 'missing.env') };
       const error = await rejectionOf(build(engine, opts, silent));
       expect(error).to.be.instanceOf(UsageError);
+      expect((error as Error).message).to.contain('missing.env');
       expect(engine.calls).to.deep.equal([]);
     });
 

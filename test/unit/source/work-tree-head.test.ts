@@ -38,6 +38,8 @@ describe('readWorkTreeHead: the commit and ref a clone of the work tree records,
     repo = join(base, 'course');
     execFileSync('mkdir', [repo]);
     git(repo, 'init', '-q');
+    // git before 2.28 ignores init.defaultBranch.
+    git(repo, 'symbolic-ref', 'HEAD', 'refs/heads/main');
     await writeFile(join(repo, 'intro.ipynb'), '{}');
     git(repo, 'add', '-A');
     git(repo, 'commit', '-q', '-m', 'first');

@@ -39,6 +39,8 @@ export interface BuildPlan<Builder extends InspectedBuilder | undefined = Inspec
   source: PreparedSource;
   /** The build environment: `-E` file < the source's .s2i/environment < `-e`. */
   env: EnvVar[];
+  /** The `-E` file's variables alone (the source key records them). */
+  fileEnv: EnvVar[];
   assemble: ScriptLocation;
   run: ScriptLocation;
   /** The scripts that are not in the image, put next to the source as `scripts/<name>`. */
@@ -110,6 +112,7 @@ export async function planBuild<Builder extends InspectedBuilder | undefined>(
     sourceKind: kind,
     source,
     env,
+    fileEnv,
     assemble,
     run,
     scriptFiles: [assemble, run].flatMap((s) => (s.hostPath ? [{ source: s.hostPath, name: `scripts/${s.name}`, mode: 0o755 }] : [])),

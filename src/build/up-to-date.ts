@@ -11,7 +11,6 @@ import type { Engine } from '../engine/engine.js';
 import type { ImageInfo } from '../engine/image-client.js';
 import type { Logger } from '../common/log.js';
 import { tjs2iVersion } from '../common/version.js';
-import { readEnvironmentFile } from '../s2i/environment.js';
 import { keyedSource, SOURCE_KEY_LABEL, sourceKey } from './source-key.js';
 
 export interface OutputTagState {
@@ -37,7 +36,7 @@ export async function compareWithOutputTag(
     logger.debug(
       `not looking for an up-to-date ${tag}: ${plan.source.incomplete ? `the source is not the commit's content (${plan.source.incomplete})` : 'the source is a directory used as it is, not a commit'}`,
     );
-  const recorded: Record<string, string> = { ...recordLabels(record, commit !== undefined), [SOURCE_KEY_LABEL]: commit ? await keyOf(plan, options) : '' };
+  const recorded: Record<string, string> = { ...recordLabels(record, commit !== undefined), [SOURCE_KEY_LABEL]: commit ? keyOf(plan, options) : '' };
   const previous = options.incremental || options.removePrevious || commit ? await engine.images.inspectImage(tag, signal) : undefined;
   const sameInputs = Boolean(commit) && previous !== undefined && previous.labels[FingerprintLabel.fingerprint] === recorded[FingerprintLabel.fingerprint];
   if (sameInputs && options.force) logger.info(`    ${tag} is up to date; rebuilding it (--force)`);
@@ -46,11 +45,10 @@ export async function compareWithOutputTag(
 }
 
 /** The source key of a keyed work-tree build (source-key.ts), '' for any other. */
-async function keyOf(plan: BuildPlan, options: BuildOptions): Promise<string> {
+function keyOf(plan: BuildPlan, options: BuildOptions): string {
   const commit = plan.source.provenance.commit;
   if (!commit || !keyedSource(options.source, plan.sourceKind)) return '';
-  const fileEnv = options.environmentFile ? await readEnvironmentFile(options.environmentFile) : [];
-  return sourceKey(options, { commitId: commit.id, commitRef: commit.ref, builderId: plan.builder.id, fileEnv }) ?? '';
+  return sourceKey(options, { commitId: commit.id, commitRef: commit.ref, builderId: plan.builder.id, fileEnv: plan.fileEnv }) ?? '';
 }
 
 /** Every input that affects the output image, for its labels and fingerprint. */

@@ -169,7 +169,7 @@ interface CloneOptions {
  * A git runner with the environment a clone needs (see git-env.ts). simple-git is loaded here, on
  * first use: a plain directory source never needs it.
  */
-async function gitRunner(signal: AbortSignal | undefined, ...args: Parameters<typeof gitEnvironment>) {
+export async function gitRunner(signal: AbortSignal | undefined, ...args: Parameters<typeof gitEnvironment>) {
   const { simpleGit } = await import('simple-git');
   const { env, allowEnvironment, unsafe } = gitEnvironment(...args);
   return (baseDir?: string): SimpleGit => simpleGit({ baseDir, abort: signal, allowEnvironment, unsafe }).env(env);
@@ -325,14 +325,13 @@ async function warnOfPointers(dir: string, logger: Logger, cause: 'on-disk'): Pr
 
 /** The origin URL of a work tree, made absolute when it is a relative path; undefined without one. */
 async function originOf(dir: string): Promise<string | undefined> {
+  const git = (await gitRunner(undefined, process.env))(dir);
   const origin = (
-    await (
-      await gitRunner(undefined, process.env)
-    )(dir)
+    await git
       // --default: a repository without an origin is no failure (a failing git command costs simple-git
       // 50 ms more); git before 2.18 has no --default and gets the plain --get.
       .raw(['config', '--default', '', '--get', 'remote.origin.url'])
-      .catch(async () => (await gitRunner(undefined, process.env))(dir).raw(['config', '--get', 'remote.origin.url']))
+      .catch(() => git.raw(['config', '--get', 'remote.origin.url']))
       .catch(() => '')
   ).trim();
   if (!origin) return undefined;

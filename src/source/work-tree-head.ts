@@ -4,7 +4,7 @@
  * work tree's HEAD, so uncommitted changes never count. Used to find an up-to-date image before any
  * clone (build/early-up-to-date.ts).
  */
-import { gitEnvironment } from './git-env.js';
+import { gitRunner } from './prepare-source.js';
 
 export interface WorkTreeHead {
   id: string;
@@ -14,10 +14,8 @@ export interface WorkTreeHead {
 
 /** The work tree's HEAD, or undefined when git cannot read it (the build then clones and reports any error). */
 export async function readWorkTreeHead(dir: string, signal?: AbortSignal): Promise<WorkTreeHead | undefined> {
-  const { simpleGit } = await import('simple-git');
-  const { env, allowEnvironment, unsafe } = gitEnvironment(process.env);
   try {
-    const out = await simpleGit({ baseDir: dir, abort: signal, allowEnvironment, unsafe }).env(env).raw(['rev-parse', 'HEAD^{commit}', '--abbrev-ref', 'HEAD']);
+    const out = await (await gitRunner(signal, process.env))(dir).raw(['rev-parse', 'HEAD^{commit}', '--abbrev-ref', 'HEAD']);
     const [id = '', branch = ''] = out.trim().split('\n');
     if (!/^[0-9a-f]{40,64}$/.test(id) || !branch) return undefined;
     return { id, ref: branch === 'HEAD' ? id : branch };
